@@ -1,0 +1,31 @@
+/**
+ * Typed errors with a stable `code` that scripts and the MQTT host can switch on.
+ * Every module throws a WavegateError (or a subclass) for bad input; the message names the
+ * file, tensor, field, frame or argument at fault and what was expected.
+ */
+export type WavegateErrorCode =
+  | 'E_MODEL_FORMAT' // malformed, truncated or hostile .wgm file
+  | 'E_MODEL_DIGEST' // integrity digest mismatch
+  | 'E_MODEL_UNSUPPORTED' // valid file, feature this runtime does not implement
+  | 'E_ONNX_UNSUPPORTED' // ONNX op/attribute the importer refuses
+  | 'E_ONNX_FORMAT' // malformed ONNX file
+  | 'E_INPUT' // bad input data (shape, dtype, NaN, sample rate)
+  | 'E_FILE_FORMAT' // malformed data file (.npy, .npz, .hea, .dat, .atr, .mat, CSV)
+  | 'E_NOT_FOUND' // missing file
+  | 'E_ARGUMENT' // bad CLI/API argument
+  | 'E_KERNEL' // kernel returned a non-zero status (a bug: the host validates first)
+  | 'E_STATE'; // API misuse: session disposed, stream unknown
+
+export class WavegateError extends Error {
+  readonly code: WavegateErrorCode;
+  constructor(code: WavegateErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WavegateError';
+    this.code = code;
+  }
+}
+
+/** True when `e` is a WavegateError, optionally with the given code. */
+export function isWavegateError(e: unknown, code?: WavegateErrorCode): e is WavegateError {
+  return e instanceof WavegateError && (code === undefined || e.code === code);
+}
