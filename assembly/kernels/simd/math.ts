@@ -1,0 +1,122 @@
+/**
+ * Lane-wise v128 twins of assembly/math.ts. Every line mirrors the scalar version operation for
+ * operation, so each lane is bit-identical to the scalar result (see the determinism rule there).
+ *
+ * Constants live in a static table and are read with v128.load: V8 materializes a v128.const
+ * with 4-5 instructions at every use inside a loop, a load is one (L1-resident) micro-op.
+ */
+import {
+  EXP_LOG2E, EXP_C1, EXP_C2, EXP_HI, EXP_LO, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5,
+  TANH_SMALL, TANH_BIG, TANH_P0, TANH_P1, TANH_P2, TANH_P3, TANH_P4,
+} from "../../math";
+
+/** 1.5 * 2^23: adding it to an integer-valued f32 leaves the integer in the low mantissa bits. */
+export const MAGIC_ROUND: f32 = 12582912.0;
+
+// Splatted constants, 16 bytes each; index = row of the table.
+export const K_ONE = 0;
+export const K_HALF = 1;
+export const K_TWO = 2;
+export const K_SIGN = 3; // 0x80000000 in every lane
+export const K_MAGIC = 4;
+export const K_127I = 5; // integer 127 in every lane
+export const K_EXP_LO = 6;
+export const K_EXP_HI = 7;
+export const K_LOG2E = 8;
+export const K_C1 = 9;
+export const K_C2 = 10;
+export const K_P0 = 11;
+export const K_P1 = 12;
+export const K_P2 = 13;
+export const K_P3 = 14;
+export const K_P4 = 15;
+export const K_P5 = 16;
+export const K_TSMALL = 17;
+export const K_TBIG = 18;
+export const K_T0 = 19;
+export const K_T1 = 20;
+export const K_T2 = 21;
+export const K_T3 = 22;
+export const K_T4 = 23;
+export const K_Q127 = 24; // 127.0
+export const K_NQ127 = 25; // -127.0
+
+const SIGN_BITS = reinterpret<f32>(<i32>0x80000000);
+const I127_BITS = reinterpret<f32>(<i32>127);
+
+const KT: usize = memory.data<f32>([
+  1.0, 1.0, 1.0, 1.0,
+  0.5, 0.5, 0.5, 0.5,
+  2.0, 2.0, 2.0, 2.0,
+  SIGN_BITS, SIGN_BITS, SIGN_BITS, SIGN_BITS,
+  MAGIC_ROUND, MAGIC_ROUND, MAGIC_ROUND, MAGIC_ROUND,
+  I127_BITS, I127_BITS, I127_BITS, I127_BITS,
+  EXP_LO, EXP_LO, EXP_LO, EXP_LO,
+  EXP_HI, EXP_HI, EXP_HI, EXP_HI,
+  EXP_LOG2E, EXP_LOG2E, EXP_LOG2E, EXP_LOG2E,
+  EXP_C1, EXP_C1, EXP_C1, EXP_C1,
+  EXP_C2, EXP_C2, EXP_C2, EXP_C2,
+  EXP_P0, EXP_P0, EXP_P0, EXP_P0,
+  EXP_P1, EXP_P1, EXP_P1, EXP_P1,
+  EXP_P2, EXP_P2, EXP_P2, EXP_P2,
+  EXP_P3, EXP_P3, EXP_P3, EXP_P3,
+  EXP_P4, EXP_P4, EXP_P4, EXP_P4,
+  EXP_P5, EXP_P5, EXP_P5, EXP_P5,
+  TANH_SMALL, TANH_SMALL, TANH_SMALL, TANH_SMALL,
+  TANH_BIG, TANH_BIG, TANH_BIG, TANH_BIG,
+  TANH_P0, TANH_P0, TANH_P0, TANH_P0,
+  TANH_P1, TANH_P1, TANH_P1, TANH_P1,
+  TANH_P2, TANH_P2, TANH_P2, TANH_P2,
+  TANH_P3, TANH_P3, TANH_P3, TANH_P3,
+  TANH_P4, TANH_P4, TANH_P4, TANH_P4,
+  127.0, 127.0, 127.0, 127.0,
+  -127.0, -127.0, -127.0, -127.0,
+], 16);
+
+/** Splatted constant number `i` of the table. */
+// @ts-ignore: decorator
+@inline export function k4(i: i32): v128 {
+  return v128.load(KT + (<usize>i << 4));
+}
+
+// @ts-ignore: decorator
+@inline export function expf4(x: v128): v128 {
+  x = f32x4.pmin(f32x4.pmax(x, k4(K_EXP_LO)), k4(K_EXP_HI));
+  const n = f32x4.floor(f32x4.add(f32x4.mul(x, k4(K_LOG2E)), k4(K_HALF)));
+  let r = f32x4.sub(x, f32x4.mul(n, k4(K_C1)));
+  r = f32x4.sub(r, f32x4.mul(n, k4(K_C2)));
+  const z = f32x4.mul(r, r);
+  let p = f32x4.add(f32x4.mul(k4(K_P0), r), k4(K_P1));
+  p = f32x4.add(f32x4.mul(p, r), k4(K_P2));
+  p = f32x4.add(f32x4.mul(p, r), k4(K_P3));
+  p = f32x4.add(f32x4.mul(p, r), k4(K_P4));
+  p = f32x4.add(f32x4.mul(p, r), k4(K_P5));
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, z), r), k4(K_ONE));
+  // 2^n from the bits of n + 1.5 * 2^23 (exact for |n| < 2^22; the shift drops the magic's
+  // bits), cheaper on x86 than the saturating i32x4.trunc_sat_f32x4_s; same value as the scalar.
+  const nb = f32x4.add(n, k4(K_MAGIC));
+  const scale = i32x4.shl(i32x4.add(nb, k4(K_127I)), 23);
+  return f32x4.mul(y, scale);
+}
+
+// @ts-ignore: decorator
+@inline export function sigmoidf4(x: v128): v128 {
+  const one = k4(K_ONE);
+  return f32x4.div(one, f32x4.add(one, expf4(v128.xor(x, k4(K_SIGN))))); // xor = f32x4.neg
+}
+
+// @ts-ignore: decorator
+@inline export function tanhf4(x: v128): v128 {
+  const a = v128.andnot(x, k4(K_SIGN));
+  const z = f32x4.mul(x, x);
+  let p = f32x4.add(f32x4.mul(k4(K_T0), z), k4(K_T1));
+  p = f32x4.add(f32x4.mul(p, z), k4(K_T2));
+  p = f32x4.add(f32x4.mul(p, z), k4(K_T3));
+  p = f32x4.add(f32x4.mul(p, z), k4(K_T4));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const one = k4(K_ONE);
+  const e = expf4(f32x4.mul(k4(K_TWO), f32x4.pmin(a, k4(K_TBIG))));
+  const t = f32x4.sub(one, f32x4.div(k4(K_TWO), f32x4.add(e, one)));
+  const big = v128.or(t, v128.and(x, k4(K_SIGN)));
+  return v128.bitselect(small, big, f32x4.lt(a, k4(K_TSMALL)));
+}

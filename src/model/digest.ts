@@ -1,0 +1,25 @@
+/**
+ * The integrity digest of a .wgm file.
+ *
+ *   wavegate.sha256 = lowercase hex SHA-256( UTF-8(metadata JSON string) ++ tensor data section )
+ *
+ * It covers the metadata text exactly as stored (no re-serialisation, so any JSON writer can
+ * produce a valid file) and every tensor byte. The tensor table (names, dtypes, shapes, offsets)
+ * is not hashed, yet it cannot be altered unseen: the validator derives every tensor's dtype and
+ * shape from the metadata and requires the canonical layout (write.ts: F32, then I32, then I8,
+ * each by name, contiguous), so the offsets too are a function of the hashed metadata.
+ */
+import { createHash } from 'node:crypto';
+
+/** Lowercase hex SHA-256 over the metadata text and the data section. */
+export function wgmDigest(metadataJson: string, data: Uint8Array): string {
+  const h = createHash('sha256');
+  h.update(Buffer.from(metadataJson, 'utf8'));
+  h.update(data);
+  return h.digest('hex');
+}
+
+/** SHA-256 of arbitrary bytes as lowercase hex (provenance: source model hashes). */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

@@ -1,0 +1,87 @@
+/**
+ * Which tensors each layer owns: name, dtype and exact shape, derived from the metadata alone.
+ *
+ * The validator checks a file against this, the writer's callers (tools/onnx, tools/quantize)
+ * use the same names, and the runtime reads weights by these names. One table, one truth.
+ */
+import type { LayerSpec, TensorDType } from './schema.js';
+
+export interface TensorSpec {
+  name: string;
+  dtype: TensorDType;
+  shape: number[];
+  /** What the tensor is, for messages: "input weights W (gates i, o, f, c)". */
+  role: string;
+  /** True for quantization scales (not model parameters). */
+  scale?: boolean;
+}
+
+/** Rows of one direction's W/R for a recurrent layer: 4H for LSTM (i, o, f, c), 3H for GRU (z, r, h). */
+export function gateRows(layer: { type: 'lstm' | 'gru'; hiddenSize: number }): number {
+  return (layer.type === 'lstm' ? 4 : 3) * layer.hiddenSize;
+}
+
+/** Number of directions of a recurrent layer. */
+export function directions(layer: { direction: string }): 1 | 2 {
+  return layer.direction === 'bidirectional' ? 2 : 1;
+}
+
+/** Tensor names in one place: `${layer}.W`, `${layer}.W.scale`, ... (see schema.ts). */
+export const tensorName = {
+  W: (layer: string) => `${layer}.W`,
+  R: (layer: string) => `${layer}.R`,
+  B: (layer: string) => `${layer}.B`,
+  Wscale: (layer: string) => `${layer}.W.scale`,
+  Rscale: (layer: string) => `${layer}.R.scale`,
+  gamma: (layer: string) => `${layer}.gamma`,
+  beta: (layer: string) => `${layer}.beta`,
+  denseW: (layer: string) => `${layer}.W`,
+  denseB: (layer: string) => `${layer}.b`,
+} as const;
+
+/** The tensors a layer requires, with the exact dtype and shape. Assumes numeric fields already validated. */
+export function layerTensorSpecs(layer: LayerSpec): TensorSpec[] {
+  switch (layer.type) {
+    case 'lstm':
+    case 'gru': {
+      const D = directions(layer);
+      const G = gateRows(layer);
+      const gates = layer.type === 'lstm' ? 'i, o, f, c' : 'z, r, h';
+      const wDtype: TensorDType = layer.precision === 'int8' ? 'I8' : 'F32';
+      const specs: TensorSpec[] = [
+        { name: tensorName.W(layer.name), dtype: wDtype, shape: [D, G, layer.inputSize], role: `input weights (gates ${gates})` },
+        { name: tensorName.R(layer.name), dtype: wDtype, shape: [D, G, layer.hiddenSize], role: `recurrent weights (gates ${gates})` },
+        { name: tensorName.B(layer.name), dtype: 'F32', shape: [D, 2 * G], role: 'biases Wb ++ Rb' },
+      ];
+      if (layer.precision === 'int8') {
+        specs.push(
+          { name: tensorName.Wscale(layer.name), dtype: 'F32', shape: [D, G], role: 'per-row scales of W', scale: true },
+          { name: tensorName.Rscale(layer.name), dtype: 'F32', shape: [D, G], role: 'per-row scales of R', scale: true },
+        );
+      }
+      return specs;
+    }
+    case 'layernorm':
+      return [
+        { name: tensorName.gamma(layer.name), dtype: 'F32', shape: [layer.size], role: 'layer norm scale' },
+        { name: tensorName.beta(layer.name), dtype: 'F32', shape: [layer.size], role: 'layer norm shift' },
+      ];
+    case 'dense':
+      return [
+        { name: tensorName.denseW(layer.name), dtype: 'F32', shape: [layer.outFeatures, layer.inFeatures], role: 'dense weights [out, in]' },
+        { name: tensorName.denseB(layer.name), dtype: 'F32', shape: [layer.outFeatures], role: 'dense bias' },
+      ];
+    case 'pool':
+      return [];
+  }
+}
+
+/** Number of scalar parameters of a layer (int8 weights count once; scales are not parameters). */
+export function layerParameterCount(layer: LayerSpec): number {
+  let n = 0;
+  for (const s of layerTensorSpecs(layer)) {
+    if (s.scale) continue;
+    n += s.shape.reduce((a, b) => a * b, 1);
+  }
+  return n;
+}

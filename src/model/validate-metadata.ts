@@ -1,0 +1,201 @@
+/**
+ * Checks the `wavegate` metadata object of a .wgm file: types, ranges, known layer types and
+ * the layer chain. Pure function over untrusted JSON; every failure is a WavegateError naming
+ * the file and the field path, e.g. `m.wgm: layers[2] "gru1".inputSize: 16 does not match ...`.
+ */
+import { WavegateError } from '../errors.js';
+import { FORMAT_NAME, FORMAT_VERSION } from './schema.js';
+import type { LayerSpec, WgmMetadata } from './schema.js';
+import { DEFAULT_LIMITS, type ModelLimits } from './limits.js';
+
+/** Layer names become tensor name prefixes: keep them printable, short and unambiguous. */
+const LAYER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$/;
+
+class Checker {
+  constructor(readonly source: string) {}
+
+  fail(path: string, problem: string, code: 'E_MODEL_FORMAT' | 'E_MODEL_UNSUPPORTED' = 'E_MODEL_FORMAT'): never {
+    throw new WavegateError(code, `${this.source}: metadata ${path}: ${problem}`);
+  }
+
+  object(v: unknown, path: string): Record<string, unknown> {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, `expected an object, got ${describe(v)}`);
+    return v as Record<string, unknown>;
+  }
+
+  int(v: unknown, path: string, min: number, max: number): number {
+    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(path, `expected an integer, got ${describe(v)}`);
+    if (v < min || v > max) this.fail(path, `${v} is out of range [${min}, ${max}]`);
+    return v;
+  }
+
+  num(v: unknown, path: string, min: number, max: number, openMin = false): number {
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(path, `expected a finite number, got ${describe(v)}`);
+    if (v < min || v > max || (openMin && v === min)) this.fail(path, `${v} is out of range ${openMin ? '(' : '['}${min}, ${max}]`);
+    return v;
+  }
+
+  str(v: unknown, path: string): string {
+    if (typeof v !== 'string') this.fail(path, `expected a string, got ${describe(v)}`);
+    return v;
+  }
+
+  oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
+    if (typeof v !== 'string' || !allowed.includes(v as T)) this.fail(path, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describe(v)}`);
+    return v as T;
+  }
+
+  strArray(v: unknown, path: string): string[] {
+    if (!Array.isArray(v)) this.fail(path, `expected an array of strings, got ${describe(v)}`);
+    v.forEach((s, i) => this.str(s, `${path}[${i}]`));
+    return v as string[];
+  }
+
+  optional<T>(obj: Record<string, unknown>, key: string, path: string, check: (v: unknown, p: string) => T): T | undefined {
+    return obj[key] === undefined ? undefined : check(obj[key], `${path}.${key}`);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+const RECURRENT = ['lstm', 'gru'] as const;
+const LAYER_TYPES = ['lstm', 'gru', 'layernorm', 'pool', 'dense'] as const;
+
+/**
+ * Validates untrusted metadata and returns it typed. Checks the layer chain: each layer's input
+ * size equals the previous output size (a bidirectional layer outputs 2H), recurrent layers come
+ * first (layer norm may sit between them), then at most one pool, then layer norm / dense layers;
+ * the final feature count equals `output.size`, and `labels`, if present, has `output.size` entries.
+ */
+export function validateMetadata(raw: unknown, source: string, limits: ModelLimits = DEFAULT_LIMITS): WgmMetadata {
+  const c = new Checker(source);
+  const m = c.object(raw, '(root)');
+  if (m.format !== FORMAT_NAME) c.fail('format', `expected "${FORMAT_NAME}", got ${describe(m.format)}`);
+  const version = c.int(m.formatVersion, 'formatVersion', 1, Number.MAX_SAFE_INTEGER);
+  if (version > FORMAT_VERSION) {
+    c.fail('formatVersion', `file is version ${version}; this runtime reads versions up to ${FORMAT_VERSION} (upgrade wavegate)`, 'E_MODEL_UNSUPPORTED');
+  }
+  c.optional(m, 'name', '', (v, p) => c.str(v, p));
+  c.optional(m, 'description', '', (v, p) => c.str(v, p));
+
+  const input = c.object(m.input, 'input');
+  const channels = c.int(input.channels, 'input.channels', 1, limits.maxFeatures);
+  c.optional(input, 'sampleRate', 'input', (v, p) => c.num(v, p, 0, 1e9, true));
+  c.optional(input, 'window', 'input', (v, p) => c.int(v, p, 1, limits.maxWindow));
+  c.optional(input, 'hop', 'input', (v, p) => c.int(v, p, 1, limits.maxWindow));
+  const channelNames = c.optional(input, 'channelNames', 'input', (v, p) => c.strArray(v, p));
+  if (channelNames && channelNames.length !== channels) c.fail('input.channelNames', `has ${channelNames.length} names for ${channels} channels`);
+  const pre = c.optional(input, 'preprocessing', 'input', (v, p) => {
+    if (!Array.isArray(v)) c.fail(p, `expected an array of stages, got ${describe(v)}`);
+    return v as unknown[];
+  });
+  pre?.forEach((s, i) => c.str(c.object(s, `input.preprocessing[${i}]`).kind, `input.preprocessing[${i}].kind`));
+
+  const output = c.object(m.output, 'output');
+  c.oneOf(output.activation, 'output.activation', ['softmax', 'sigmoid', 'none'] as const);
+  const outSize = c.int(output.size, 'output.size', 1, limits.maxFeatures);
+  const labels = c.optional(m, 'labels', '', (v, p) => c.strArray(v, p));
+  if (labels && labels.length !== outSize) c.fail('labels', `has ${labels.length} labels for output.size ${outSize}`);
+
+  if (m.detector !== undefined) {
+    const d = c.object(m.detector, 'detector');
+    c.optional(d, 'threshold', 'detector', (v, p) => c.num(v, p, 0, 1));
+    c.optional(d, 'normalLabels', 'detector', (v, p) => c.strArray(v, p));
+    c.optional(d, 'minDuration', 'detector', (v, p) => c.int(v, p, 1, 1e9));
+    c.optional(d, 'hysteresis', 'detector', (v, p) => c.int(v, p, 0, 1e9));
+  }
+  if (m.provenance !== undefined) {
+    const p = c.object(m.provenance, 'provenance');
+    for (const k of ['sourceSha256', 'sourceFile', 'producer', 'createdAt', 'calibrationSet', 'datasetSplit']) {
+      c.optional(p, k, 'provenance', (v, path) => c.str(v, path));
+    }
+    if (p.metrics !== undefined) {
+      const metrics = c.object(p.metrics, 'provenance.metrics');
+      for (const [k, v] of Object.entries(metrics)) c.num(v, `provenance.metrics.${k}`, -Number.MAX_VALUE, Number.MAX_VALUE);
+    }
+  }
+
+  if (!Array.isArray(m.layers)) c.fail('layers', `expected an array, got ${describe(m.layers)}`);
+  const layers = m.layers as unknown[];
+  if (layers.length === 0) c.fail('layers', 'is empty; a model needs at least one recurrent layer');
+  if (layers.length > limits.maxLayers) c.fail('layers', `has ${layers.length} layers; the limit is ${limits.maxLayers}`);
+  checkLayerChain(c, layers, channels, outSize, limits);
+  return raw as WgmMetadata;
+}
+
+/** Per-layer fields and the chain: sizes, order, names. */
+function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSize: number, limits: ModelLimits): void {
+  const names = new Set<string>();
+  let features = channels;
+  let seenRecurrent = false;
+  let seenPool = false;
+  let seenDense = false;
+  layers.forEach((rawLayer, i) => {
+    const at = `layers[${i}]`;
+    const L = c.object(rawLayer, at);
+    const type = L.type;
+    if (typeof type !== 'string' || !(LAYER_TYPES as readonly string[]).includes(type)) {
+      c.fail(`${at}.type`, `unknown layer type ${describe(type)}; this runtime knows ${LAYER_TYPES.join(', ')}`, 'E_MODEL_UNSUPPORTED');
+    }
+    const name = c.str(L.name, `${at}.name`);
+    if (!LAYER_NAME.test(name)) c.fail(`${at}.name`, `${describe(name)} must match ${LAYER_NAME} (it prefixes tensor names)`);
+    if (names.has(name)) c.fail(`${at}.name`, `duplicate layer name "${name}"`);
+    names.add(name);
+    const here = `${at} "${name}"`;
+    const expectIn = (field: string, v: number) => {
+      if (v !== features) c.fail(`${here}.${field}`, `${v} does not match the previous layer's output size ${features}${i === 0 ? ' (input.channels)' : ''}`);
+    };
+
+    if ((RECURRENT as readonly string[]).includes(type as string)) {
+      if (seenPool || seenDense) c.fail(`${here}.type`, `recurrent layer after a ${seenPool ? 'pool' : 'dense'} layer; recurrent layers come first`);
+      const inputSize = c.int(L.inputSize, `${here}.inputSize`, 1, limits.maxFeatures);
+      const hidden = c.int(L.hiddenSize, `${here}.hiddenSize`, 1, limits.maxHidden);
+      const dir = c.oneOf(L.direction, `${here}.direction`, ['forward', 'reverse', 'bidirectional'] as const);
+      const precision = c.oneOf(L.precision, `${here}.precision`, ['f32', 'int8'] as const);
+      if (type === 'gru' && typeof L.linearBeforeReset !== 'boolean') c.fail(`${here}.linearBeforeReset`, `expected a boolean, got ${describe(L.linearBeforeReset)}`);
+      if (L.inputQuant !== undefined) {
+        if (precision !== 'int8') c.fail(`${here}.inputQuant`, 'is only meaningful for precision "int8"');
+        const q = c.object(L.inputQuant, `${here}.inputQuant`);
+        const mode = c.oneOf(q.mode, `${here}.inputQuant.mode`, ['static', 'dynamic'] as const);
+        if (mode === 'static') c.num(q.scale, `${here}.inputQuant.scale`, 0, 3.4e38, true);
+        else if (q.scale !== undefined) c.fail(`${here}.inputQuant.scale`, 'must be absent in dynamic mode');
+        c.optional(q, 'calibration', `${here}.inputQuant`, (v, p) => c.str(v, p));
+      }
+      expectIn('inputSize', inputSize);
+      features = (dir === 'bidirectional' ? 2 : 1) * hidden;
+      seenRecurrent = true;
+    } else if (type === 'layernorm') {
+      if (!seenRecurrent) c.fail(`${here}.type`, 'layer norm before the first recurrent layer is not supported', 'E_MODEL_UNSUPPORTED');
+      const size = c.int(L.size, `${here}.size`, 1, limits.maxFeatures);
+      c.num(L.epsilon, `${here}.epsilon`, 0, 1, true);
+      expectIn('size', size);
+    } else if (type === 'pool') {
+      if (!seenRecurrent) c.fail(`${here}.type`, 'pool before any recurrent layer');
+      if (seenPool) c.fail(`${here}.type`, 'a second pool layer; at most one is allowed');
+      if (seenDense) c.fail(`${here}.type`, 'pool after a dense layer; pool sits between the recurrent stack and the head');
+      c.oneOf(L.mode, `${here}.mode`, ['last', 'final_state', 'mean'] as const);
+      seenPool = true;
+    } else {
+      if (!seenRecurrent) c.fail(`${here}.type`, 'dense layer before any recurrent layer', 'E_MODEL_UNSUPPORTED');
+      const inF = c.int(L.inFeatures, `${here}.inFeatures`, 1, limits.maxFeatures);
+      const outF = c.int(L.outFeatures, `${here}.outFeatures`, 1, limits.maxFeatures);
+      c.oneOf(L.activation, `${here}.activation`, ['none', 'relu', 'tanh', 'sigmoid'] as const);
+      expectIn('inFeatures', inF);
+      features = outF;
+      seenDense = true;
+    }
+  });
+  if (!seenRecurrent) c.fail('layers', 'has no recurrent (lstm/gru) layer');
+  if (features !== outSize) c.fail('output.size', `${outSize} does not match the last layer's output size ${features}`);
+}
+
+/** Narrowing helper for code that walks validated layers. */
+export function isRecurrent(l: LayerSpec): l is Extract<LayerSpec, { type: 'lstm' | 'gru' }> {
+  return l.type === 'lstm' || l.type === 'gru';
+}

@@ -1,0 +1,203 @@
+/**
+ * Plain reference forward pass, in float64, straight from the metadata and tensors: no kernel,
+ * no packing, no batching. It is the readable truth the sessions are tested against (f32 paths
+ * with tolerances) and a debugging aid. INT8 layers are emulated as the kernel ABI specifies:
+ * x quantized per step (static scale, or dynamic max|x|/127), h with the fixed scale 1/127,
+ * exact integer dot products, then float gates ("hybrid" scheme).
+ */
+import type { GruLayerSpec, LstmLayerSpec, Tensor, WgmModel } from '../model/schema.js';
+import { roundHalfAway } from '../model/formats.js';
+import { tensorName } from '../model/tensors.js';
+
+type Vec = Float64Array;
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+function quantize(v: ArrayLike<number>, scale: number): Vec {
+  const q = new Float64Array(v.length);
+  if (scale === 0) return q;
+  for (let i = 0; i < v.length; i++) q[i] = Math.max(-127, Math.min(127, roundHalfAway(v[i] / scale)));
+  return q;
+}
+
+/** Pre-activations W x + R h (+ no bias) for rows [0, rows) of one direction, float or int8-emulated. */
+function gatePre(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, rows: number, x: Vec, h: Vec): { wx: Vec; rh: Vec } {
+  const t = (n: string) => model.tensors.get(n) as Tensor;
+  const I = l.inputSize;
+  const H = l.hiddenSize;
+  const W = t(tensorName.W(l.name)).data;
+  const R = t(tensorName.R(l.name)).data;
+  const wx = new Float64Array(rows);
+  const rh = new Float64Array(rows);
+  if (l.precision === 'int8') {
+    const Ws = t(tensorName.Wscale(l.name)).data;
+    const Rs = t(tensorName.Rscale(l.name)).data;
+    let sx = l.inputQuant?.mode === 'static' ? (l.inputQuant.scale ?? 0) : 0;
+    if (!(l.inputQuant?.mode === 'static')) sx = Math.fround(x.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127);
+    const xq = quantize(x, sx);
+    // h uses the fixed scale 1/127, computed as round(h * 127) as the kernel ABI specifies.
+    const hq = h.map((v) => Math.max(-127, Math.min(127, roundHalfAway(v * 127))));
+    for (let r = 0; r < rows; r++) {
+      let aw = 0;
+      let ar = 0;
+      for (let k = 0; k < I; k++) aw += W[(d * rows + r) * I + k] * xq[k];
+      for (let k = 0; k < H; k++) ar += R[(d * rows + r) * H + k] * hq[k];
+      wx[r] = aw * Ws[d * rows + r] * sx;
+      rh[r] = (ar * Rs[d * rows + r]) / 127;
+    }
+  } else {
+    for (let r = 0; r < rows; r++) {
+      let aw = 0;
+      let ar = 0;
+      for (let k = 0; k < I; k++) aw += W[(d * rows + r) * I + k] * x[k];
+      for (let k = 0; k < H; k++) ar += R[(d * rows + r) * H + k] * h[k];
+      wx[r] = aw;
+      rh[r] = ar;
+    }
+  }
+  return { wx, rh };
+}
+
+/** One direction of a recurrent layer over xs[T]; state {h, c} is updated in place. Returns ys[T]. */
+function recurrentDirection(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, xs: Vec[], state: { h: Vec; c: Vec }, backwards: boolean): Vec[] {
+  const H = l.hiddenSize;
+  const G = (l.type === 'lstm' ? 4 : 3) * H;
+  const B = (model.tensors.get(tensorName.B(l.name)) as Tensor).data;
+  const wb = (r: number) => B[d * 2 * G + r];
+  const rb = (r: number) => B[d * 2 * G + G + r];
+  const ys: Vec[] = new Array(xs.length);
+  for (let s = 0; s < xs.length; s++) {
+    const t = backwards ? xs.length - 1 - s : s;
+    const { h, c } = state;
+    const { wx, rh } = gatePre(model, l, d, G, xs[t], h);
+    const hn = new Float64Array(H);
+    if (l.type === 'lstm') {
+      const pre = (g: number, j: number) => wx[g * H + j] + rh[g * H + j] + wb(g * H + j) + rb(g * H + j);
+      for (let j = 0; j < H; j++) {
+        const i = sigmoid(pre(0, j));
+        const o = sigmoid(pre(1, j));
+        const f = sigmoid(pre(2, j));
+        const g = Math.tanh(pre(3, j));
+        c[j] = f * c[j] + i * g;
+        hn[j] = o * Math.tanh(c[j]);
+      }
+    } else {
+      const z = new Float64Array(H).map((_, j) => sigmoid(wx[j] + rh[j] + wb(j) + rb(j)));
+      const r = new Float64Array(H).map((_, j) => sigmoid(wx[H + j] + rh[H + j] + wb(H + j) + rb(H + j)));
+      // linear_before_reset = 0: Rn (r * h), with r * h quantized like h in int8 layers.
+      const gated = l.linearBeforeReset ? null : gatePre(model, l, d, G, xs[t], h.map((v, k) => v * r[k])).rh;
+      for (let j = 0; j < H; j++) {
+        const n = gated
+          ? Math.tanh(wx[2 * H + j] + wb(2 * H + j) + gated[2 * H + j] + rb(2 * H + j))
+          : Math.tanh(wx[2 * H + j] + wb(2 * H + j) + r[j] * (rh[2 * H + j] + rb(2 * H + j)));
+        hn[j] = (1 - z[j]) * n + z[j] * h[j];
+      }
+    }
+    h.set(hn);
+    ys[t] = Float64Array.from(hn);
+  }
+  return ys;
+}
+
+function layerNorm(v: Vec, gamma: ArrayLike<number>, beta: ArrayLike<number>, eps: number): Vec {
+  const n = v.length;
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+  const inv = 1 / Math.sqrt(variance + eps);
+  return v.map((x, i) => (x - mean) * inv * gamma[i] + beta[i]);
+}
+
+const ACT: Record<string, (v: number) => number> = { none: (v) => v, relu: (v) => Math.max(0, v), tanh: Math.tanh, sigmoid };
+
+/** Recurrent state of one stream in the reference: per recurrent layer and direction. */
+export type ReferenceState = Map<string, { h: Vec; c: Vec }>;
+
+export interface ReferenceOutput {
+  /** Window-mode output (pooled). */
+  pooled: Float64Array;
+  /** Streaming semantics: the head applied at every step, [T][outSize]. */
+  perStep: Float64Array[];
+}
+
+/**
+ * Runs one sequence xs[T][C]. Pass `state` to carry state across calls (streaming); omit it for
+ * a window (zero state).
+ */
+export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state: ReferenceState = new Map()): ReferenceOutput {
+  const meta = model.metadata;
+  let seq: Vec[] = xs.map((x) => Float64Array.from(x));
+  let pooledVec: Vec | null = null;
+  let perStep: Vec[] | null = null;
+  let lastRec: LstmLayerSpec | GruLayerSpec | null = null;
+  const hasPool = meta.layers.some((l) => l.type === 'pool');
+  const lastRecIndex = meta.layers.map((l) => l.type === 'lstm' || l.type === 'gru').lastIndexOf(true);
+  const get = (n: string) => (model.tensors.get(n) as Tensor).data;
+  const applyPool = (mode: string) => {
+    const T = seq.length;
+    const W = seq[0].length;
+    const L = lastRec!;
+    const H = L.hiddenSize;
+    if (mode === 'mean') {
+      pooledVec = new Float64Array(W);
+      for (const v of seq) for (let j = 0; j < W; j++) pooledVec[j] += v[j] / T;
+    } else {
+      pooledVec = new Float64Array(W);
+      const dirs = L.direction === 'bidirectional' ? 2 : 1;
+      for (let d = 0; d < dirs; d++) {
+        const backwards = L.direction === 'reverse' || d === 1;
+        const t = mode === 'final_state' && backwards ? 0 : T - 1;
+        pooledVec.set(seq[t].subarray(d * H, (d + 1) * H), d * H);
+      }
+    }
+    perStep = seq.map((v) => Float64Array.from(v));
+  };
+  meta.layers.forEach((l, idx) => {
+    const mapBoth = (f: (v: Vec) => Vec) => {
+      if (pooledVec) pooledVec = f(pooledVec);
+      if (perStep) perStep = perStep.map(f);
+      if (!pooledVec) seq = seq.map(f);
+    };
+    if (l.type === 'lstm' || l.type === 'gru') {
+      const dirs = l.direction === 'bidirectional' ? 2 : 1;
+      const outs: Vec[][] = [];
+      for (let d = 0; d < dirs; d++) {
+        const key = `${l.name}/${d}`;
+        if (!state.has(key)) state.set(key, { h: new Float64Array(l.hiddenSize), c: new Float64Array(l.hiddenSize) });
+        outs.push(recurrentDirection(model, l, d, seq, state.get(key)!, l.direction === 'reverse' || d === 1));
+      }
+      seq = seq.map((_, t) => {
+        const v = new Float64Array(dirs * l.hiddenSize);
+        for (let d = 0; d < dirs; d++) v.set(outs[d][t], d * l.hiddenSize);
+        return v;
+      });
+      lastRec = l;
+      if (idx === lastRecIndex && !hasPool) applyPool('last');
+    } else if (l.type === 'layernorm') {
+      mapBoth((v) => layerNorm(v, get(tensorName.gamma(l.name)), get(tensorName.beta(l.name)), l.epsilon));
+    } else if (l.type === 'pool') {
+      applyPool(l.mode);
+    } else {
+      const W = get(tensorName.denseW(l.name));
+      const b = get(tensorName.denseB(l.name));
+      mapBoth((v) => {
+        const o = new Float64Array(l.outFeatures);
+        for (let r = 0; r < l.outFeatures; r++) {
+          let s = b[r];
+          for (let k = 0; k < l.inFeatures; k++) s += W[r * l.inFeatures + k] * v[k];
+          o[r] = ACT[l.activation](s);
+        }
+        return o;
+      });
+    }
+  });
+  const finalAct = (v: Vec): Vec => {
+    if (meta.output.activation === 'sigmoid') return v.map(sigmoid);
+    if (meta.output.activation === 'softmax') {
+      const m = Math.max(...v);
+      const e = v.map((x) => Math.exp(x - m));
+      const s = e.reduce((a, b) => a + b, 0);
+      return e.map((x) => x / s);
+    }
+    return v;
+  };
+  return { pooled: finalAct(pooledVec!), perStep: perStep!.map(finalAct) };
+}

@@ -1,0 +1,160 @@
+/**
+ * Test helpers for the kernel builds: load build/kernel-{ref,simd}.wasm, lay out arrays in the
+ * kernel's memory through its own `reserve`, and call the raw exports.
+ * Each `instance()` is a fresh WebAssembly instance, so tests never share memory or state.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type Build = 'ref' | 'simd';
+export const BUILDS: readonly Build[] = ['ref', 'simd'];
+
+/** The raw kernel exports (docs/kernel-abi.md); pointers are byte offsets. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  abiVersion(): number;
+  simdEnabled(): number;
+  reserve(bytes: number): number;
+  scratchBytes(op: number, I: number, H: number, batch: number): number;
+  packedBytesF32(rows: number, cols: number): number;
+  packWeightsF32(src: number, rows: number, cols: number, dst: number): number;
+  packedBytesS8(rows: number, cols: number): number;
+  packWeightsS8(src: number, rows: number, cols: number, dst: number): number;
+  lstmF32(W: number, R: number, B: number, I: number, H: number, batch: number, T: number, x: number, xStride: number,
+    y: number, yStride: number, h: number, c: number, slots: number, scratch: number, reverse: number): number;
+  gruF32(W: number, R: number, Wb: number, Rb: number, I: number, H: number, batch: number, T: number, x: number,
+    xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, lbr: number, reverse: number): number;
+  lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, I: number, H: number, batch: number, T: number,
+    x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number,
+    xScale: number, reverse: number): number;
+  gruS8(Wq: number, Ws: number, Rq: number, Rs: number, Wb: number, Rb: number, I: number, H: number, batch: number,
+    T: number, x: number, xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number,
+    xScale: number, lbr: number, reverse: number): number;
+  denseF32(W: number, b: number, inF: number, outF: number, batch: number, x: number, xStride: number, y: number,
+    yStride: number, activation: number): number;
+  softmaxF32(x: number, n: number, rows: number, stride: number): number;
+  sigmoidF32(x: number, n: number, rows: number, stride: number): number;
+  tanhF32(x: number, n: number, rows: number, stride: number): number;
+  layerNormF32(x: number, n: number, rows: number, stride: number, gamma: number, beta: number, eps: number): number;
+  matvecS8S32(Wq: number, rows: number, cols: number, xq: number, out: number): number;
+}
+
+const modules = new Map<Build, WebAssembly.Module>();
+
+export function wasmPath(build: Build): string {
+  return fileURLToPath(new URL(`../../build/kernel-${build}.wasm`, import.meta.url));
+}
+
+function moduleOf(build: Build): WebAssembly.Module {
+  let m = modules.get(build);
+  if (!m) {
+    const path = wasmPath(build);
+    if (!existsSync(path)) {
+      throw new Error(`${path} is missing: run \`npm run build:wasm\` (npm test does it first)`);
+    }
+    m = new WebAssembly.Module(readFileSync(path));
+    modules.set(build, m);
+  }
+  return m;
+}
+
+/** A fresh kernel instance with typed-array helpers over its memory. */
+export class Kernel {
+  readonly k: KernelExports;
+  constructor(readonly build: Build) {
+    this.k = new WebAssembly.Instance(moduleOf(build), {}).exports as unknown as KernelExports;
+  }
+  alloc(bytes: number): number {
+    const p = this.k.reserve(Math.max(bytes, 16));
+    if (p === 0) throw new Error(`reserve(${bytes}) failed`);
+    return p;
+  }
+  f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.k.memory.buffer, ptr, n);
+  }
+  i32(ptr: number, n: number): Int32Array {
+    return new Int32Array(this.k.memory.buffer, ptr, n);
+  }
+  putF32(data: ArrayLike<number>): number {
+    const p = this.alloc(data.length * 4);
+    this.f32(p, data.length).set(data);
+    return p;
+  }
+  putI32(data: ArrayLike<number>): number {
+    const p = this.alloc(data.length * 4);
+    this.i32(p, data.length).set(data);
+    return p;
+  }
+  putI8(data: ArrayLike<number>): number {
+    const p = this.alloc(data.length);
+    new Int8Array(this.k.memory.buffer, p, data.length).set(data);
+    return p;
+  }
+  /** Pack row-major f32 weights into this build's layout. */
+  packF32(data: ArrayLike<number>, rows: number, cols: number): number {
+    const src = this.putF32(data);
+    const dst = this.alloc(this.k.packedBytesF32(rows, cols));
+    expectOk(this.k.packWeightsF32(src, rows, cols, dst), 'packWeightsF32');
+    return dst;
+  }
+  /** Pack row-major int8 weights into this build's layout. */
+  packS8(data: ArrayLike<number>, rows: number, cols: number): number {
+    const src = this.putI8(data);
+    const dst = this.alloc(this.k.packedBytesS8(rows, cols));
+    expectOk(this.k.packWeightsS8(src, rows, cols, dst), 'packWeightsS8');
+    return dst;
+  }
+  scratch(op: number, I: number, H: number, batch: number): number {
+    const n = this.k.scratchBytes(op, I, H, batch);
+    if (n < 0) throw new Error(`scratchBytes(${op}, ${I}, ${H}, ${batch}) = ${n}`);
+    return this.alloc(n);
+  }
+}
+
+export function expectOk(status: number, what: string): void {
+  if (status !== 0) throw new Error(`${what} returned status ${status}`);
+}
+
+/** Deterministic xorshift32 generator, so failures reproduce from the printed seed. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+export function uniform(rand: () => number, n: number, lo: number, hi: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rand();
+  return a;
+}
+
+export function randomI8(rand: () => number, n: number): Int8Array {
+  const a = new Int8Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.floor(rand() * 255) - 127;
+  return a;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= m)) m = d; // NaN propagates as the max
+  }
+  return m;
+}
+
+/** Byte-for-byte equality of two float arrays (bit-identical results, NaN payloads included). */
+export function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
+  return true;
+}

@@ -1,0 +1,127 @@
+/**
+ * Independent bit-exact JS emulation of the INT8 hybrid kernels (docs/kernel-abi.md,
+ * assembly/README.md "Determinism rules"): every f32 operation is a float64 operation rounded
+ * with Math.fround, which is exactly the correctly rounded f32 result for + - * / (the double
+ * rounding is innocuous at these precisions). It checks the scalar reference kernel itself,
+ * so a wrong scale order or rounding rule cannot hide by being wrong in both builds.
+ * Constants are repeated from assembly/math.ts on purpose (a second, independent reading).
+ */
+import type { RnnCase, QuantWeights } from './rnn-runner.js';
+
+const f = Math.fround;
+const EXP_LOG2E = f(1.44269504088896341);
+const EXP_C1 = f(0.693359375);
+const EXP_C2 = f(-2.1219444e-4);
+const EXP_HI = f(88.3762626647949);
+const EXP_LO = f(-87.3365447505531);
+const EXP_P = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1].map(f);
+const TANH_SMALL = f(0.625);
+const TANH_BIG = f(10);
+const TANH_P = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1].map(f);
+const INV127 = f(1 / 127);
+
+const clampLo = (x: number, lo: number) => (x < lo ? lo : x);
+const clampHi = (x: number, hi: number) => (hi < x ? hi : x);
+
+export function expf(x: number): number {
+  x = clampHi(clampLo(x, EXP_LO), EXP_HI);
+  const n = Math.floor(f(f(x * EXP_LOG2E) + 0.5));
+  let r = f(x - f(n * EXP_C1));
+  r = f(r - f(n * EXP_C2));
+  const z = f(r * r);
+  let p = f(f(EXP_P[0] * r) + EXP_P[1]);
+  for (let i = 2; i < 6; i++) p = f(f(p * r) + EXP_P[i]);
+  const y = f(f(f(p * z) + r) + 1);
+  return f(y * 2 ** n);
+}
+
+export const sigmoidf = (x: number): number => f(1 / f(1 + expf(-x)));
+
+export function tanhf(x: number): number {
+  const a = Math.abs(x);
+  if (a < TANH_SMALL) {
+    const z = f(x * x);
+    let p = f(f(TANH_P[0] * z) + TANH_P[1]);
+    for (let i = 2; i < 5; i++) p = f(f(p * z) + TANH_P[i]);
+    return f(f(f(p * z) * x) + x);
+  }
+  const e = expf(f(2 * clampHi(a, TANH_BIG)));
+  const t = f(1 - f(2 / f(e + 1)));
+  return x < 0 || Object.is(x, -0) ? -t : t;
+}
+
+export function quantize(v: number): number {
+  if (Number.isNaN(v)) return 0;
+  const t = Math.trunc(v);
+  let r = Math.abs(v - t) >= 0.5 ? t + Math.sign(v) : t;
+  r = clampHi(clampLo(r, -127), 127);
+  return r;
+}
+
+/** Runs the INT8 path of `cs` (whole sequence, state in h/c updated in place); returns y [T][batch][H]. */
+export function emulateS8(cs: RnnCase, q: QuantWeights, xScale: number): { y: Float32Array; h: Float32Array; c?: Float32Array } {
+  const { I, H, batch, T } = cs;
+  const G = cs.cell === 'lstm' ? 4 : 3;
+  const h = Float32Array.from(cs.h0);
+  const c = cs.c0 ? Float32Array.from(cs.c0) : undefined;
+  const y = new Float32Array(T * batch * H);
+  const acc = (Wq: Int8Array, cols: number, row: number, v: Int32Array) => {
+    let s = 0;
+    for (let k = 0; k < cols; k++) s += Wq[row * cols + k] * v[k];
+    return s;
+  };
+  const xs = f(xScale);
+  for (let s = 0; s < T; s++) {
+    const t = cs.reverse ? T - 1 - s : s;
+    for (let b = 0; b < batch; b++) {
+      const x = cs.x.subarray((t * batch + b) * I, (t * batch + b + 1) * I);
+      const hv = h.subarray(b * H, (b + 1) * H);
+      let sx = xs;
+      if (!(xs > 0)) {
+        let m = 0;
+        for (const v of x) m = clampLo(m, Math.abs(v));
+        sx = f(m / 127);
+      }
+      const xq = Int32Array.from(x, (v) => quantize(f(v / sx)));
+      const hq = Int32Array.from(hv, (v) => quantize(f(v * 127)));
+      const wPart = (r: number) => f(f(acc(q.Wq, I, r, xq)) * f(q.Ws[r] * sx));
+      const rPart = (r: number, v: Int32Array) => f(f(acc(q.Rq, H, r, v)) * f(q.Rs[r] * INV127));
+      if (cs.cell === 'lstm') {
+        const pre = new Float32Array(G * H);
+        for (let r = 0; r < G * H; r++) pre[r] = f(f(wPart(r) + rPart(r, hq)) + cs.B![r]);
+        for (let j = 0; j < H; j++) {
+          const cn = f(f(sigmoidf(pre[2 * H + j]) * c![b * H + j]) + f(sigmoidf(pre[j]) * tanhf(pre[3 * H + j])));
+          c![b * H + j] = cn;
+          hv[j] = f(sigmoidf(pre[H + j]) * tanhf(cn));
+        }
+      } else {
+        const xw = new Float32Array(3 * H);
+        const hr = new Float32Array(3 * H);
+        for (let r = 0; r < 3 * H; r++) {
+          xw[r] = f(wPart(r) + cs.Wb![r]);
+          hr[r] = f(rPart(r, hq) + cs.Rb![r]);
+        }
+        if ((cs.lbr ?? 1) === 0) {
+          const rq = new Int32Array(H);
+          for (let j = 0; j < H; j++) rq[j] = quantize(f(f(sigmoidf(f(xw[H + j] + hr[H + j])) * hv[j]) * 127));
+          for (let j = 0; j < H; j++) hr[2 * H + j] = f(rPart(2 * H + j, rq) + cs.Rb![2 * H + j]);
+        }
+        const hn = new Float32Array(H);
+        for (let j = 0; j < H; j++) {
+          const z = sigmoidf(f(xw[j] + hr[j]));
+          let n: number;
+          if ((cs.lbr ?? 1) === 1) {
+            const r = sigmoidf(f(xw[H + j] + hr[H + j]));
+            n = tanhf(f(xw[2 * H + j] + f(r * hr[2 * H + j])));
+          } else {
+            n = tanhf(f(xw[2 * H + j] + hr[2 * H + j]));
+          }
+          hn[j] = f(f(f(1 - z) * n) + f(z * hv[j]));
+        }
+        hv.set(hn);
+      }
+      y.set(hv, (t * batch + b) * H);
+    }
+  }
+  return { y, h, c };
+}

@@ -1,0 +1,237 @@
+/**
+ * The correctness oracle: every generated ONNX model (fixtures/onnx, plus hand-built graphs for
+ * what PyTorch cannot export) runs in onnxruntime-node (1 thread) and through wavegate:
+ *   1. onnxruntime vs the PyTorch output the generator saved (the fixture itself is sound);
+ *   2. onnxruntime vs the importer's plain f32 reference (tools/onnx/reference-run.ts);
+ *   3. onnxruntime vs the wavegate runtime (src/index.ts) on both kernel builds, f32 and --int8.
+ * f32 must agree within F32_BUDGET; int8 imports of random-weight models report top-1 agreement
+ * and the largest probability difference (the >= 99% bar is for trained fixtures, not here).
+ * onnxruntime-web is never loaded in this process.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readNpy } from '../../src/io/npy.js';
+import { encodeWgm } from '../../src/model/write.js';
+import type { WgmModel } from '../../src/model/schema.js';
+import { importOnnx, type OnnxIo } from '../../tools/onnx/import.js';
+import { runReference } from '../../tools/onnx/reference-run.js';
+import { buildRnnClassifier, seeded } from '../tools/onnx/graph-builder.js';
+
+/** Largest |difference| allowed between f32 paths and onnxruntime. */
+const F32_BUDGET = 1e-4;
+/** Largest |difference| allowed between the INT8 model's outputs from the ref and SIMD builds (f32 head rounding only). */
+const INT8_BUILDS_BUDGET = 1e-6;
+/** Random hand-built architectures checked by the property test (each: one ORT session, three runs). */
+const RANDOM_ARCHITECTURES = 25;
+
+const DIR = fileURLToPath(new URL('../../fixtures/onnx/', import.meta.url));
+interface Case { name: string; expect: string; layout: 'batch_first' | 'time_first'; dynamic: boolean; inputShape: number[] }
+const manifest = JSON.parse(readFileSync(DIR + 'manifest.json', 'utf8')) as { cases: Case[] };
+
+interface OracleModel {
+  name: string;
+  bytes: Uint8Array;
+  /** Saved reference input/output (PyTorch), in the ONNX layout. */
+  saved?: { x: Float32Array; shape: number[]; y: Float32Array };
+  /** [batch, time] pairs for seeded random inputs; empty for static-shape models. */
+  random: Array<[number, number]>;
+}
+
+function models(): OracleModel[] {
+  const out: OracleModel[] = [];
+  for (const c of manifest.cases.filter((k) => k.expect === 'ok')) {
+    const x = readNpy(readFileSync(DIR + c.name + '.input.npy'));
+    const y = readNpy(readFileSync(DIR + c.name + '.torch.npy'));
+    out.push({
+      name: c.name,
+      bytes: readFileSync(DIR + c.name + '.onnx'),
+      saved: { x: x.data as Float32Array, shape: x.shape, y: y.data as Float32Array },
+      random: c.dynamic ? [[3, 1], [2, 37]] : [],
+    });
+  }
+  const hand: Array<[string, Parameters<typeof buildRnnClassifier>[0]]> = [
+    ['hand_lstm_reverse', { op: 'LSTM', I: 5, H: 7, classes: 3, direction: 'reverse', seed: 11 }],
+    ['hand_gru_lbr0', { op: 'GRU', I: 3, H: 13, classes: 4, attrs: { linear_before_reset: { i: 0 } }, seed: 12 }],
+    ['hand_gru_bi_lbr0', { op: 'GRU', I: 4, H: 9, classes: 2, direction: 'bidirectional', attrs: { linear_before_reset: { i: 0 } }, seed: 13 }],
+    ['hand_lstm_bi_yh_matmul', { op: 'LSTM', I: 3, H: 6, classes: 3, direction: 'bidirectional', pool: 'yh', head: 'matmul', seed: 14 }],
+  ];
+  for (const [name, o] of hand) out.push({ name, bytes: buildRnnClassifier(o).bytes, random: [[1, 1], [7, 23]] });
+  return out;
+}
+
+/** Gaussian-ish seeded input (sum of uniforms), batch-first [B, T, C]. */
+function randomInput(B: number, T: number, C: number, seed: number): Float32Array {
+  const rnd = seeded(seed);
+  return Float32Array.from({ length: B * T * C }, () => rnd() + rnd() + rnd());
+}
+
+/** Batch-first [B, T, C] <-> the ONNX input layout. */
+function toLayout(x: Float32Array, B: number, T: number, C: number, layout: OnnxIo['inputLayout']): { data: Float32Array; dims: number[] } {
+  if (layout === 'batch_first') return { data: x, dims: [B, T, C] };
+  const o = new Float32Array(x.length);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let k = 0; k < C; k++) o[(t * B + b) * C + k] = x[(b * T + t) * C + k];
+  return { data: o, dims: [T, B, C] };
+}
+function fromLayout(x: Float32Array, dims: number[], layout: OnnxIo['inputLayout']): { data: Float32Array; B: number; T: number } {
+  const [d0, d1, C] = dims;
+  if (layout === 'batch_first') return { data: x, B: d0, T: d1 };
+  const o = new Float32Array(x.length);
+  for (let t = 0; t < d0; t++) for (let b = 0; b < d1; b++) for (let k = 0; k < C; k++) o[(b * d0 + t) * C + k] = x[(t * d1 + b) * C + k];
+  return { data: o, B: d1, T: d0 };
+}
+
+/** onnxruntime output as batch-first rows ([B, size] or [B, T, size] for per-step models). */
+async function runOrt(session: ort.InferenceSession, io: OnnxIo, x: Float32Array, B: number, T: number, C: number): Promise<Float32Array> {
+  const { data, dims } = toLayout(x, B, T, C, io.inputLayout);
+  const res = await session.run({ [io.inputName]: new ort.Tensor('float32', data, dims) });
+  const y = res[io.outputName].data as Float32Array;
+  if (!io.perStep || io.inputLayout === 'batch_first') return Float32Array.from(y);
+  const size = y.length / (B * T);
+  const o = new Float32Array(y.length);
+  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let k = 0; k < size; k++) o[(b * T + t) * size + k] = y[(t * B + b) * size + k];
+  return o;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function top1Agreement(a: Float32Array, b: Float32Array, size: number): number {
+  let agree = 0;
+  const rows = a.length / size;
+  const arg = (v: Float32Array, r: number) => {
+    let best = 0;
+    for (let k = 1; k < size; k++) if (v[r * size + k] > v[r * size + best]) best = k;
+    return best;
+  };
+  for (let r = 0; r < rows; r++) if (arg(a, r) === arg(b, r)) agree++;
+  return agree / rows;
+}
+
+// ---- wavegate runtime adapter: src/index.ts loadModel -> createSession -> run / push ----------
+type Backend = 'ref' | 'simd';
+interface RuntimeApi {
+  /** Batch-first in; [B, size] out, or [B, T, size] for per-step models (streaming push). */
+  run(model: WgmModel, x: Float32Array, B: number, T: number, backend: Backend, perStep: boolean): Promise<Float32Array>;
+}
+let runtime: RuntimeApi | null = null;
+let runtimeMissing = '';
+
+async function loadRuntime(): Promise<RuntimeApi | null> {
+  let api: typeof import('../../src/index.js');
+  try {
+    api = await import('../../src/index.js');
+  } catch (e) {
+    runtimeMissing = `src/index.ts not loadable (${(e as Error).message.split('\n')[0]})`;
+    return null;
+  }
+  return {
+    async run(model, x, B, T, backend, perStep) {
+      // Through the file format on purpose: what the runtime sees is what `wavegate import` writes.
+      const loaded = await api.loadModel(encodeWgm(model));
+      try {
+        const session = await loaded.createSession({ backend, maxBatch: B, maxWindow: T, maxChunk: T, streams: B });
+        if (!perStep) return session.run(x, B, T);
+        return session.push(Array.from({ length: B }, (_, b) => b), x, { outputs: 'all' });
+      } finally {
+        loaded.dispose();
+      }
+    },
+  };
+}
+
+const report: string[] = [];
+beforeAll(async () => {
+  ort.env.logLevel = 'error';
+  runtime = await loadRuntime();
+});
+afterAll(async () => {
+  if (runtimeMissing) report.push(`wavegate runtime checks skipped: ${runtimeMissing}`);
+  console.log(['onnx oracle (max |diff| vs onnxruntime-node, 1 thread):', ...report].join('\n  '));
+});
+
+describe('onnxruntime oracle', () => {
+  for (const m of models()) {
+    it(m.name, async () => {
+      const { model, io } = importOnnx(m.bytes, { source: `${m.name}.onnx` });
+      const q = importOnnx(m.bytes, { source: `${m.name}.onnx`, int8: true }).model;
+      const C = model.metadata.input.channels;
+      const size = model.metadata.output.size;
+      const session = await ort.InferenceSession.create(m.bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+      const inputs: Array<{ x: Float32Array; B: number; T: number; torch?: Float32Array }> = [];
+      if (m.saved) {
+        const { data, B, T } = fromLayout(m.saved.x, m.saved.shape, io.inputLayout);
+        inputs.push({ x: data, B, T, torch: m.saved.y });
+      }
+      m.random.forEach(([B, T], k) => inputs.push({ x: randomInput(B, T, C, 1000 + k), B, T }));
+      const figures: Record<string, number> = {};
+      const worst = (key: string, v: number) => (figures[key] = Math.max(figures[key] ?? 0, v));
+      let agree = 1;
+      for (const inp of inputs) {
+        const want = await runOrt(session, io, inp.x, inp.B, inp.T, C);
+        if (inp.torch) {
+          const torchRows = io.perStep && io.inputLayout === 'time_first' ? null : inp.torch;
+          if (torchRows) worst('torch', maxAbsDiff(want, torchRows));
+        }
+        worst('importer-ref', maxAbsDiff(runReference(model, inp.x, inp.B, inp.T).data, want));
+        if (runtime) {
+          const int8: Float32Array[] = [];
+          for (const backend of ['ref', 'simd'] as const) {
+            worst(`wasm-${backend}`, maxAbsDiff(await runtime.run(model, inp.x, inp.B, inp.T, backend, io.perStep), want));
+            const qy = await runtime.run(q, inp.x, inp.B, inp.T, backend, io.perStep);
+            int8.push(qy);
+            worst(`int8-${backend}-maxdiff`, maxAbsDiff(qy, want));
+            agree = Math.min(agree, top1Agreement(qy, want, size));
+          }
+          // The INT8 recurrent path is bit-identical between builds (kernel ABI; tested bit for bit in
+          // test/assembly); the f32 head after it may sum in another order in the SIMD build.
+          worst('int8-ref-vs-simd', maxAbsDiff(int8[0], int8[1]));
+        }
+      }
+      await session.release();
+      const line = Object.entries(figures).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', ');
+      report.push(`${m.name}: ${line}${runtime ? `, int8 top-1 ${(agree * 100).toFixed(1)}%` : ''}`);
+      for (const [k, v] of Object.entries(figures)) if (!k.startsWith('int8')) expect(v, `${m.name} ${k}`).toBeLessThanOrEqual(F32_BUDGET);
+      if (runtime) expect(figures['int8-ref-vs-simd'], `${m.name} int8 ref vs simd`).toBeLessThanOrEqual(INT8_BUILDS_BUDGET);
+    });
+  }
+
+  it('random architectures (property): onnxruntime = importer reference = both kernel builds', async () => {
+    const arch = fc.record({
+      op: fc.constantFrom('LSTM' as const, 'GRU' as const),
+      I: fc.integer({ min: 1, max: 9 }),
+      H: fc.integer({ min: 1, max: 19 }),
+      classes: fc.integer({ min: 2, max: 5 }),
+      direction: fc.constantFrom('forward' as const, 'reverse' as const, 'bidirectional' as const),
+      lbr: fc.integer({ min: 0, max: 1 }),
+      pool: fc.constantFrom('last' as const, 'yh' as const),
+      head: fc.constantFrom('gemm' as const, 'matmul' as const),
+      seed: fc.nat(1000),
+      B: fc.integer({ min: 1, max: 4 }),
+      T: fc.integer({ min: 1, max: 30 }),
+    });
+    let worst = 0;
+    await fc.assert(fc.asyncProperty(arch, async (a) => {
+      const { bytes } = buildRnnClassifier({ ...a, attrs: a.op === 'GRU' ? { linear_before_reset: { i: a.lbr } } : {} });
+      const { model, io } = importOnnx(bytes);
+      const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+      try {
+        const x = randomInput(a.B, a.T, a.I, a.seed);
+        const want = await runOrt(session, io, x, a.B, a.T, a.I);
+        const diffs = [maxAbsDiff(runReference(model, x, a.B, a.T).data, want)];
+        if (runtime) for (const backend of ['ref', 'simd'] as const) diffs.push(maxAbsDiff(await runtime.run(model, x, a.B, a.T, backend, false), want));
+        worst = Math.max(worst, ...diffs);
+        expect(Math.max(...diffs)).toBeLessThanOrEqual(F32_BUDGET);
+      } finally {
+        await session.release();
+      }
+    }), { numRuns: RANDOM_ARCHITECTURES, seed: 2026 });
+    report.push(`${RANDOM_ARCHITECTURES} random architectures: max |diff| ${worst.toExponential(2)}`);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DTYPES, dequantizeRowsS8, isTensorDType, quantizeRowsS8, roundHalfAway, S8_MAX } from '../../../src/model/formats.js';
+import { isWavegateError } from '../../../src/errors.js';
+
+describe('dtype traits', () => {
+  it('byte sizes match the typed array element sizes', () => {
+    for (const t of Object.values(DTYPES)) expect(t.bytes).toBe(t.ctor.BYTES_PER_ELEMENT);
+  });
+  it('knows only its own dtypes', () => {
+    expect(isTensorDType('F32')).toBe(true);
+    expect(isTensorDType('F16')).toBe(false);
+    expect(isTensorDType('toString')).toBe(false);
+    expect(isTensorDType(4)).toBe(false);
+  });
+});
+
+describe('roundHalfAway', () => {
+  it('rounds halves away from zero', () => {
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49, -0.49].map(roundHalfAway)).toEqual([1, 2, 3, -1, -2, -3, 0, -0]);
+  });
+});
+
+const matrix = fc
+  .record({ rows: fc.integer({ min: 1, max: 6 }), cols: fc.integer({ min: 1, max: 9 }) })
+  .chain(({ rows, cols }) =>
+    fc.record({
+      rows: fc.constant(rows),
+      cols: fc.constant(cols),
+      w: fc.array(fc.float({ min: -100, max: 100, noNaN: true, noDefaultInfinity: true }), { minLength: rows * cols, maxLength: rows * cols }),
+    }),
+  );
+
+describe('quantizeRowsS8', () => {
+  it('codes stay in ±127, the row max hits ±127, and dequantization is within half a step', () => {
+    fc.assert(
+      fc.property(matrix, ({ rows, cols, w }) => {
+        const f = Float32Array.from(w);
+        const { q, scales } = quantizeRowsS8(f, rows, cols);
+        const back = dequantizeRowsS8(q, scales, rows, cols);
+        for (let r = 0; r < rows; r++) {
+          const row = Array.from(f.subarray(r * cols, (r + 1) * cols));
+          const maxAbs = Math.max(...row.map(Math.abs));
+          expect(scales[r]).toBe(Math.fround(maxAbs / 127));
+          if (scales[r] > 0) expect(Math.max(...Array.from(q.subarray(r * cols, (r + 1) * cols), Math.abs))).toBe(S8_MAX);
+          for (let k = 0; k < cols; k++) {
+            const i = r * cols + k;
+            expect(Math.abs(q[i])).toBeLessThanOrEqual(127);
+            expect(Math.abs(back[i] - f[i])).toBeLessThanOrEqual(scales[r] * 0.5 * (1 + 1e-6) + 1e-30);
+          }
+        }
+      }),
+    );
+  });
+
+  it('gives an all-zero row scale 0 and codes 0', () => {
+    const { q, scales } = quantizeRowsS8(new Float32Array([0, 0, 0, 1, -2, 0.5]), 2, 3);
+    expect(Array.from(scales.subarray(0, 1))).toEqual([0]);
+    expect(Array.from(q.subarray(0, 3))).toEqual([0, 0, 0]);
+    expect(Array.from(q.subarray(3))).toEqual([roundHalfAway(1 / scales[1]), -127, roundHalfAway(0.5 / scales[1])]);
+  });
+
+  it('refuses non-finite weights and mismatched shapes, naming the element', () => {
+    expect(() => quantizeRowsS8(new Float32Array([1, NaN]), 1, 2)).toThrow(/\[0, 1\] is NaN/);
+    try {
+      quantizeRowsS8(new Float32Array(5), 2, 3);
+      expect.unreachable();
+    } catch (e) {
+      expect(isWavegateError(e, 'E_ARGUMENT')).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * Test helper: small random models built in code (seeded PRNG), so model/runtime tests need no
+ * committed binaries. Weights are scaled so activations stay in a useful range.
+ */
+import type { Direction, LayerSpec, Tensor, WgmMetadata, WgmModel } from '../../../src/model/schema.js';
+import { quantizeRowsS8 } from '../../../src/model/formats.js';
+import { layerTensorSpecs } from '../../../src/model/tensors.js';
+
+/** mulberry32: tiny, fast, good enough for test weights. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface TinySpec {
+  cell?: 'lstm' | 'gru';
+  precision?: 'f32' | 'int8';
+  direction?: Direction;
+  channels?: number;
+  hidden?: number[];
+  outputs?: number;
+  pool?: 'last' | 'final_state' | 'mean' | null;
+  activation?: 'softmax' | 'sigmoid' | 'none';
+  layerNorm?: boolean;
+  window?: number;
+  staticScale?: number;
+  linearBeforeReset?: boolean;
+  seed?: number;
+}
+
+export function tinyMetadata(s: TinySpec = {}): WgmMetadata {
+  const cell = s.cell ?? 'gru';
+  const channels = s.channels ?? 2;
+  const hidden = s.hidden ?? [8];
+  const direction = s.direction ?? 'forward';
+  const precision = s.precision ?? 'f32';
+  const outputs = s.outputs ?? 3;
+  const layers: LayerSpec[] = [];
+  let feat = channels;
+  hidden.forEach((h, i) => {
+    const inputQuant = precision === 'int8' ? (s.staticScale ? { mode: 'static' as const, scale: s.staticScale } : { mode: 'dynamic' as const }) : undefined;
+    const base = { name: `rnn${i}`, inputSize: feat, hiddenSize: h, direction, precision, ...(inputQuant ? { inputQuant } : {}) };
+    layers.push(cell === 'lstm' ? { type: 'lstm', ...base } : { type: 'gru', linearBeforeReset: s.linearBeforeReset ?? true, ...base });
+    feat = (direction === 'bidirectional' ? 2 : 1) * h;
+  });
+  if (s.layerNorm) layers.push({ type: 'layernorm', name: 'norm', size: feat, epsilon: 1e-5 });
+  if (s.pool !== null) layers.push({ type: 'pool', name: 'pool', mode: s.pool ?? 'last' });
+  layers.push({ type: 'dense', name: 'head', inFeatures: feat, outFeatures: outputs, activation: 'none' });
+  return {
+    format: 'wavegate-model',
+    formatVersion: 1,
+    name: `tiny-${cell}-${precision}`,
+    input: { channels, sampleRate: 360, window: s.window ?? 16, hop: 8 },
+    layers,
+    output: { activation: s.activation ?? 'softmax', size: outputs },
+    labels: Array.from({ length: outputs }, (_, i) => `c${i}`),
+    provenance: { producer: 'test/src/model/tiny-model.ts' },
+  };
+}
+
+/** Random tensors for every layer of `meta` (uniform in ±amp, amp = 1/sqrt(fan-in)-ish). */
+export function randomTensors(meta: WgmMetadata, seed = 1): Map<string, Tensor> {
+  const rand = prng(seed);
+  const tensors = new Map<string, Tensor>();
+  for (const layer of meta.layers) {
+    const specs = layerTensorSpecs(layer);
+    if (layer.type === 'lstm' || layer.type === 'gru') {
+      const D = layer.direction === 'bidirectional' ? 2 : 1;
+      const G = (layer.type === 'lstm' ? 4 : 3) * layer.hiddenSize;
+      const amp = 1.5 / Math.sqrt(layer.hiddenSize);
+      const floatW = Float32Array.from({ length: D * G * layer.inputSize }, () => (rand() * 2 - 1) * amp);
+      const floatR = Float32Array.from({ length: D * G * layer.hiddenSize }, () => (rand() * 2 - 1) * amp);
+      const B = Float32Array.from({ length: D * 2 * G }, () => (rand() * 2 - 1) * 0.3);
+      const [sw, sr, sb] = specs;
+      if (layer.precision === 'int8') {
+        const w = quantizeRowsS8(floatW, D * G, layer.inputSize);
+        const r = quantizeRowsS8(floatR, D * G, layer.hiddenSize);
+        tensors.set(sw.name, { dtype: 'I8', shape: sw.shape, data: w.q });
+        tensors.set(sr.name, { dtype: 'I8', shape: sr.shape, data: r.q });
+        tensors.set(specs[3].name, { dtype: 'F32', shape: specs[3].shape, data: w.scales });
+        tensors.set(specs[4].name, { dtype: 'F32', shape: specs[4].shape, data: r.scales });
+      } else {
+        tensors.set(sw.name, { dtype: 'F32', shape: sw.shape, data: floatW });
+        tensors.set(sr.name, { dtype: 'F32', shape: sr.shape, data: floatR });
+      }
+      tensors.set(sb.name, { dtype: 'F32', shape: sb.shape, data: B });
+    } else {
+      for (const s of specs) {
+        const n = s.shape.reduce((a, b) => a * b, 1);
+        const isGamma = s.name.endsWith('.gamma');
+        tensors.set(s.name, { dtype: 'F32', shape: s.shape, data: Float32Array.from({ length: n }, () => (isGamma ? 1 : 0) + (rand() * 2 - 1) * 0.5) });
+      }
+    }
+  }
+  return tensors;
+}
+
+export function tinyModel(s: TinySpec = {}): WgmModel {
+  const metadata = tinyMetadata(s);
+  return { metadata, tensors: randomTensors(metadata, s.seed ?? 1) };
+}
+
+/** Same architecture in f32, weights dequantized from an int8 model (for int8-vs-f32 comparisons). */
+export function dequantizedTwin(model: WgmModel): WgmModel {
+  const metadata: WgmMetadata = JSON.parse(JSON.stringify(model.metadata));
+  const tensors = new Map<string, Tensor>();
+  for (const layer of metadata.layers) {
+    if ((layer.type === 'lstm' || layer.type === 'gru') && layer.precision === 'int8') {
+      for (const k of ['W', 'R'] as const) {
+        const q = model.tensors.get(`${layer.name}.${k}`)!;
+        const sc = model.tensors.get(`${layer.name}.${k}.scale`)!.data as Float32Array;
+        const cols = q.shape[2];
+        const out = new Float32Array(q.data.length);
+        for (let i = 0; i < out.length; i++) out[i] = sc[Math.floor(i / cols)] * (q.data as Int8Array)[i];
+        tensors.set(`${layer.name}.${k}`, { dtype: 'F32', shape: q.shape, data: out });
+      }
+      tensors.set(`${layer.name}.B`, model.tensors.get(`${layer.name}.B`)!);
+      layer.precision = 'f32';
+      delete layer.inputQuant;
+    } else {
+      for (const s of layerTensorSpecs(layer)) tensors.set(s.name, model.tensors.get(s.name)!);
+    }
+  }
+  return { metadata, tensors };
+}

@@ -1,0 +1,164 @@
+/**
+ * One case per loader rule: each builds a valid file, breaks one thing (re-digesting so the rule
+ * itself must catch it), and expects the right code and a message naming the culprit.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeWgm } from '../../../src/model/load.js';
+import { encodeWgm } from '../../../src/model/write.js';
+import { isWavegateError, type WavegateErrorCode } from '../../../src/errors.js';
+import { editMetadata, joinWgm, splitWgm } from './raw.js';
+import { tinyModel } from './tiny-model.js';
+
+const base = encodeWgm(tinyModel({ cell: 'lstm', precision: 'int8', hidden: [8, 4], layerNorm: true }));
+
+function expectFail(bytes: Uint8Array, code: WavegateErrorCode, message: RegExp): void {
+  try {
+    decodeWgm(bytes, { source: 'bad.wgm' });
+  } catch (e) {
+    expect(isWavegateError(e), String(e)).toBe(true);
+    expect((e as Error).message).toMatch(/^bad\.wgm: /);
+    expect((e as Error).message).toMatch(message);
+    expect((e as { code: string }).code).toBe(code);
+    return;
+  }
+  throw new Error('decodeWgm accepted the file');
+}
+
+function editRaw(edit: (raw: ReturnType<typeof splitWgm>) => void, redigest = true): Uint8Array {
+  const raw = splitWgm(base);
+  edit(raw);
+  return joinWgm(raw, { redigest });
+}
+
+function u64(n: bigint, rest = new Uint8Array(0)): Uint8Array {
+  const b = new Uint8Array(8 + rest.length);
+  new DataView(b.buffer).setBigUint64(0, n, true);
+  b.set(rest, 8);
+  return b;
+}
+
+describe('framing', () => {
+  it('too short', () => expectFail(base.subarray(0, 5), 'E_MODEL_FORMAT', /truncated: 5 bytes/));
+  it('hostile header length', () => expectFail(u64(0xffffffffffffffffn, new Uint8Array(64)), 'E_MODEL_FORMAT', /header length 18446744073709551615 exceeds/));
+  it('header length past the end', () => expectFail(u64(1000n, new Uint8Array(64)), 'E_MODEL_FORMAT', /truncated: header length 1000 but only 64/));
+  it('not JSON', () => expectFail(u64(4n, new TextEncoder().encode('{abc')), 'E_MODEL_FORMAT', /not valid JSON/));
+  it('not UTF-8', () => expectFail(u64(4n, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])), 'E_MODEL_FORMAT', /not valid UTF-8/));
+  it('not an object', () => expectFail(u64(2n, new TextEncoder().encode('[]')), 'E_MODEL_FORMAT', /does not start with "\{"/));
+  it('truncated data', () => expectFail(base.subarray(0, base.length - 3), 'E_MODEL_FORMAT', /run past the end of the data section/));
+  it('trailing bytes', () => expectFail(Buffer.concat([base, Buffer.alloc(4)]), 'E_MODEL_FORMAT', /4 bytes after the last tensor/));
+  it('metadata value not a string', () => expectFail(editRaw((r) => (r.header.__metadata__.x = 1)), 'E_MODEL_FORMAT', /__metadata__\["x"\] is not a string/));
+  it('no wavegate metadata', () => expectFail(editRaw((r) => delete r.header.__metadata__.wavegate), 'E_MODEL_FORMAT', /not a wavegate model/));
+});
+
+describe('tensor table', () => {
+  it('unknown dtype', () => expectFail(editRaw((r) => (r.header['head.b'].dtype = 'F16')), 'E_MODEL_UNSUPPORTED', /"head.b": dtype "F16" is not supported/));
+  it('negative shape', () => expectFail(editRaw((r) => (r.header['head.b'].shape = [-3])), 'E_MODEL_FORMAT', /"head.b": shape \[-3\] must hold non-negative integers/));
+  it('fractional shape', () => expectFail(editRaw((r) => (r.header['head.b'].shape = [1.5, 2])), 'E_MODEL_FORMAT', /"head.b": shape .* non-negative integers/));
+  it('shape element that breaks string conversion (fuzz regression)', () =>
+    expectFail(editRaw((r) => (r.header['head.b'].shape = [{ toString: 1 }])), 'E_MODEL_FORMAT', /"head.b": shape \[\{"toString":1\}\] must hold non-negative integers/));
+  it('huge shape', () => expectFail(editRaw((r) => (r.header['head.b'].shape = [2 ** 40, 2 ** 40])), 'E_MODEL_FORMAT', /"head.b": shape .* needs more bytes/));
+  it('byte length does not match shape', () => expectFail(editRaw((r) => (r.header['head.b'].shape = [2])), 'E_MODEL_FORMAT', /"head.b": data_offsets span 12 bytes but F32 \[2\] needs 8/));
+  it('offsets reversed', () => expectFail(editRaw((r) => (r.header['head.b'].data_offsets = [12, 0])), 'E_MODEL_FORMAT', /"head.b": data_offsets \[12, 0\] end before/));
+  it('offsets past the end', () => expectFail(editRaw((r) => (r.header['head.b'].data_offsets = [1e9, 1e9 + 12])), 'E_MODEL_FORMAT', /run past the end/));
+  it('overlap', () =>
+    expectFail(
+      editRaw((r) => {
+        const [b] = r.header['head.W'].data_offsets;
+        r.header['head.b'].data_offsets = [b, b + 12];
+      }),
+      'E_MODEL_FORMAT',
+      /overlaps the previous tensor/,
+    ));
+  it('gap', () => expectFail(editRaw((r) => delete r.header['head.b']), 'E_MODEL_FORMAT', /gap of 12 bytes|bytes after the last tensor/));
+  it('swapped offsets of same-shaped tensors (canonical layout)', () =>
+    expectFail(
+      editRaw((r) => {
+        const g = r.header['norm.gamma'].data_offsets;
+        r.header['norm.gamma'].data_offsets = r.header['norm.beta'].data_offsets;
+        r.header['norm.beta'].data_offsets = g;
+      }),
+      'E_MODEL_FORMAT',
+      /canonical layout/,
+    ));
+  it('stray tensor', () =>
+    expectFail(
+      editRaw((r) => {
+        r.header['extra'] = { dtype: 'I8', shape: [4], data_offsets: [r.data.length, r.data.length + 4] };
+        r.data = Buffer.concat([r.data, Buffer.alloc(4)]);
+      }),
+      'E_MODEL_FORMAT',
+      /tensor "extra" is not used by any layer/,
+    ));
+});
+
+describe('digest', () => {
+  it('flipped data byte', () => {
+    const b = Uint8Array.from(base);
+    b[b.length - 1] ^= 1;
+    expectFail(b, 'E_MODEL_DIGEST', /digest mismatch/);
+  });
+  it('edited metadata without re-digesting', () => expectFail(editRaw((r) => (r.header.__metadata__.wavegate = r.header.__metadata__.wavegate.replace('tiny', 'tinz')), false), 'E_MODEL_DIGEST', /digest mismatch/));
+  it('missing digest', () => expectFail(editRaw((r) => delete r.header.__metadata__['wavegate.sha256'], false), 'E_MODEL_DIGEST', /no "wavegate.sha256"/));
+});
+
+describe('metadata', () => {
+  const cases: [string, (m: any) => void, WavegateErrorCode, RegExp][] = [
+    ['wrong format', (m) => (m.format = 'other'), 'E_MODEL_FORMAT', /metadata format: expected "wavegate-model"/],
+    ['future version', (m) => (m.formatVersion = 99), 'E_MODEL_UNSUPPORTED', /version 99; this runtime reads versions up to 1/],
+    ['channels not an integer', (m) => (m.input.channels = 2.5), 'E_MODEL_FORMAT', /input.channels: expected an integer/],
+    ['negative sample rate', (m) => (m.input.sampleRate = -1), 'E_MODEL_FORMAT', /input.sampleRate: -1 is out of range/],
+    ['channel names count', (m) => (m.input.channelNames = ['a']), 'E_MODEL_FORMAT', /input.channelNames: has 1 names for 2 channels/],
+    ['unknown layer type', (m) => (m.layers[0].type = 'conv'), 'E_MODEL_UNSUPPORTED', /layers\[0\].type: unknown layer type "conv"/],
+    ['hidden too big', (m) => (m.layers[0].hiddenSize = 5000), 'E_MODEL_FORMAT', /layers\[0\] "rnn0".hiddenSize: 5000 is out of range \[1, 4096\]/],
+    ['chain mismatch', (m) => (m.layers[1].inputSize = 7), 'E_MODEL_FORMAT', /layers\[1\] "rnn1".inputSize: 7 does not match the previous layer's output size 8/],
+    ['first layer vs channels', (m) => (m.input.channels = 3), 'E_MODEL_FORMAT', /layers\[0\] "rnn0".inputSize: 2 does not match .* \(input.channels\)/],
+    ['bad direction', (m) => (m.layers[0].direction = 'sideways'), 'E_MODEL_FORMAT', /direction: expected one of "forward", "reverse", "bidirectional"/],
+    ['duplicate name', (m) => (m.layers[1].name = 'rnn0'), 'E_MODEL_FORMAT', /duplicate layer name "rnn0"/],
+    ['bad name', (m) => (m.layers[0].name = '../x'), 'E_MODEL_FORMAT', /layers\[0\].name: "..\/x" must match/],
+    ['two pools', (m) => m.layers.splice(3, 0, { type: 'pool', name: 'p2', mode: 'last' }), 'E_MODEL_FORMAT', /a second pool layer/],
+    ['recurrent after pool', (m) => m.layers.splice(4, 0, { type: 'gru', name: 'late', inputSize: 4, hiddenSize: 4, direction: 'forward', linearBeforeReset: true, precision: 'f32' }), 'E_MODEL_FORMAT', /"late".type: recurrent layer after a pool layer/],
+    ['output size', (m) => (m.output.size = 4), 'E_MODEL_FORMAT', /(labels: has 3 labels for output.size 4|output.size: 4 does not match)/],
+    ['labels length', (m) => (m.labels = ['a']), 'E_MODEL_FORMAT', /labels: has 1 labels for output.size 3/],
+    ['static scale missing', (m) => (m.layers[0].inputQuant = { mode: 'static' }), 'E_MODEL_FORMAT', /inputQuant.scale: expected a finite number/],
+    ['epsilon zero', (m) => (m.layers[2].epsilon = 0), 'E_MODEL_FORMAT', /"norm".epsilon: 0 is out of range \(0, 1\]/],
+    ['threshold range', (m) => (m.detector = { threshold: 2 }), 'E_MODEL_FORMAT', /detector.threshold: 2 is out of range/],
+    ['no layers', (m) => (m.layers = []), 'E_MODEL_FORMAT', /layers: is empty/],
+    ['metrics not numbers', (m) => (m.provenance = { metrics: { acc: 'high' } }), 'E_MODEL_FORMAT', /provenance.metrics.acc: expected a finite number/],
+    ['precision changed (tensor dtype no longer matches)', (m) => (m.layers[0].precision = 'f32', delete m.layers[0].inputQuant), 'E_MODEL_FORMAT', /tensor "rnn0.(W|R|W.scale|R.scale)".*(dtype I8, expected F32|not used by any layer)/],
+  ];
+  it.each(cases)('%s', (_name, edit, code, re) => expectFail(editMetadata(base, edit), code, re));
+  it('metadata text not JSON', () => expectFail(editRaw((r) => (r.header.__metadata__.wavegate = '{nope')), 'E_MODEL_FORMAT', /__metadata__.wavegate is not valid JSON/));
+});
+
+describe('tensor values', () => {
+  function patchTensor(name: string, index: number, value: number): Uint8Array {
+    return editRaw((r) => {
+      const [b] = r.header[name].data_offsets;
+      new DataView(r.data.buffer, r.data.byteOffset).setFloat32(b + 4 * index, value, true);
+    });
+  }
+  it('NaN weight names tensor and index', () => expectFail(patchTensor('head.W', 5, NaN), 'E_MODEL_FORMAT', /tensor "head.W" \(dense weights \[out, in\]\) element 5 is NaN/));
+  it('Inf bias', () => expectFail(patchTensor('rnn1.B', 0, Infinity), 'E_MODEL_FORMAT', /tensor "rnn1.B" .* element 0 is Infinity/));
+  it('negative scale', () => expectFail(patchTensor('rnn0.W.scale', 3, -0.5), 'E_MODEL_FORMAT', /tensor "rnn0.W.scale" .* element 3 is -0.5; scales must be >= 0/));
+  it('wrong shape for the layer', () =>
+    expectFail(
+      editRaw((r) => {
+        r.header['rnn0.W'].shape = [1, 2, 32]; // same byte count as [1, 32, 2]
+      }),
+      'E_MODEL_FORMAT',
+      /tensor "rnn0.W" \(input weights \(gates i, o, f, c\)\) has shape \[1, 2, 32\], expected \[1, 32, 2\]/,
+    ));
+});
+
+describe('writer refuses invalid models', () => {
+  it('NaN weight', () => {
+    const m = tinyModel();
+    (m.tensors.get('head.W')!.data as Float32Array)[0] = NaN;
+    expect(() => encodeWgm(m)).toThrow(/head.W.*element 0 is NaN/);
+  });
+  it('missing tensor', () => {
+    const m = tinyModel();
+    m.tensors.delete('head.b');
+    expect(() => encodeWgm(m)).toThrow(/tensor "head.b" \(dense bias\) is missing/);
+  });
+});

@@ -1,0 +1,44 @@
+/** Shared helpers for runtime tests: kernel availability, seeded inputs, reference comparisons. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { WgmModel } from '../../../src/model/schema.js';
+import { referenceForward } from '../../../src/runtime/reference.js';
+import { prng } from '../model/tiny-model.js';
+
+const buildDir = fileURLToPath(new URL('../../../build/', import.meta.url));
+/** True when both kernel builds exist (`npm run build:wasm`); runtime suites skip otherwise. */
+export const kernelsBuilt = existsSync(`${buildDir}kernel-ref.wasm`) && existsSync(`${buildDir}kernel-simd.wasm`);
+if (!kernelsBuilt) console.warn(`skipping kernel-backed runtime tests: ${buildDir}kernel-{ref,simd}.wasm missing; run \`npm run build:wasm\``);
+
+export const BACKENDS = ['ref', 'simd'] as const;
+
+/** Smooth-ish random signal in about ±1.5, seeded. */
+export function signal(length: number, seed: number): Float32Array {
+  const r = prng(seed);
+  const out = new Float32Array(length);
+  let v = 0;
+  for (let i = 0; i < length; i++) {
+    v = 0.8 * v + (r() * 2 - 1) * 0.6;
+    out[i] = v + Math.sin(i * 0.21);
+  }
+  return out;
+}
+
+/** Reference window-mode scores for windows [n, T, C]. */
+export function referenceRun(model: WgmModel, windows: Float32Array, n: number, T: number): Float64Array {
+  const C = model.metadata.input.channels;
+  const S = model.metadata.output.size;
+  const out = new Float64Array(n * S);
+  for (let w = 0; w < n; w++) {
+    const xs = Array.from({ length: T }, (_, t) => windows.subarray((w * T + t) * C, (w * T + t + 1) * C));
+    out.set(referenceForward(model, xs).pooled, w * S);
+  }
+  return out;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { QrsDetector } from '../../../src/signal/qrs.js';
+import { isWavegateError } from '../../../src/errors.js';
+import { synthEcg } from '../../../tools/synth/ecg.js';
+
+function detectAll(x: Float32Array, fs: number, chunk = x.length): number[] {
+  const d = new QrsDetector({ fs });
+  const peaks: number[] = [];
+  for (let i = 0; i < x.length; i += chunk) peaks.push(...d.process(x.subarray(i, i + chunk)));
+  return [...peaks, ...d.flush()];
+}
+
+/** Se and +P with the 150 ms rule, one-to-one, greedy in time order (enough for clean synthetic data). */
+function score(ref: ArrayLike<number>, det: number[], fs: number): { se: number; ppv: number; maxError: number } {
+  const tol = 0.15 * fs;
+  let tp = 0, j = 0, maxError = 0;
+  for (let i = 0; i < ref.length; i++) {
+    while (j < det.length && det[j] < ref[i] - tol) j++;
+    if (j < det.length && Math.abs(det[j] - ref[i]) <= tol) { tp++; maxError = Math.max(maxError, Math.abs(det[j] - ref[i])); j++; }
+  }
+  return { se: tp / ref.length, ppv: tp / Math.max(1, det.length), maxError };
+}
+
+describe('QrsDetector on synthetic ECG', () => {
+  it('finds every N, S and V beat of a clean record, close to the true R peak', () => {
+    const e = synthEcg({ seconds: 120, premature: { S: 0.15, V: 0.15 }, seed: 12 });
+    const peaks = detectAll(e.signal, e.fs);
+    const s = score(e.rPeaks, peaks, e.fs);
+    expect(s.se).toBe(1);
+    expect(s.ppv).toBe(1);
+    expect(s.maxError).toBeLessThanOrEqual(3); // within 3 samples (8 ms) of the true R peak
+  });
+
+  for (const heartRate of [45, 150]) {
+    it(`works at ${heartRate} bpm with noise and baseline wander`, () => {
+      const e = synthEcg({ seconds: 90, heartRate, noise: 0.05, baselineWander: 0.4, seed: heartRate });
+      const s = score(e.rPeaks, detectAll(e.signal, e.fs), e.fs);
+      expect(s.se).toBeGreaterThan(0.99);
+      expect(s.ppv).toBeGreaterThan(0.99);
+    });
+  }
+
+  it('works at other sample rates (250 Hz, 1000 Hz)', () => {
+    for (const fs of [250, 1000]) {
+      const e = synthEcg({ seconds: 40, fs, premature: { V: 0.1 }, seed: 3 });
+      const s = score(e.rPeaks, detectAll(e.signal, fs), fs);
+      expect(s.se).toBe(1);
+      expect(s.ppv).toBe(1);
+    }
+  });
+
+  it('chunked processing gives exactly the peaks of whole processing (property)', () => {
+    const e = synthEcg({ seconds: 30, premature: { S: 0.1, V: 0.1 }, noise: 0.03, seed: 5 });
+    const whole = detectAll(e.signal, e.fs);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 2000 }), { minLength: 1, maxLength: 10 }), (sizes) => {
+        const d = new QrsDetector({ fs: e.fs });
+        const peaks: number[] = [];
+        let pos = 0, k = 0;
+        while (pos < e.signal.length) {
+          const n = sizes[k++ % sizes.length];
+          peaks.push(...d.process(e.signal.subarray(pos, pos + n)));
+          pos += n;
+        }
+        expect([...peaks, ...d.flush()]).toEqual(whole);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('emits each R peak exactly `latency` samples after it', () => {
+    const e = synthEcg({ seconds: 20, seed: 8 });
+    const d = new QrsDetector({ fs: e.fs });
+    expect(d.latencySamples).toBe(3 * e.fs);
+    for (let i = 0; i < e.signal.length; i++) {
+      for (const p of d.process(e.signal.subarray(i, i + 1))) expect(i - p).toBe(d.latencySamples);
+    }
+  });
+
+  it('rejects NaN samples and unsupported sample rates', () => {
+    const d = new QrsDetector({ fs: 360 });
+    let caught: unknown;
+    try { d.process(Float32Array.of(0, Number.POSITIVE_INFINITY)); } catch (err) { caught = err; }
+    expect(isWavegateError(caught, 'E_INPUT')).toBe(true);
+    caught = undefined;
+    try { new QrsDetector({ fs: 50 }); } catch (err) { caught = err; }
+    expect(isWavegateError(caught, 'E_ARGUMENT')).toBe(true);
+    caught = undefined;
+    try { new QrsDetector({ fs: 360, latency: 0.5 }); } catch (err) { caught = err; }
+    expect(isWavegateError(caught, 'E_ARGUMENT')).toBe(true);
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * Runs the trainer's Python unit tests (tools/trainer/tests) under Debian's /usr/bin/python3, so
+ * `npm test` covers them. Skips with a message where that Python has no torch.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const PYTHON = process.env.WAVEGATE_PYTHON ?? '/usr/bin/python3';
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+if (!hasTorch) console.warn(`skipping trainer unit tests: ${PYTHON} cannot import torch and numpy (apt-get install python3-torch)`);
+
+describe.skipIf(!hasTorch)('tools/trainer python unit tests', () => {
+  it('pass (python3 -m unittest discover -s tools/trainer/tests)', () => {
+    const r = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', 'tools/trainer/tests', '-t', '.'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 240_000,
+      env: { ...process.env, WAVEGATE_TORCH_THREADS: '1', OMP_NUM_THREADS: '1' },
+    });
+    // unittest reports on stderr; show it when something fails.
+    expect(r.status, `${r.stderr}\n${r.stdout}`).toBe(0);
+    expect(r.stderr).toMatch(/Ran \d+ tests/);
+  }, 250_000);
+});

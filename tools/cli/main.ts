@@ -1,0 +1,14 @@
+/**
+ * The full `wavegate` command: device commands (src/cli) plus the workstation toolchain
+ * (import, dataset, ...). The device bundle is built from src/cli/device-main.ts instead.
+ */
+import { buildDeviceProgram } from '../../src/cli/program.js';
+import { registerDatasetSynth } from './dataset-synth.js';
+import { registerDataset } from './dataset.js';
+import { registerImport } from './import.js';
+
+const program = buildDeviceProgram();
+registerImport(program);
+registerDatasetSynth(registerDataset(program));
+
+await program.parseAsync(process.argv);

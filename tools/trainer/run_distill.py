@@ -1,0 +1,81 @@
+"""`distill`: knowledge distillation into a small student, measured against the same student
+trained without distillation (same init, seed, data, schedule) and against the teacher."""
+import json
+import os
+
+import numpy as np
+
+from . import checkpoint
+from .data_prep import check_input, prepare
+from .dataset import record_ids, check_labels
+from .errors import TrainerError
+from .metrics import format_report
+from .models import build_from_recipe, count_params, model_config
+from .monitor import Monitor
+from .train_loop import evaluate, fit, predict_logits
+
+
+def _train_student(recipe, cfg, train, val, out_dir, run, soft, distill, metrics_path, tensorboard, echo, val_path):
+    section = recipe['student']
+    model = build_from_recipe(section['model'], train.x.shape[1:], train.num_classes, recipe['seed'])
+    monitor = Monitor(metrics_path, run, tensorboard, echo)
+    extra = {'modelConfig': cfg, 'labels': train.labels, 'valRecords': sorted(int(r) for r in np.unique(val.record)),
+             'recipe': recipe, 'inputShape': list(train.x.shape[1:]), 'dataset': os.path.abspath(train.path),
+             'valPath': val_path, 'distill': distill if soft is not None else None}
+    try:
+        summary = fit(model, train, val, section['train'], os.path.join(out_dir, run), monitor, recipe['seed'],
+                      macro_labels=recipe['dataset']['macroF1Labels'], soft_targets=soft, distill=distill,
+                      extra_state=extra)
+    finally:
+        monitor.close()
+    summary['params'] = count_params(model)
+    return model, summary
+
+
+def distill(recipe: dict, teacher_path: str, out_dir: str, data_path=None, tensorboard=None, echo=print,
+            metrics_path=None) -> dict:
+    teacher, t_state = checkpoint.load_model(teacher_path)
+    val_path = t_state.get('valPath')  # the teacher's validation file, if it had one
+    ds, train, val, val_ids = prepare(recipe, data_path, val_records=t_state['valRecords'], val_path=val_path)
+    if not val_path and recipe['dataset']['valRecords'] is not None and \
+            sorted(record_ids(ds, recipe['dataset']['valRecords'])) != sorted(t_state['valRecords']):
+        raise TrainerError('E_ARGUMENT', f'dataset.valRecords {recipe["dataset"]["valRecords"]} differ from the teacher\'s '
+                                         f'validation records {t_state["valRecords"]} ({teacher_path}): the teacher '
+                                         'has trained on some of them, so the comparison would be biased')
+    check_labels(ds, t_state['labels'], f'teacher ({teacher_path})')
+    check_input(ds, t_state['modelConfig'], f'teacher ({teacher_path})')
+    metrics_path = metrics_path or os.path.join(out_dir, 'metrics.jsonl')
+    batch = recipe['student']['train']['evalBatchSize']
+    macro = recipe['dataset']['macroF1Labels']
+    teacher_report = evaluate(teacher, val, batch, macro)
+    # Offline KD: the teacher (eval mode, no dropout) is deterministic, so its logits are computed once.
+    soft = predict_logits(teacher, train.x, batch).astype(np.float32)
+    echo(f'teacher ({count_params(teacher)} params) on {len(val.y)} val windows of records {val_ids}:\n'
+         f'{format_report(teacher_report)}')
+    cfg = model_config(recipe['student']['model'], ds.x.shape[2], ds.num_classes)
+    d = recipe['student']['distill']
+    kd_cfg = {'temperature': d['temperature'], 'alpha': d['alpha']}
+    _, kd = _train_student(recipe, cfg, train, val, out_dir, 'student-kd', soft, kd_cfg, metrics_path, tensorboard,
+                           echo, val_path)
+    echo(f'student with KD (T={d["temperature"]}, alpha={d["alpha"]}, {kd["params"]} params):\n{format_report(kd["val"])}')
+    plain = None
+    if d['baseline']:
+        _, plain = _train_student(recipe, cfg, train, val, out_dir, 'student-plain', None, None, metrics_path,
+                                  tensorboard, echo, val_path)
+        echo(f'same student without KD:\n{format_report(plain["val"])}')
+    t_params = count_params(teacher)
+    result = {
+        'teacher': {'checkpoint': os.path.abspath(teacher_path), 'params': t_params, 'val': teacher_report},
+        'studentKd': kd, 'studentPlain': plain, 'valRecords': val_ids,
+        'compressionRatio': t_params / kd['params'],
+        'macroF1': {'teacher': teacher_report['macroF1'], 'studentKd': kd['val']['macroF1'],
+                    'studentPlain': plain['val']['macroF1'] if plain else None},
+    }
+    Monitor(metrics_path, 'distill').log('summary', macroF1=result['macroF1'], compressionRatio=result['compressionRatio'],
+                                         teacherParams=t_params, studentParams=kd['params'])
+    echo('macro F1: teacher %.4f | student+KD %.4f | student alone %s | %.1fx fewer parameters' % (
+        result['macroF1']['teacher'], result['macroF1']['studentKd'],
+        '%.4f' % result['macroF1']['studentPlain'] if plain else 'n/a', result['compressionRatio']))
+    with open(os.path.join(out_dir, 'distill-summary.json'), 'w') as f:
+        json.dump(result, f, indent=2)
+    return result

@@ -1,0 +1,64 @@
+import contextlib
+import io
+import json
+import os
+import unittest
+
+from tools.trainer.cli import main
+
+from .helpers import TempDir, write_dataset
+
+
+def run_cli(*argv):
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        code = main(['--threads', '1', *argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+class CliTest(unittest.TestCase):
+    def test_bad_recipe_fails_before_reading_data(self):
+        with TempDir() as d:
+            recipe = os.path.join(d, 'r.json')
+            with open(recipe, 'w') as f:
+                json.dump({'teacher': {'trian': {}}}, f)
+            code, _, err = run_cli('teacher', '--recipe', recipe, '--data', '/missing.npz', '--out', d)
+        self.assertEqual(code, 2)
+        self.assertIn('error [E_ARGUMENT]', err)
+        self.assertIn('teacher.trian', err)
+
+    def test_missing_dataset(self):
+        with TempDir() as d:
+            code, _, err = run_cli('teacher', '--recipe', 'tiny', '--data', os.path.join(d, 'nope.npz'), '--out', d)
+        self.assertEqual(code, 2)
+        self.assertIn('E_NOT_FOUND', err)
+
+    def test_teacher_distill_export_end_to_end(self):
+        """The three commands on a tiny file; distill refuses a dataset with other labels."""
+        fast = ['--set', 'teacher.train.epochs=1', '--set', 'student.train.epochs=1', '--set', 'dataset.maxWindows=48',
+                '--set', 'teacher.model.hidden=8', '--set', 'teacher.train.probeEvery=2']
+        with TempDir() as d:
+            data = write_dataset(os.path.join(d, 'd.npz'))
+            code, out, err = run_cli('teacher', '--recipe', 'tiny', '--data', data, '--out', d, *fast)
+            self.assertEqual(code, 0, err)
+            self.assertIn('macro F1', out)
+            teacher = os.path.join(d, 'teacher', 'best.pt')
+            code, out, err = run_cli('distill', '--recipe', 'tiny', '--teacher', teacher, '--data', data, '--out', d, *fast)
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(d, 'distill-summary.json')) as f:
+                summary = json.load(f)
+            self.assertGreater(summary['compressionRatio'], 1)
+            self.assertIsNotNone(summary['studentPlain'])
+            other = write_dataset(os.path.join(d, 'other.npz'), labels=('N', 'X', 'V'))
+            code, _, err = run_cli('distill', '--recipe', 'tiny', '--teacher', teacher, '--data', other, '--out', d)
+            self.assertEqual(code, 2)
+            self.assertIn('do not match', err)
+            code, out, err = run_cli('export', '--checkpoint', os.path.join(d, 'student-kd', 'best.pt'),
+                                     '--out', os.path.join(d, 's.onnx'), '--windows', '16')
+            self.assertEqual(code, 0, err)
+            self.assertTrue(os.path.isfile(os.path.join(d, 's.onnx')))
+            self.assertIn('validation windows', out)
+
+
+if __name__ == '__main__':
+    unittest.main()
