@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerInspect } from './inspect.js';
+import { registerQrs } from './qrs.js';
 import { registerScore } from './score.js';
 
 function packageVersion(): string {
@@ -28,5 +29,6 @@ export function buildDeviceProgram(): Command {
     });
   registerScore(program);
   registerInspect(program);
+  registerQrs(program);
   return program;
 }

@@ -4,6 +4,7 @@
  */
 import { OK, BAD_POINTER, BAD_ARGUMENT } from "../../status";
 import { checkRnn, stateRow, rowAddr } from "../common";
+import { copyF32 } from "./quant";
 import { roundUp, F32_BLOCK } from "../../formats";
 import { sigmoidf4, tanhf4, k4, K_ONE } from "./math";
 import { dotGroupF32, dotGroupF32x2x2 } from "./dot";
@@ -116,7 +117,7 @@ export function gruF32(
     for (let step = 0; step < T; step++) {
       const t = reverse ? T - 1 - step : step;
       for (let i = 0; i < nb; i++) {
-        memory.copy(xa0 + <usize>i * xaS, rowAddr(x, t, b0 + i, batch, xStride), <usize>I << 2);
+        copyF32(xa0 + <usize>i * xaS, rowAddr(x, t, b0 + i, batch, xStride), I);
       }
       for (let g = 0; g < groups; g++) {
         const wg = W + <usize>g * gW;
@@ -168,7 +169,7 @@ export function gruF32(
       for (let i = 0; i < nb; i++) {
         const hw = hw0 + <usize>i * stS;
         gruEpilogue4(xw0 + <usize>i * preS, hr0 + <usize>i * preS, hb, hw, Ks, lbr);
-        if (y != 0) memory.copy(rowAddr(y, t, b0 + i, batch, yStride), hw, hb);
+        if (y != 0) copyF32(rowAddr(y, t, b0 + i, batch, yStride), hw, H);
       }
     }
     for (let i = 0; i < nb; i++) {

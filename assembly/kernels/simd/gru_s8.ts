@@ -10,7 +10,7 @@ import { roundUp, S8_BLOCK } from "../../formats";
 import { Q_MAX, H_INV_SCALE } from "../../quant";
 import { sigmoidf4, tanhf4 } from "./math";
 import { dotGroupS16, dotGroupS16x2 } from "./dot";
-import { maxAbs, quantizeDivI16, quantizeMulI16, quantize4 } from "./quant";
+import { maxAbs, quantizeDivI16, quantizeMulI16, quantize4, copyF32 } from "./quant";
 import { TILE, s8StreamBytes } from "./lstm_s8";
 import { gruEpilogue4 } from "./gru_f32";
 
@@ -151,7 +151,7 @@ export function gruS8(
       for (let i = 0; i < nb; i++) {
         const hw = hw0 + <usize>i * stS;
         gruEpilogue4(xw0 + <usize>i * preS, hr0 + <usize>i * preS, hb, hw, Ks, lbr);
-        if (y != 0) memory.copy(rowAddr(y, t, b0 + i, batch, yStride), hw, hb);
+        if (y != 0) copyF32(rowAddr(y, t, b0 + i, batch, yStride), hw, H);
       }
     }
     for (let i = 0; i < nb; i++) {

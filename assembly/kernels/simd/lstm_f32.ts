@@ -5,6 +5,7 @@
  */
 import { OK, BAD_POINTER } from "../../status";
 import { checkRnn, stateRow, rowAddr } from "../common";
+import { copyF32 } from "./quant";
 import { roundUp, F32_BLOCK } from "../../formats";
 import { dotGroupF32x2, dotGroupF32x2x2 } from "./dot";
 import { TILE, lstmEpilogue4 } from "./lstm_s8";
@@ -61,7 +62,7 @@ export function lstmF32(
     for (let step = 0; step < T; step++) {
       const t = reverse ? T - 1 - step : step;
       for (let i = 0; i < nb; i++) {
-        memory.copy(xa0 + <usize>i * xaS, rowAddr(x, t, b0 + i, batch, xStride), <usize>I << 2);
+        copyF32(xa0 + <usize>i * xaS, rowAddr(x, t, b0 + i, batch, xStride), I);
       }
       for (let g = 0; g < H; g++) {
         const wg = W + <usize>g * gW;
@@ -85,7 +86,7 @@ export function lstmF32(
       for (let i = 0; i < nb; i++) {
         const hw = hw0 + <usize>i * stS;
         lstmEpilogue4(pre0 + <usize>i * preS, hb, hw, cw0 + <usize>i * stS, Ks);
-        if (y != 0) memory.copy(rowAddr(y, t, b0 + i, batch, yStride), hw, hb);
+        if (y != 0) copyF32(rowAddr(y, t, b0 + i, batch, yStride), hw, H);
       }
     }
     for (let i = 0; i < nb; i++) {

@@ -15,7 +15,7 @@ import { roundUp, S8_BLOCK } from "../../formats";
 import { Q_MAX, H_INV_SCALE } from "../../quant";
 import { sigmoidf4, tanhf4 } from "./math";
 import { dotGroupS16, dotGroupS16x2 } from "./dot";
-import { maxAbs, quantizeDivI16, quantizeMulI16 } from "./quant";
+import { maxAbs, quantizeDivI16, quantizeMulI16, copyF32 } from "./quant";
 
 /**
  * Streams per tile (weights are re-read once per step per tile). Shared by all SIMD recurrent
@@ -121,7 +121,7 @@ export function lstmS8(
         const hw = hw0 + <usize>i * stS;
         const cw = cw0 + <usize>i * stS;
         lstmEpilogue4(p, hb, hw, cw, Ks);
-        if (y != 0) memory.copy(rowAddr(y, t, b0 + i, batch, yStride), hw, hb);
+        if (y != 0) copyF32(rowAddr(y, t, b0 + i, batch, yStride), hw, H);
       }
     }
     for (let i = 0; i < nb; i++) {

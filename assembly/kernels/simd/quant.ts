@@ -60,3 +60,14 @@ import { clampLo } from "../../math";
     v128.store(q + (<usize>k << 1), i16x8.narrow_i32x4_s(lo, hi));
   }
 }
+
+/**
+ * Copies n f32 from src to dst (no overlap) with v128 moves and a scalar tail. Used for the per
+ * step y rows: V8 compiles memory.copy to a C call, which costs more than a short row.
+ */
+// @ts-ignore: decorator
+@inline export function copyF32(dst: usize, src: usize, n: i32): void {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) v128.store(dst + (<usize>k << 2), v128.load(src + (<usize>k << 2)));
+  for (; k < n; k++) store<f32>(dst + (<usize>k << 2), load<f32>(src + (<usize>k << 2)));
+}
