@@ -34,6 +34,7 @@ _TRAIN = {
     'patience': 5,  # early stopping: epochs without val improvement
     'monitor': 'macroF1',  # early-stopping metric: macroF1 | accuracy | loss
     'classWeighting': 'balanced',  # balanced (inverse frequency, sqrt-tempered) | none
+    'classWeightMaxRatio': 20.0,  # cap: no class weighs more than this times the majority class
     'sampler': 'shuffle',  # shuffle | balanced (class-balanced sampling with replacement)
     'device': 'auto',  # auto (cuda if present) | cpu | cuda
     'amp': 'auto',  # auto (bf16 if supported else fp16 on cuda, off on cpu) | off | bf16 | fp16

@@ -22,16 +22,18 @@ from .schedule import lr_factor
 PROBE_WINDOWS = 64
 
 
-def class_weights(y: np.ndarray, num_classes: int, mode: str) -> torch.Tensor:
-    """balanced: sqrt of inverse frequency, mean 1 over present classes, 0 for absent classes.
-    The square root tempers the weights: full inverse frequency on MIT-BIH (N:F ~ 100:1) makes
-    the N class lose too much +P."""
+def class_weights(y: np.ndarray, num_classes: int, mode: str, max_ratio: float = 20.0) -> torch.Tensor:
+    """balanced: sqrt of inverse frequency, capped at max_ratio x the majority class's weight,
+    mean 1 over present classes, 0 for absent classes. The square root tempers the weights: full
+    inverse frequency on MIT-BIH (N:F ~ 100:1) makes the N class lose too much +P; the cap keeps a
+    class of a handful of windows (DS1 has 8 Q beats) from dominating the loss."""
     if mode == 'none':
         return None
     counts = np.bincount(y, minlength=num_classes).astype(np.float64)
     w = np.zeros(num_classes)
     present = counts > 0
     w[present] = np.sqrt(counts.sum() / (present.sum() * counts[present]))
+    w[present] = np.minimum(w[present], max_ratio * w[present].min())
     w[present] /= w[present].mean()
     return torch.tensor(w, dtype=torch.float32)
 
@@ -96,7 +98,7 @@ def fit(model, train, val, cfg: dict, out_dir: str, monitor, seed: int, *, macro
     opt = _optimizer(model, cfg)
     scaler = grad_scaler(amp_dtype)
     gen = torch.Generator().manual_seed(seed)
-    weights = class_weights(train.y, train.num_classes, cfg['classWeighting'])
+    weights = class_weights(train.y, train.num_classes, cfg['classWeighting'], cfg['classWeightMaxRatio'])
     weights = weights.to(device) if weights is not None else None
     x_all = torch.from_numpy(train.x)
     y_all = torch.from_numpy(train.y)

@@ -1,3 +1,5 @@
+import { S8_PAIR_MAX_COLS, PAIR_BLOCK_BYTES } from "../../formats";
+
 /**
  * Row-group dot products over the SIMD packed layouts (assembly/formats.ts). Four rows share
  * every activation load; each row keeps its own v128 accumulator in a register, reduced once at
@@ -195,4 +197,43 @@
   }
   v128.store(out, hsum4F32(s0, s1, s2, s3));
   v128.store(out, hsum4F32(t0, t1, t2, t3), 16);
+}
+
+/**
+ * Column-pair layout (narrow s8 matrices, assembly/formats.ts): `np` 16-byte blocks of 4 rows x
+ * 2 columns; each dot against the splatted activation pair gives the 4 rows' sums in place.
+ */
+// @ts-ignore: decorator
+@inline export function dotPairsS16(w: usize, a: usize, np: i32): v128 {
+  let s = i32x4.splat(0);
+  for (let i = 0; i < np; i++) {
+    s = i32x4.add(s, i32x4.dot_i16x8_s(v128.load(w), v128.load32_splat(a)));
+    w += 16;
+    a += 4;
+  }
+  return s;
+}
+
+/** Exact int32 sums of one 4-row group in either s8 layout (chosen by the column count). */
+// @ts-ignore: decorator
+@inline export function dotGroupS8(w: usize, a: usize, cols: i32): v128 {
+  return cols <= S8_PAIR_MAX_COLS ? dotPairsS16(w, a, (cols + 1) >> 1) : dotGroupS16(w, a, (cols + 7) >> 3);
+}
+
+/** dotGroupS8 for two streams (results at out and out + 16). */
+// @ts-ignore: decorator
+@inline export function dotGroupS8x2(w: usize, a: usize, b: usize, cols: i32, out: usize): void {
+  if (cols <= S8_PAIR_MAX_COLS) {
+    const np = (cols + 1) >> 1;
+    v128.store(out, dotPairsS16(w, a, np));
+    v128.store(out, dotPairsS16(w, b, np), 16);
+  } else {
+    dotGroupS16x2(w, a, b, (cols + 7) >> 3, out);
+  }
+}
+
+/** Bytes of one 4-row group of an s8 matrix with `cols` columns in the SIMD packed layout. */
+// @ts-ignore: decorator
+@inline export function groupBytesS8(cols: i32): usize {
+  return cols <= S8_PAIR_MAX_COLS ? <usize>((cols + 1) >> 1) * PAIR_BLOCK_BYTES : <usize>((cols + 7) >> 3) * 64;
 }

@@ -9,7 +9,7 @@ import { checkRnn, checkScale, stateRow, rowAddr } from "../common";
 import { roundUp, S8_BLOCK } from "../../formats";
 import { Q_MAX, H_INV_SCALE } from "../../quant";
 import { sigmoidf4, tanhf4 } from "./math";
-import { dotGroupS16, dotGroupS16x2 } from "./dot";
+import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
 import { maxAbs, quantizeDivI16, quantizeMulI16, quantize4, copyF32 } from "./quant";
 import { TILE, s8StreamBytes } from "./lstm_s8";
 import { gruEpilogue4 } from "./gru_f32";
@@ -54,8 +54,6 @@ export function gruS8(
 
   const Kx = roundUp(I, S8_BLOCK);
   const Ks = roundUp(H, S8_BLOCK);
-  const nbx = Kx / S8_BLOCK;
-  const nbh = Ks / S8_BLOCK;
   const hb = <usize>H << 2;
   const bt = min(batch, TILE);
   const rows = 3 * H;
@@ -73,8 +71,8 @@ export function gruS8(
   const sx0 = hr0 + <usize>bt * preS;
   const tmp = sx0 + 16 * TILE; // 16 bytes: lanes of a partial row group
   const acc2 = tmp + 32; // 32 bytes: accumulators of a stream pair
-  const gW = <usize>nbx * 64;
-  const gR = <usize>nbh * 64;
+  const gW = groupBytesS8(I);
+  const gR = groupBytesS8(H);
   const lbr = linearBeforeReset != 0;
 
   for (let b0 = 0; b0 < batch; b0 += TILE) {
@@ -106,21 +104,21 @@ export function gruS8(
           const sa = load<f32>(sx0 + (<usize>i << 2));
           const sb = load<f32>(sx0 + (<usize>i << 2), 4);
           const xa = xq0 + <usize>i * xqS;
-          dotGroupS16x2(wg, xa, xa + xqS, nbx, acc2);
+          dotGroupS8x2(wg, xa, xa + xqS, I, acc2);
           dequantGroup(v128.load(acc2), g, 0, rows, Ws, sa, Wb, xw0 + <usize>i * preS, tmp);
           dequantGroup(v128.load(acc2, 16), g, 0, rows, Ws, sb, Wb, xw0 + <usize>(i + 1) * preS, tmp);
           if (withR) {
             const ha = hq0 + <usize>i * hqS;
-            dotGroupS16x2(rg, ha, ha + hqS, nbh, acc2);
+            dotGroupS8x2(rg, ha, ha + hqS, H, acc2);
             dequantGroup(v128.load(acc2), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>i * preS, tmp);
             dequantGroup(v128.load(acc2, 16), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>(i + 1) * preS, tmp);
           }
         }
         for (; i < nb; i++) {
           const sx = load<f32>(sx0 + (<usize>i << 2));
-          dequantGroup(dotGroupS16(wg, xq0 + <usize>i * xqS, nbx), g, 0, rows, Ws, sx, Wb, xw0 + <usize>i * preS, tmp);
+          dequantGroup(dotGroupS8(wg, xq0 + <usize>i * xqS, I), g, 0, rows, Ws, sx, Wb, xw0 + <usize>i * preS, tmp);
           if (withR) {
-            dequantGroup(dotGroupS16(rg, hq0 + <usize>i * hqS, nbh), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>i * preS, tmp);
+            dequantGroup(dotGroupS8(rg, hq0 + <usize>i * hqS, H), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>i * preS, tmp);
           }
         }
       }
@@ -144,7 +142,7 @@ export function gruS8(
         for (let g = nGroup0; g < groups; g++) {
           const rg = Rq + <usize>g * gR;
           for (let i = 0; i < nb; i++) {
-            dequantGroup(dotGroupS16(rg, hq0 + <usize>i * hqS, nbh), g, 2 * H, rows, Rs, H_INV_SCALE, Rb, hr0 + <usize>i * preS, tmp);
+            dequantGroup(dotGroupS8(rg, hq0 + <usize>i * hqS, H), g, 2 * H, rows, Rs, H_INV_SCALE, Rb, hr0 + <usize>i * preS, tmp);
           }
         }
       }

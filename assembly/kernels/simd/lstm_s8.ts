@@ -14,7 +14,7 @@ import { checkRnn, checkScale, stateRow, rowAddr } from "../common";
 import { roundUp, S8_BLOCK } from "../../formats";
 import { Q_MAX, H_INV_SCALE } from "../../quant";
 import { sigmoidf4, tanhf4 } from "./math";
-import { dotGroupS16, dotGroupS16x2 } from "./dot";
+import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
 import { maxAbs, quantizeDivI16, quantizeMulI16, copyF32 } from "./quant";
 
 /**
@@ -49,8 +49,6 @@ export function lstmS8(
 
   const Kx = roundUp(I, S8_BLOCK);
   const Ks = roundUp(H, S8_BLOCK);
-  const nbx = Kx / S8_BLOCK;
-  const nbh = Ks / S8_BLOCK;
   const hb = <usize>H << 2;
   const bt = min(batch, TILE);
   // Region bases; stream i of the tile uses base + i * stride.
@@ -66,8 +64,8 @@ export function lstmS8(
   const sx0 = pre0 + <usize>bt * preS;
   const tmp = sx0 + 16 * TILE; // 64 bytes: the accumulators of a stream pair
   const groups = H; // 4H rows in groups of 4
-  const gW = <usize>nbx * 64;
-  const gR = <usize>nbh * 64;
+  const gW = groupBytesS8(I);
+  const gR = groupBytesS8(H);
   const rsMul = f32x4.splat(H_INV_SCALE);
 
   for (let b0 = 0; b0 < batch; b0 += TILE) {
@@ -104,15 +102,15 @@ export function lstmS8(
         for (; i + 2 <= nb; i += 2) {
           const xa = xq0 + <usize>i * xqS;
           const ha = hq0 + <usize>i * hqS;
-          dotGroupS16x2(wg, xa, xa + xqS, nbx, tmp);
-          dotGroupS16x2(rg, ha, ha + hqS, nbh, tmp + 32);
+          dotGroupS8x2(wg, xa, xa + xqS, I, tmp);
+          dotGroupS8x2(rg, ha, ha + hqS, H, tmp + 32);
           const pa = pre0 + <usize>i * preS + o;
           v128.store(pa, preS8(v128.load(tmp), v128.load(tmp, 32), ws4, load<f32>(sx0 + (<usize>i << 2)), rs4, b4));
           v128.store(pa + preS, preS8(v128.load(tmp, 16), v128.load(tmp, 48), ws4, load<f32>(sx0 + (<usize>i << 2), 4), rs4, b4));
         }
         for (; i < nb; i++) {
-          const aw = dotGroupS16(wg, xq0 + <usize>i * xqS, nbx);
-          const ar = dotGroupS16(rg, hq0 + <usize>i * hqS, nbh);
+          const aw = dotGroupS8(wg, xq0 + <usize>i * xqS, I);
+          const ar = dotGroupS8(rg, hq0 + <usize>i * hqS, H);
           v128.store(pre0 + <usize>i * preS + o, preS8(aw, ar, ws4, load<f32>(sx0 + (<usize>i << 2)), rs4, b4));
         }
       }

@@ -40,16 +40,18 @@ describe.each(BUILDS)('kernel-%s.wasm ABI', (build) => {
   });
 
   it('packed sizes follow assembly/formats.ts exactly', () => {
-    const cases = [[1, 1], [5, 3], [256, 64], [7, 9], [12, 17]];
+    const cases = [[1, 1], [5, 3], [256, 64], [7, 9], [12, 17], [9, 15], [9, 16]];
     for (const [rows, cols] of cases) {
       const groups = Math.ceil(rows / 4);
       if (build === 'ref') {
         expect(k.packedBytesF32(rows, cols)).toBe(rows * cols * 4);
         expect(k.packedBytesS8(rows, cols)).toBe(rows * cols);
       } else {
-        // 64-byte blocks: 4 rows x 4 f32 columns, or 4 rows x 8 i16 columns.
+        // 64-byte blocks: 4 rows x 4 f32 columns, or 4 rows x 8 i16 columns; s8 matrices of
+        // at most 15 columns use 16-byte column-pair blocks (4 rows x 2 i16 columns).
         expect(k.packedBytesF32(rows, cols)).toBe(groups * Math.ceil(cols / 4) * 64);
-        expect(k.packedBytesS8(rows, cols)).toBe(groups * Math.ceil(cols / 8) * 64);
+        const s8 = cols <= 15 ? groups * Math.ceil(cols / 2) * 16 : groups * Math.ceil(cols / 8) * 64;
+        expect(k.packedBytesS8(rows, cols)).toBe(s8);
       }
     }
   });

@@ -78,6 +78,23 @@ describe('QrsDetector on synthetic ECG', () => {
     }
   });
 
+  it('does not care about units or offset (raw ADC counts give the same peaks as mV)', () => {
+    const e = synthEcg({ seconds: 60, premature: { V: 0.1 }, noise: 0.03, seed: 17 });
+    const adc = e.signal.map((v) => Math.round(v * 200 + 1024));
+    const mv = adc.map((v) => (v - 1024) / 200);
+    expect(detectAll(adc, e.fs)).toEqual(detectAll(mv, e.fs));
+  });
+
+  it('finds nothing in a flat line or a lead-off stretch, and recovers after it', () => {
+    expect(detectAll(new Float32Array(360 * 20).fill(0.7), 360)).toEqual([]);
+    const e = synthEcg({ seconds: 60, seed: 2 });
+    const x = e.signal.slice();
+    x.fill(0, 20 * 360, 30 * 360); // 10 s of lead-off
+    const s = score(e.rPeaks.filter((r) => r < 20 * 360 - 100 || r > 30 * 360 + 100), detectAll(x, 360), 360);
+    expect(s.se).toBeGreaterThan(0.98);
+    expect(s.ppv).toBeGreaterThan(0.97);
+  });
+
   it('rejects NaN samples and unsupported sample rates', () => {
     const d = new QrsDetector({ fs: 360 });
     let caught: unknown;

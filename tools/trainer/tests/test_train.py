@@ -99,6 +99,8 @@ class TrainTest(unittest.TestCase):
         self.assertEqual(float(w[2]), 0.0)
         self.assertAlmostEqual(float(w[:2].mean()), 1.0, 5)
         self.assertIsNone(class_weights(np.array([0, 1]), 2, 'none'))
+        capped = class_weights(np.array([0] * 10000 + [1] * 1), 2, 'balanced', max_ratio=20.0)
+        self.assertAlmostEqual(float(capped[1] / capped[0]), 20.0, 4)
 
 
 if __name__ == '__main__':
