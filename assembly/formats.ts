@@ -6,38 +6,33 @@
  *   f32: element (r, k) at 4 * (r * cols + k).        bytes = rows * cols * 4
  *   s8 : element (r, k) at      r * cols + k.         bytes = rows * cols
  *
- * simd build (kernels/simd/pack.ts): rows in groups of 4 (a "row group" feeds four
- * accumulators that share every activation load), columns in blocks; padding rows and columns
- * are zero, so padded activation lanes never reach a real output.
+ * simd build (kernels/simd/pack.ts): rows in groups (f32: 4, whose accumulators share every
+ * activation load; s8: 16), columns in blocks; padding rows and columns are zero, so padded
+ * activation lanes never reach a real output.
  *   f32: block = 4 rows x F32_BLOCK (4) columns = 64 bytes; element (r, k) at
  *        4 * (((g * KB + kb) * 4 + r % 4) * 4 + k % 4), g = r / 4, kb = k / 4, KB = ceil(cols / 4).
  *        bytes = ceil(rows / 4) * KB * 64
  *   s8 : weights are widened to i16 at pack time (measured faster than widening i8 -> i16 in
- *        the inner loop, see assembly/README.md), block = 4 rows x S8_BLOCK (8) columns of i16
- *        = 64 bytes; element (r, k) at 2 * (((g * KB + kb) * 4 + r % 4) * 8 + k % 8),
- *        kb = k / 8, KB = ceil(cols / 8). bytes = ceil(rows / 4) * KB * 64
- *        One block feeds four i32x4.dot_i16x8_s with the same 8 activations.
- *   s8, narrow matrices (cols < S8_PAIR_MAX_COLS + 1, e.g. W of a 1-channel input): column-pair
- *        layout, block = 4 rows x 2 columns of i16 = 16 bytes, element (r, k) at
- *        2 * ((g * P + k / 2) * 8 + (r % 4) * 2 + k % 2), P = ceil(cols / 2).
- *        bytes = ceil(rows / 4) * P * 16. One i32x4.dot_i16x8_s against the splatted pair
- *        (x[k], x[k+1]) yields the four rows' partial sums in their own lanes: no horizontal
- *        reduction, and a 1-column input costs one dot per 4 rows instead of a padded 8-column
- *        block. The kernels pick the layout from the matrix's column count, as the packer did.
+ *        the inner loop, see assembly/README.md) and stored in column pairs for row groups of
+ *        16 (S8_GROUP_ROWS): block = 16 rows x 2 columns of i16 = 64 bytes, made of four v128
+ *        of 4 rows x 2 columns each. Element (r, k) at
+ *        2 * (((G * P + k / 2) * 4 + (r % 16) / 4) * 8 + (r % 4) * 2 + k % 2),
+ *        G = r / 16, P = ceil(cols / 2). bytes = ceil(rows / 16) * P * 64.
+ *        One i32x4.dot_i16x8_s of a v128 against the splatted activation pair (x[k], x[k+1])
+ *        (v128.load32_splat) leaves 4 rows' partial sums in their own lanes: no horizontal
+ *        reduction, no 8-column padding, and one splat feeds 16 rows.
  */
 
-/** Rows per row group in the SIMD layouts. */
+/** Rows per row group in the SIMD f32 layout. */
 export const ROW_GROUP: i32 = 4;
 /** Columns per block in the SIMD f32 layout (one f32x4). */
 export const F32_BLOCK: i32 = 4;
-/** Columns per block in the SIMD s8 layout (one i16x8). */
+/** Activation padding of the SIMD s8 kernels (i16 lanes, one v128). */
 export const S8_BLOCK: i32 = 8;
-/** s8 matrices with at most this many columns use the column-pair layout. */
-export const S8_PAIR_MAX_COLS: i32 = 15;
-/** Bytes of one column-pair block: 4 rows x 2 columns of i16. */
-export const PAIR_BLOCK_BYTES: i32 = 16;
+/** Rows per row group of the SIMD s8 layout. */
+export const S8_GROUP_ROWS: i32 = 16;
 
-/** Bytes of one block in either SIMD layout: 4 rows x 16 bytes. */
+/** Bytes of one block in the SIMD layouts: f32 4 rows x 4 columns; s8 16 rows x 2 columns. */
 export const BLOCK_BYTES: i32 = 64;
 
 /** ceil(n / m) * m for positive n, m. */

@@ -18,7 +18,7 @@ import { WavegateError } from '../../src/errors.js';
 import { isInt8, parseImpls, runtimeOf, type ImplName, type Runtime } from './cases.js';
 import { DEFAULT_SEED, defaultModelDir, type StreamJob, type StreamRow } from './jobs.js';
 import { formatMachine, machineInfo } from './machine.js';
-import { DEFAULT_MEASURE, QUICK_MEASURE, parseClock, parseSeconds, type MeasureOptions } from './measure.js';
+import { DEFAULT_MEASURE, QUICK_MEASURE, median, parseClock, parseSeconds, type MeasureOptions } from './measure.js';
 import { ensureOnnxModel } from './models.js';
 import { markdownTable } from './table.js';
 import type { Cell } from './weights.js';
@@ -52,6 +52,8 @@ export interface StreamBenchOptions {
   /** Default STREAM_IMPLS. */
   impls: ImplName[];
   measure: MeasureOptions;
+  /** Repetitions of all workers (alternating order); each row is the median over rounds. Default 1. */
+  rounds: number;
   modelDir: string;
   seed: number;
   log: (text: string) => void;
@@ -73,6 +75,7 @@ export async function runStreamBench(options: Partial<StreamBenchOptions> = {}):
     cells: ['lstm', 'gru'],
     impls: STREAM_IMPLS,
     measure: DEFAULT_MEASURE,
+    rounds: 1,
     modelDir: defaultModelDir(),
     seed: DEFAULT_SEED,
     log: (t) => process.stderr.write(t),
@@ -80,37 +83,52 @@ export async function runStreamBench(options: Partial<StreamBenchOptions> = {}):
   };
   const rows: StreamRow[] = [];
   const failures: string[] = [];
-  for (const cell of o.cells) {
-    for (const runtime of RUNTIME_ORDER) {
-      const impls = o.impls.filter((i) => runtimeOf(i) === runtime && streamImplSupports(i, cell));
-      if (impls.length === 0) continue;
-      if (runtime !== 'wavegate') {
-        for (const precision of new Set(impls.map((i) => (isInt8(i) ? ('int8' as const) : ('f32' as const))))) {
-          const spec = { cell, inputSize: o.inputSize, hiddenSize: o.hiddenSize, precision, io: 'stream' as const, seed: o.seed };
-          ensureOnnxModel(o.modelDir, spec);
+  for (let round = 0; round < o.rounds; round++) {
+    // Odd rounds run the runtimes in reverse order, so slow drifts of the machine's load hit all alike.
+    const order = round % 2 === 0 ? RUNTIME_ORDER : [...RUNTIME_ORDER].reverse();
+    for (const cell of o.cells) {
+      for (const runtime of order) {
+        try {
+          rows.push(...(await runStreamWorker(o, cell, runtime)));
+        } catch (e) {
+          failures.push(`${runtime} (${cell}): ${e instanceof Error ? e.message : String(e)}`);
         }
-      }
-      o.log(`bench:stream: ${runtime} worker: ${impls.join(', ')} (${cell})\n`);
-      const job: StreamJob = {
-        mode: 'stream',
-        impls,
-        cell,
-        inputSize: o.inputSize,
-        hiddenSize: o.hiddenSize,
-        streams: o.streams,
-        chunk: o.chunk,
-        modelDir: o.modelDir,
-        seed: o.seed,
-        measure: o.measure,
-      };
-      try {
-        rows.push(...(await runWorkerProcess<StreamRow>(workerPath(runtime), job, { log: o.log })));
-      } catch (e) {
-        failures.push(`${runtime} (${cell}): ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   }
-  return { rows, failures };
+  return { rows: medianStreamRows(rows), failures };
+}
+
+/** One worker process: the runtime's implementations that support `cell` (none: no process). */
+async function runStreamWorker(o: StreamBenchOptions, cell: Cell, runtime: Runtime): Promise<StreamRow[]> {
+  const impls = o.impls.filter((i) => runtimeOf(i) === runtime && streamImplSupports(i, cell));
+  if (impls.length === 0) return [];
+  if (runtime !== 'wavegate') {
+    for (const precision of new Set(impls.map((i) => (isInt8(i) ? ('int8' as const) : ('f32' as const))))) {
+      ensureOnnxModel(o.modelDir, { cell, inputSize: o.inputSize, hiddenSize: o.hiddenSize, precision, io: 'stream', seed: o.seed });
+    }
+  }
+  o.log(`bench:stream: ${runtime} worker: ${impls.join(', ')} (${cell})\n`);
+  const job: StreamJob = {
+    mode: 'stream',
+    impls,
+    cell,
+    inputSize: o.inputSize,
+    hiddenSize: o.hiddenSize,
+    streams: o.streams,
+    chunk: o.chunk,
+    modelDir: o.modelDir,
+    seed: o.seed,
+    measure: o.measure,
+  };
+  return runWorkerProcess<StreamRow>(workerPath(runtime), job, { log: o.log });
+}
+
+/** One row per (impl, cell): the median stream-steps/s over rounds, in first-seen order. */
+export function medianStreamRows(rows: StreamRow[]): StreamRow[] {
+  const groups = new Map<string, StreamRow[]>();
+  for (const r of rows) groups.set(`${r.impl}/${r.cell}`, [...(groups.get(`${r.impl}/${r.cell}`) ?? []), r]);
+  return [...groups.values()].map((g) => ({ ...g[0], streamStepsPerSec: median(g.map((r) => r.streamStepsPerSec)) }));
 }
 
 function best(rows: StreamRow[], cell: Cell, runtime: Runtime): StreamRow | undefined {
@@ -174,6 +192,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--impls <list>', `subset of ${STREAM_IMPLS.join(',')}`)
     .option('--seconds <s>', 'timed seconds per implementation', String(DEFAULT_MEASURE.targetSeconds))
     .option('--clock <wall|cpu>', 'wall time (default) or process CPU time per call (for a shared machine)', 'wall')
+    .option('--rounds <n>', 'repeat all workers n times (alternating order), median per row', '1')
     .option('--model-dir <dir>', 'cache of generated ONNX models', defaultModelDir())
     .parse(argv);
   const opts = program.opts<{
@@ -186,6 +205,7 @@ async function main(argv: string[]): Promise<void> {
     impls?: string;
     seconds: string;
     clock: string;
+    rounds: string;
     modelDir: string;
   }>();
   const cells = opts.cells.split(',').map((c) => {
@@ -201,6 +221,7 @@ async function main(argv: string[]): Promise<void> {
     cells,
     impls: opts.impls ? parseImpls(opts.impls).filter((i) => STREAM_IMPLS.includes(i)) : STREAM_IMPLS,
     measure: { ...(opts.quick ? QUICK_MEASURE : { ...DEFAULT_MEASURE, targetSeconds: parseSeconds(opts.seconds) }), clock: parseClock(opts.clock) },
+    rounds: positive('--rounds', opts.rounds),
     modelDir: opts.modelDir,
   });
   if (opts.json) console.log(JSON.stringify(result.rows, null, 1));

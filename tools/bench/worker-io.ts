@@ -43,6 +43,8 @@ export interface SpawnOptions {
   log?: (text: string) => void;
 }
 
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
 /** Path of a worker file beside this module, e.g. workerPath('ort-node'). */
 export function workerPath(name: string): string {
   return fileURLToPath(new URL(`./workers/${name}.ts`, import.meta.url));
@@ -55,7 +57,9 @@ export function workerPath(name: string): string {
 export function runWorkerProcess<R>(file: string, job: object, options: SpawnOptions = {}): Promise<R[]> {
   const log = options.log ?? ((t: string) => process.stderr.write(t));
   return new Promise((resolve, reject) => {
+    // cwd = the repository root, where `--import tsx` resolves, whatever directory the driver ran from.
     const child = spawn(process.execPath, ['--import', 'tsx', file, JSON.stringify(job)], {
+      cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: process.env,
     });

@@ -76,6 +76,7 @@ def build_parser():
     p.add_argument('--seconds', type=float, default=150, help='training budget per GPU run (default 150)')
     p.add_argument('--cpu-seconds', type=float, default=30, help='budget of the CPU comparison run (default 30)')
     p.add_argument('--out', default='out/gpu-check')
+    p.add_argument('--set', action='append', default=[], metavar='KEY=VALUE')
     return parser
 
 

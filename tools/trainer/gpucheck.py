@@ -62,7 +62,7 @@ def _safe(*args):
 def gpu_check(args, echo) -> dict:
     t0 = time.time()
     os.makedirs(args.out, exist_ok=True)
-    recipe = load_recipe(args.recipe)
+    recipe = load_recipe(args.recipe, getattr(args, 'set', ()))
     data = args.data
     if data is None:
         data = os.path.join(args.out, 'ecg-synth.npz')

@@ -1,8 +1,8 @@
 """Calls the wavegate command line (dataset synth, import) from Python.
 
-Prefers the built CLI (node bin/wavegate.js, after `npm run build`), else the TypeScript
-sources through tsx (tools/cli/main.ts), else wavegate-bridge.ts (the same command modules). Returns None when neither is present, so callers
-can fall back or skip with a clear message.
+Prefers the TypeScript sources through tsx (tools/cli/main.ts), else the built CLI
+(node bin/wavegate.js). Returns None when neither is present, so callers can fall back or skip
+with a clear message.
 """
 import os
 import shutil
@@ -13,18 +13,19 @@ from .onnx_export import REPO_ROOT
 
 
 def command():
+    """The wavegate CLI as an argv prefix, or None.
+
+    The TypeScript sources (tsx) come first: they are what the tests cover, while dist/ may be a
+    stale build in a working tree. The built CLI serves installs without devDependencies."""
     node = shutil.which('node')
     if node is None:
         return None
-    if os.path.isfile(os.path.join(REPO_ROOT, 'dist', 'tools', 'cli', 'main.js')):
-        return [node, os.path.join(REPO_ROOT, 'bin', 'wavegate.js')]
     tsx = os.path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx')
     main_ts = os.path.join(REPO_ROOT, 'tools', 'cli', 'main.ts')
     if os.path.isfile(tsx) and os.path.isfile(main_ts):
         return [tsx, main_ts]
-    bridge = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'wavegate-bridge.ts')
-    if os.path.isfile(tsx) and os.path.isfile(os.path.join(REPO_ROOT, 'tools', 'cli', 'import.ts')):
-        return [tsx, bridge]  # the command modules exist, the CLI entry not yet
+    if os.path.isfile(os.path.join(REPO_ROOT, 'dist', 'tools', 'cli', 'main.js')):
+        return [node, os.path.join(REPO_ROOT, 'bin', 'wavegate.js')]
     return None
 
 

@@ -1,9 +1,9 @@
-import { S8_PAIR_MAX_COLS, PAIR_BLOCK_BYTES } from "../../formats";
-
 /**
- * Row-group dot products over the SIMD packed layouts (assembly/formats.ts). Four rows share
- * every activation load; each row keeps its own v128 accumulator in a register, reduced once at
- * the end. Integer sums are exact, so the order of the reduction does not matter for s8.
+ * Row-group dot products over the SIMD packed layouts (assembly/formats.ts).
+ * f32: four rows share every activation load; each row keeps its own v128 accumulator,
+ * reduced once at the end (transpose-add). s8: 16 rows share every splatted activation pair
+ * and each dot leaves 4 rows' sums in their own lanes, so nothing is reduced. Integer sums are
+ * exact, so the order does not matter for s8.
  */
 
 /** [sum(a), sum(b), sum(c), sum(d)] of four i32x4 accumulators. */
@@ -20,42 +20,6 @@ import { S8_PAIR_MAX_COLS, PAIR_BLOCK_BYTES } from "../../formats";
   const ab = f32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
   const cd = f32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
   return f32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
-}
-
-/**
- * Exact int32 dot products of one s8 row group (i16 blocks, `nb` blocks of 8 columns starting at
- * `w`) with the i16 activations at `a` (8 * nb lanes, zero or don't-care beyond the real columns).
- */
-// @ts-ignore: decorator
-@inline export function dotGroupS16(w: usize, a: usize, nb: i32): v128 {
-  let s0 = i32x4.splat(0);
-  let s1 = i32x4.splat(0);
-  let s2 = i32x4.splat(0);
-  let s3 = i32x4.splat(0);
-  // Two blocks per trip (one counter, immediate offsets) halve the loop overhead.
-  const end2 = a + (<usize>(nb & ~1) << 4);
-  while (a < end2) {
-    const x = v128.load(a);
-    const x1 = v128.load(a, 16);
-    s0 = i32x4.add(s0, i32x4.dot_i16x8_s(v128.load(w), x));
-    s1 = i32x4.add(s1, i32x4.dot_i16x8_s(v128.load(w, 16), x));
-    s2 = i32x4.add(s2, i32x4.dot_i16x8_s(v128.load(w, 32), x));
-    s3 = i32x4.add(s3, i32x4.dot_i16x8_s(v128.load(w, 48), x));
-    s0 = i32x4.add(s0, i32x4.dot_i16x8_s(v128.load(w, 64), x1));
-    s1 = i32x4.add(s1, i32x4.dot_i16x8_s(v128.load(w, 80), x1));
-    s2 = i32x4.add(s2, i32x4.dot_i16x8_s(v128.load(w, 96), x1));
-    s3 = i32x4.add(s3, i32x4.dot_i16x8_s(v128.load(w, 112), x1));
-    w += 128;
-    a += 32;
-  }
-  if (nb & 1) {
-    const x = v128.load(a);
-    s0 = i32x4.add(s0, i32x4.dot_i16x8_s(v128.load(w), x));
-    s1 = i32x4.add(s1, i32x4.dot_i16x8_s(v128.load(w, 16), x));
-    s2 = i32x4.add(s2, i32x4.dot_i16x8_s(v128.load(w, 32), x));
-    s3 = i32x4.add(s3, i32x4.dot_i16x8_s(v128.load(w, 48), x));
-  }
-  return hsum4I32(s0, s1, s2, s3);
 }
 
 /**
@@ -106,44 +70,6 @@ import { S8_PAIR_MAX_COLS, PAIR_BLOCK_BYTES } from "../../formats";
     x += 16;
   }
   return hsum4F32(s0, s1, s2, s3);
-}
-
-/**
- * dotGroupS16 for two streams at once: every weight block is loaded once and multiplied with
- * both streams' activations (weight loads halve; 8 accumulators stay in registers). Writes
- * the two reduced i32x4 results to out and out + 16.
- */
-// @ts-ignore: decorator
-@inline export function dotGroupS16x2(w: usize, a: usize, b: usize, nb: i32, out: usize): void {
-  let s0 = i32x4.splat(0);
-  let s1 = i32x4.splat(0);
-  let s2 = i32x4.splat(0);
-  let s3 = i32x4.splat(0);
-  let t0 = i32x4.splat(0);
-  let t1 = i32x4.splat(0);
-  let t2 = i32x4.splat(0);
-  let t3 = i32x4.splat(0);
-  for (let i = 0; i < nb; i++) {
-    const x = v128.load(a);
-    const y = v128.load(b);
-    let v = v128.load(w);
-    s0 = i32x4.add(s0, i32x4.dot_i16x8_s(v, x));
-    t0 = i32x4.add(t0, i32x4.dot_i16x8_s(v, y));
-    v = v128.load(w, 16);
-    s1 = i32x4.add(s1, i32x4.dot_i16x8_s(v, x));
-    t1 = i32x4.add(t1, i32x4.dot_i16x8_s(v, y));
-    v = v128.load(w, 32);
-    s2 = i32x4.add(s2, i32x4.dot_i16x8_s(v, x));
-    t2 = i32x4.add(t2, i32x4.dot_i16x8_s(v, y));
-    v = v128.load(w, 48);
-    s3 = i32x4.add(s3, i32x4.dot_i16x8_s(v, x));
-    t3 = i32x4.add(t3, i32x4.dot_i16x8_s(v, y));
-    w += 64;
-    a += 16;
-    b += 16;
-  }
-  v128.store(out, hsum4I32(s0, s1, s2, s3));
-  v128.store(out, hsum4I32(t0, t1, t2, t3), 16);
 }
 
 /** dotGroupF32x2 (W x + R h) for two streams at once; results at out and out + 16. */
@@ -200,40 +126,89 @@ import { S8_PAIR_MAX_COLS, PAIR_BLOCK_BYTES } from "../../formats";
 }
 
 /**
- * Column-pair layout (narrow s8 matrices, assembly/formats.ts): `np` 16-byte blocks of 4 rows x
- * 2 columns; each dot against the splatted activation pair gives the 4 rows' sums in place.
+ * Exact int32 sums of one 16-row group of the s8 layout (assembly/formats.ts) with the i16
+ * activations at `a` (`cols` real columns, readable up to an even count). Each splatted
+ * activation pair feeds four dots (16 rows); the four v128 of row sums go to out .. out + 48.
  */
 // @ts-ignore: decorator
-@inline export function dotPairsS16(w: usize, a: usize, np: i32): v128 {
-  let s = i32x4.splat(0);
-  for (let i = 0; i < np; i++) {
-    s = i32x4.add(s, i32x4.dot_i16x8_s(v128.load(w), v128.load32_splat(a)));
-    w += 16;
-    a += 4;
+@inline export function dotGroupS8(w: usize, a: usize, cols: i32, out: usize): void {
+  let s0 = i32x4.splat(0);
+  let s1 = i32x4.splat(0);
+  let s2 = i32x4.splat(0);
+  let s3 = i32x4.splat(0);
+  const np = (cols + 1) >> 1;
+  // Two pairs per trip: one compare and two pointer bumps per 8 dots.
+  const end2 = a + (<usize>(np & ~1) << 2);
+  while (a < end2) {
+    const x = v128.load32_splat(a);
+    const x1 = v128.load32_splat(a, 4);
+    s0 = i32x4.add(s0, i32x4.dot_i16x8_s(v128.load(w), x));
+    s1 = i32x4.add(s1, i32x4.dot_i16x8_s(v128.load(w, 16), x));
+    s2 = i32x4.add(s2, i32x4.dot_i16x8_s(v128.load(w, 32), x));
+    s3 = i32x4.add(s3, i32x4.dot_i16x8_s(v128.load(w, 48), x));
+    s0 = i32x4.add(s0, i32x4.dot_i16x8_s(v128.load(w, 64), x1));
+    s1 = i32x4.add(s1, i32x4.dot_i16x8_s(v128.load(w, 80), x1));
+    s2 = i32x4.add(s2, i32x4.dot_i16x8_s(v128.load(w, 96), x1));
+    s3 = i32x4.add(s3, i32x4.dot_i16x8_s(v128.load(w, 112), x1));
+    w += 128;
+    a += 8;
   }
-  return s;
+  if (np & 1) {
+    const x = v128.load32_splat(a);
+    s0 = i32x4.add(s0, i32x4.dot_i16x8_s(v128.load(w), x));
+    s1 = i32x4.add(s1, i32x4.dot_i16x8_s(v128.load(w, 16), x));
+    s2 = i32x4.add(s2, i32x4.dot_i16x8_s(v128.load(w, 32), x));
+    s3 = i32x4.add(s3, i32x4.dot_i16x8_s(v128.load(w, 48), x));
+  }
+  v128.store(out, s0);
+  v128.store(out, s1, 16);
+  v128.store(out, s2, 32);
+  v128.store(out, s3, 48);
 }
 
-/** Exact int32 sums of one 4-row group in either s8 layout (chosen by the column count). */
-// @ts-ignore: decorator
-@inline export function dotGroupS8(w: usize, a: usize, cols: i32): v128 {
-  return cols <= S8_PAIR_MAX_COLS ? dotPairsS16(w, a, (cols + 1) >> 1) : dotGroupS16(w, a, (cols + 7) >> 3);
-}
-
-/** dotGroupS8 for two streams (results at out and out + 16). */
+/** dotGroupS8 for two streams sharing every weight load: stream a to out, stream b to out + 64. */
 // @ts-ignore: decorator
 @inline export function dotGroupS8x2(w: usize, a: usize, b: usize, cols: i32, out: usize): void {
-  if (cols <= S8_PAIR_MAX_COLS) {
-    const np = (cols + 1) >> 1;
-    v128.store(out, dotPairsS16(w, a, np));
-    v128.store(out, dotPairsS16(w, b, np), 16);
-  } else {
-    dotGroupS16x2(w, a, b, (cols + 7) >> 3, out);
+  let s0 = i32x4.splat(0);
+  let s1 = i32x4.splat(0);
+  let s2 = i32x4.splat(0);
+  let s3 = i32x4.splat(0);
+  let t0 = i32x4.splat(0);
+  let t1 = i32x4.splat(0);
+  let t2 = i32x4.splat(0);
+  let t3 = i32x4.splat(0);
+  const end = a + (<usize>((cols + 1) >> 1) << 2);
+  while (a < end) {
+    const x = v128.load32_splat(a);
+    const y = v128.load32_splat(b);
+    let v = v128.load(w);
+    s0 = i32x4.add(s0, i32x4.dot_i16x8_s(v, x));
+    t0 = i32x4.add(t0, i32x4.dot_i16x8_s(v, y));
+    v = v128.load(w, 16);
+    s1 = i32x4.add(s1, i32x4.dot_i16x8_s(v, x));
+    t1 = i32x4.add(t1, i32x4.dot_i16x8_s(v, y));
+    v = v128.load(w, 32);
+    s2 = i32x4.add(s2, i32x4.dot_i16x8_s(v, x));
+    t2 = i32x4.add(t2, i32x4.dot_i16x8_s(v, y));
+    v = v128.load(w, 48);
+    s3 = i32x4.add(s3, i32x4.dot_i16x8_s(v, x));
+    t3 = i32x4.add(t3, i32x4.dot_i16x8_s(v, y));
+    w += 64;
+    a += 4;
+    b += 4;
   }
+  v128.store(out, s0);
+  v128.store(out, s1, 16);
+  v128.store(out, s2, 32);
+  v128.store(out, s3, 48);
+  v128.store(out, t0, 64);
+  v128.store(out, t1, 80);
+  v128.store(out, t2, 96);
+  v128.store(out, t3, 112);
 }
 
-/** Bytes of one 4-row group of an s8 matrix with `cols` columns in the SIMD packed layout. */
+/** Bytes of one 16-row group of an s8 matrix with `cols` columns in the SIMD layout. */
 // @ts-ignore: decorator
 @inline export function groupBytesS8(cols: i32): usize {
-  return cols <= S8_PAIR_MAX_COLS ? <usize>((cols + 1) >> 1) * PAIR_BLOCK_BYTES : <usize>((cols + 7) >> 3) * 64;
+  return <usize>((cols + 1) >> 1) << 6;
 }

@@ -1,7 +1,7 @@
 /**
  * SIMD INT8 hybrid GRU (z, r, h; both linear_before_reset forms). Bit-identical to
- * kernels/ref/gru_s8.ts. Same tiling as simd/lstm_s8.ts; 3H rows may end in a partial row group,
- * whose lanes are finished with the scalar expressions of the reference. For lbr = 0 the
+ * kernels/ref/gru_s8.ts. Same tiling as simd/lstm_s8.ts; 3H rows may end in a partial 4-row
+ * slice, whose lanes are finished with the scalar expressions of the reference. For lbr = 0 the
  * Rn (r*h) product is a second pass over the row groups that hold the n rows.
  */
 import { OK, BAD_POINTER, BAD_ARGUMENT } from "../../status";
@@ -15,7 +15,7 @@ import { TILE, s8StreamBytes } from "./lstm_s8";
 import { gruEpilogue4 } from "./gru_f32";
 
 export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
-  return min(batch, TILE) * s8StreamBytes(I, H, 3) + 16 * TILE + 96;
+  return min(batch, TILE) * s8StreamBytes(I, H, 3) + 16 * TILE + 32 + 128 * TILE;
 }
 
 /**
@@ -57,8 +57,7 @@ export function gruS8(
   const hb = <usize>H << 2;
   const bt = min(batch, TILE);
   const rows = 3 * H;
-  const groups = (rows + 3) >> 2;
-  const nGroup0 = (2 * H) >> 2; // first group holding an n row
+  const groups = (rows + 15) >> 4; // row groups of 16
   const xqS = <usize>roundUp(Kx * 2, 16);
   const hqS = <usize>roundUp(Ks * 2, 16);
   const stS = <usize>Ks << 2;
@@ -69,8 +68,9 @@ export function gruS8(
   const xw0 = hw0 + <usize>bt * stS * 2;
   const hr0 = xw0 + <usize>bt * preS;
   const sx0 = hr0 + <usize>bt * preS;
-  const tmp = sx0 + 16 * TILE; // 16 bytes: lanes of a partial row group
-  const acc2 = tmp + 32; // 32 bytes: accumulators of a stream pair
+  const tmp = sx0 + 16 * TILE; // 16 bytes: lanes of a partial 4-row slice
+  const accW0 = tmp + 32; // per stream 64 bytes: the 16 row sums of W x of a group
+  const accR0 = accW0 + 64 * TILE; // per stream 64 bytes: the same for R h
   const gW = groupBytesS8(I);
   const gR = groupBytesS8(H);
   const lbr = linearBeforeReset != 0;
@@ -95,30 +95,33 @@ export function gruS8(
         quantizeMulI16(hw0 + <usize>i * stS, Ks, hq0 + <usize>i * hqS);
       }
       const hrEnd = lbr ? rows : 2 * H;
-      for (let g = 0; g < groups; g++) {
-        const wg = Wq + <usize>g * gW;
-        const rg = Rq + <usize>g * gR;
-        const withR = g << 2 < hrEnd;
+      for (let G = 0; G < groups; G++) {
+        const wg = Wq + <usize>G * gW;
+        const rg = Rq + <usize>G * gR;
+        const withR = G << 4 < hrEnd;
         let i = 0;
         for (; i + 2 <= nb; i += 2) {
-          const sa = load<f32>(sx0 + (<usize>i << 2));
-          const sb = load<f32>(sx0 + (<usize>i << 2), 4);
           const xa = xq0 + <usize>i * xqS;
-          dotGroupS8x2(wg, xa, xa + xqS, I, acc2);
-          dequantGroup(v128.load(acc2), g, 0, rows, Ws, sa, Wb, xw0 + <usize>i * preS, tmp);
-          dequantGroup(v128.load(acc2, 16), g, 0, rows, Ws, sb, Wb, xw0 + <usize>(i + 1) * preS, tmp);
+          dotGroupS8x2(wg, xa, xa + xqS, I, accW0 + (<usize>i << 6));
           if (withR) {
             const ha = hq0 + <usize>i * hqS;
-            dotGroupS8x2(rg, ha, ha + hqS, H, acc2);
-            dequantGroup(v128.load(acc2), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>i * preS, tmp);
-            dequantGroup(v128.load(acc2, 16), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>(i + 1) * preS, tmp);
+            dotGroupS8x2(rg, ha, ha + hqS, H, accR0 + (<usize>i << 6));
           }
         }
         for (; i < nb; i++) {
-          const sx = load<f32>(sx0 + (<usize>i << 2));
-          dequantGroup(dotGroupS8(wg, xq0 + <usize>i * xqS, I), g, 0, rows, Ws, sx, Wb, xw0 + <usize>i * preS, tmp);
-          if (withR) {
-            dequantGroup(dotGroupS8(rg, hq0 + <usize>i * hqS, H), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>i * preS, tmp);
+          dotGroupS8(wg, xq0 + <usize>i * xqS, I, accW0 + (<usize>i << 6));
+          if (withR) dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6));
+        }
+        for (let m = 0; m < 4; m++) {
+          const g = 4 * G + m; // 4-row slice
+          if (g << 2 >= rows) break;
+          const so = <usize>m << 4;
+          for (let k = 0; k < nb; k++) {
+            const sx = load<f32>(sx0 + (<usize>k << 2));
+            dequantGroup(v128.load(accW0 + (<usize>k << 6) + so), g, 0, rows, Ws, sx, Wb, xw0 + <usize>k * preS, tmp);
+            if (g << 2 < hrEnd) {
+              dequantGroup(v128.load(accR0 + (<usize>k << 6) + so), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>k * preS, tmp);
+            }
           }
         }
       }
@@ -139,10 +142,16 @@ export function gruS8(
             v128.store(hq + (<usize>j << 1), i16x8.narrow_i32x4_s(q0, q1));
           }
         }
-        for (let g = nGroup0; g < groups; g++) {
-          const rg = Rq + <usize>g * gR;
-          for (let i = 0; i < nb; i++) {
-            dequantGroup(dotGroupS8(rg, hq0 + <usize>i * hqS, H), g, 2 * H, rows, Rs, H_INV_SCALE, Rb, hr0 + <usize>i * preS, tmp);
+        for (let G = (2 * H) >> 4; G < groups; G++) {
+          const rg = Rq + <usize>G * gR;
+          for (let i = 0; i < nb; i++) dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6));
+          for (let m = 0; m < 4; m++) {
+            const g = 4 * G + m;
+            if (g << 2 >= rows) break;
+            if ((g << 2) + 4 <= 2 * H) continue; // slice wholly in the z/r rows
+            for (let k = 0; k < nb; k++) {
+              dequantGroup(v128.load(accR0 + (<usize>k << 6) + (<usize>m << 4)), g, 2 * H, rows, Rs, H_INV_SCALE, Rb, hr0 + <usize>k * preS, tmp);
+            }
           }
         }
       }

@@ -3,7 +3,7 @@
  *
  * Loop order: streams in tiles of TILE; inside a tile, time outer, then 4-row groups, then the
  * streams of the tile in pairs (each weight load feeds both streams of a pair), so a group's
- * weights (64-byte blocks) are reused by every stream of the tile before moving on; the gate
+ * weights (16 rows) are reused by every stream of the tile before moving on; the gate
  * epilogue runs per stream over 8 units at a time with the v128 nonlinearities. State lives in
  * the tile's scratch rows (padded to a multiple of 8 lanes) for the whole call and is written
  * back once. Padded lanes carry finite don't-care values; they only ever meet zero weight
@@ -33,7 +33,7 @@ export const TILE: i32 = 8;
 }
 
 export function lstmScratchS8(I: i32, H: i32, batch: i32): i32 {
-  return min(batch, TILE) * s8StreamBytes(I, H, 4) + 16 * TILE + 64;
+  return min(batch, TILE) * s8StreamBytes(I, H, 4) + 16 * TILE + 128 * TILE;
 }
 
 export function lstmS8(
@@ -62,8 +62,9 @@ export function lstmS8(
   const cw0 = hw0 + <usize>bt * stS;
   const pre0 = cw0 + <usize>bt * stS;
   const sx0 = pre0 + <usize>bt * preS;
-  const tmp = sx0 + 16 * TILE; // 64 bytes: the accumulators of a stream pair
-  const groups = H; // 4H rows in groups of 4
+  const accW0 = sx0 + 16 * TILE; // per stream 64 bytes: the 16 row sums of W x of a group
+  const accR0 = accW0 + 64 * TILE; // per stream 64 bytes: the same for R h
+  const groups = (4 * H + 15) >> 4; // row groups of 16
   const gW = groupBytesS8(I);
   const gR = groupBytesS8(H);
   const rsMul = f32x4.splat(H_INV_SCALE);
@@ -90,28 +91,33 @@ export function lstmS8(
         quantizeDivI16(xp, I, sx, xq0 + <usize>i * xqS);
         quantizeMulI16(hw0 + <usize>i * stS, Ks, hq0 + <usize>i * hqS);
       }
-      for (let g = 0; g < groups; g++) {
-        const wg = Wq + <usize>g * gW;
-        const rg = Rq + <usize>g * gR;
-        const o = <usize>g << 4;
-        const ws4 = v128.load(Ws + o);
-        const rs4 = f32x4.mul(v128.load(Rs + o), rsMul);
-        const b4 = v128.load(B + o);
+      for (let G = 0; G < groups; G++) {
+        const wg = Wq + <usize>G * gW;
+        const rg = Rq + <usize>G * gR;
         let i = 0;
         // Stream pairs share every weight load; an odd last stream runs alone.
         for (; i + 2 <= nb; i += 2) {
           const xa = xq0 + <usize>i * xqS;
           const ha = hq0 + <usize>i * hqS;
-          dotGroupS8x2(wg, xa, xa + xqS, I, tmp);
-          dotGroupS8x2(rg, ha, ha + hqS, H, tmp + 32);
-          const pa = pre0 + <usize>i * preS + o;
-          v128.store(pa, preS8(v128.load(tmp), v128.load(tmp, 32), ws4, load<f32>(sx0 + (<usize>i << 2)), rs4, b4));
-          v128.store(pa + preS, preS8(v128.load(tmp, 16), v128.load(tmp, 48), ws4, load<f32>(sx0 + (<usize>i << 2), 4), rs4, b4));
+          dotGroupS8x2(wg, xa, xa + xqS, I, accW0 + (<usize>i << 6));
+          dotGroupS8x2(rg, ha, ha + hqS, H, accR0 + (<usize>i << 6));
         }
         for (; i < nb; i++) {
-          const aw = dotGroupS8(wg, xq0 + <usize>i * xqS, I);
-          const ar = dotGroupS8(rg, hq0 + <usize>i * hqS, H);
-          v128.store(pre0 + <usize>i * preS + o, preS8(aw, ar, ws4, load<f32>(sx0 + (<usize>i << 2)), rs4, b4));
+          dotGroupS8(wg, xq0 + <usize>i * xqS, I, accW0 + (<usize>i << 6));
+          dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6));
+        }
+        // The group's 4-row slices (4H rows: every slice is either whole or past the end).
+        const slices = min(4, H - 4 * G);
+        for (let m = 0; m < slices; m++) {
+          const o = <usize>(4 * G + m) << 4;
+          const ws4 = v128.load(Ws + o);
+          const rs4 = f32x4.mul(v128.load(Rs + o), rsMul);
+          const b4 = v128.load(B + o);
+          const so = <usize>m << 4;
+          for (let k = 0; k < nb; k++) {
+            const pre = preS8(v128.load(accW0 + (<usize>k << 6) + so), v128.load(accR0 + (<usize>k << 6) + so), ws4, load<f32>(sx0 + (<usize>k << 2)), rs4, b4);
+            v128.store(pre0 + <usize>k * preS + o, pre);
+          }
         }
       }
       for (let i = 0; i < nb; i++) {

@@ -9,7 +9,7 @@ import { roundUp, S8_BLOCK } from "../../formats";
 import { dotGroupS8, groupBytesS8 } from "./dot";
 
 const MAX_COLS: i32 = 16384;
-const xbuf = memory.data(MAX_COLS * 2, 16);
+const xbuf = memory.data(MAX_COLS * 2 + 64, 16);
 
 export function matvecS8S32(Wq: usize, rows: i32, cols: i32, xq: usize, out: usize): i32 {
   if (rows <= 0 || cols <= 0 || rows > MAX_DIM || cols > MAX_COLS) return BAD_DIMS;
@@ -17,21 +17,14 @@ export function matvecS8S32(Wq: usize, rows: i32, cols: i32, xq: usize, out: usi
   const K = roundUp(cols, S8_BLOCK);
   for (let k = 0; k < K; k++) store<i16>(xbuf + (<usize>k << 1), k < cols ? <i16>load<i8>(xq + <usize>k) : 0);
   const gb = groupBytesS8(cols);
-  const groups = (rows + 3) >> 2;
+  const groups = (rows + 15) >> 4;
+  const acc = xbuf + (<usize>MAX_COLS << 1); // 64 bytes after the activations
   for (let g = 0; g < groups; g++) {
-    const acc = dotGroupS8(Wq + <usize>g * gb, xbuf, cols);
-    for (let l = 0; l < 4; l++) {
-      const r = (g << 2) + l;
-      if (r < rows) store<i32>(out + (<usize>r << 2), laneI32(acc, l));
+    dotGroupS8(Wq + <usize>g * gb, xbuf, cols, acc);
+    for (let l = 0; l < 16; l++) {
+      const r = (g << 4) + l;
+      if (r < rows) store<i32>(out + (<usize>r << 2), load<i32>(acc + (<usize>l << 2)));
     }
   }
   return OK;
-}
-
-// @ts-ignore: decorator
-@inline function laneI32(v: v128, l: i32): i32 {
-  if (l == 0) return i32x4.extract_lane(v, 0);
-  if (l == 1) return i32x4.extract_lane(v, 1);
-  if (l == 2) return i32x4.extract_lane(v, 2);
-  return i32x4.extract_lane(v, 3);
 }

@@ -47,11 +47,9 @@ describe.each(BUILDS)('kernel-%s.wasm ABI', (build) => {
         expect(k.packedBytesF32(rows, cols)).toBe(rows * cols * 4);
         expect(k.packedBytesS8(rows, cols)).toBe(rows * cols);
       } else {
-        // 64-byte blocks: 4 rows x 4 f32 columns, or 4 rows x 8 i16 columns; s8 matrices of
-        // at most 15 columns use 16-byte column-pair blocks (4 rows x 2 i16 columns).
+        // 64-byte blocks: f32 4 rows x 4 columns; s8 16 rows x 2 columns of i16.
         expect(k.packedBytesF32(rows, cols)).toBe(groups * Math.ceil(cols / 4) * 64);
-        const s8 = cols <= 15 ? groups * Math.ceil(cols / 2) * 16 : groups * Math.ceil(cols / 8) * 64;
-        expect(k.packedBytesS8(rows, cols)).toBe(s8);
+        expect(k.packedBytesS8(rows, cols)).toBe(Math.ceil(rows / 16) * Math.ceil(cols / 2) * 64);
       }
     }
   });

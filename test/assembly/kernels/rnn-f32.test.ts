@@ -24,6 +24,7 @@ const SHAPES = [
   { I: 17, H: 8, batch: 1, T: 1 },
   { I: 6, H: 33, batch: 7, T: 9 },
   { I: 64, H: 64, batch: 2, T: 20 },
+  { I: 5, H: 19, batch: 17, T: 6 },
 ];
 
 const name = (v: Variant) => (v.cell === 'lstm' ? 'LSTM' : `GRU lbr=${v.lbr}`);

@@ -38,8 +38,14 @@ describe('INT8 recurrent kernels: simd build bit-identical to ref build (budget 
         { numRuns: 60, seed: 4242 },
       );
     });
-    it(`${name(v)} at model-sized shapes (I=64, H=64 and I=1, H=128)`, () => {
-      for (const s of [{ I: 64, H: 64, batch: 3, T: 20 }, { I: 1, H: 128, batch: 1, T: 30 }]) {
+    it(`${name(v)} at model-sized and odd shapes (several tiles, partial row groups)`, () => {
+      const shapes = [
+        { I: 64, H: 64, batch: 3, T: 20 },
+        { I: 1, H: 128, batch: 1, T: 30 },
+        { I: 70, H: 300, batch: 3, T: 3 },
+        { I: 3, H: 21, batch: 17, T: 5 },
+      ];
+      for (const s of shapes) {
         const cs = randomCase(rng(77), { ...v, ...s });
         const q = quantizeCase(cs);
         const a = runRnn(new Kernel('ref'), cs, q);

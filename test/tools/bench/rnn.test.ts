@@ -30,3 +30,19 @@ describe('npm run bench driver', () => {
     expect(rows.map((r) => r.impl)).toEqual(['wavegate-f32-simd', 'wavegate-int8-simd']);
   });
 });
+
+describe('npm run bench:stream driver', () => {
+  it('combines rounds into one row per (impl, cell): the median stream-steps/s', async () => {
+    const { medianStreamRows } = await import('../../../tools/bench/stream.js');
+    const rows = medianStreamRows([
+      { impl: 'ort-node', cell: 'lstm', streamStepsPerSec: 3 },
+      { impl: 'ort-node', cell: 'gru', streamStepsPerSec: 10 },
+      { impl: 'ort-node', cell: 'lstm', streamStepsPerSec: 1 },
+      { impl: 'ort-node', cell: 'lstm', streamStepsPerSec: 2 },
+    ]);
+    expect(rows).toEqual([
+      { impl: 'ort-node', cell: 'lstm', streamStepsPerSec: 2 },
+      { impl: 'ort-node', cell: 'gru', streamStepsPerSec: 10 },
+    ]);
+  });
+});
