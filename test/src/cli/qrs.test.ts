@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { registerQrs } from '../../../src/cli/qrs.js';
-import { HAS_MITDB, MITDB_DIR } from '../io/shared-data.js';
+import { HAS_MITDB, MITDB_DIR } from '../../helpers/shared-data.js';
 
 /** Runs `wavegate qrs ...` in-process, returning what it wrote to stdout and stderr. */
 async function run(args: string[]): Promise<{ out: string; err: string; code: number | undefined }> {

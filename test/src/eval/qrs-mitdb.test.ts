@@ -9,7 +9,7 @@ import { leadSignal, readWfdbAnnotations, readWfdbRecord } from '../../../src/io
 import { detectQrs } from '../../../src/signal/qrs.js';
 import { formatEc57Table, grossFigures, scoreQrs, type Ec57Result } from '../../../src/eval/ec57.js';
 import { BEAT_SYMBOLS } from '../../../src/io/wfdb-annotations.js';
-import { HAS_MITDB, MITDB_DIR } from '../io/shared-data.js';
+import { HAS_MITDB, MITDB_DIR } from '../../helpers/shared-data.js';
 
 /** The bar the issue sets: gross Se and +P over the staged records. */
 const MIN_GROSS_SE = 0.995;

@@ -6,21 +6,11 @@ import { join } from 'node:path';
 import { zlibSync } from 'fflate';
 import { readMat5, requireMatVariable } from '../../../src/io/mat5.js';
 import { isWavegateError } from '../../../src/errors.js';
-import { CWRU_DIR, HAS_CWRU } from './shared-data.js';
+import { expectFormatError } from '../../helpers/expect-error.js';
+import { CWRU_DIR, HAS_CWRU } from '../../helpers/shared-data.js';
 
 const PYTHON = '/usr/bin/python3';
 const hasScipy = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import scipy.io'], { encoding: 'utf8' }).status === 0;
-
-function expectFormatError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isWavegateError(e, 'E_FILE_FORMAT'), String(e)).toBe(true);
-    expect((e as Error).message).toMatch(pattern);
-    return;
-  }
-  throw new Error('expected an E_FILE_FORMAT error');
-}
 
 /** Minimal level-5 writer for test inputs: one element = tag + data padded to 8. */
 function element(type: number, data: Uint8Array): Uint8Array {

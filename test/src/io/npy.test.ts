@@ -6,20 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeNpy, readNpy, type NpyData } from '../../../src/io/npy.js';
 import { isWavegateError } from '../../../src/errors.js';
+import { expectFormatError } from '../../helpers/expect-error.js';
 
 const PYTHON = '/usr/bin/python3';
 const hasNumpy = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-
-function expectFormatError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isWavegateError(e, 'E_FILE_FORMAT')).toBe(true);
-    expect((e as Error).message).toMatch(pattern);
-    return;
-  }
-  throw new Error('expected an E_FILE_FORMAT error');
-}
 
 describe('encodeNpy/readNpy round trip', () => {
   it('preserves float32 data and any shape (property)', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { encodeNpy } from '../../../src/io/npy.js';
 import { encodeNpz } from '../../../src/io/npz.js';
 import { parseCsvSamples, parseJsonlSamples, readSamples, readSamplesFile, sampleFormatOf } from '../../../src/io/samples.js';
-import { isWavegateError } from '../../../src/errors.js';
+import { expectFormatError } from '../../helpers/expect-error.js';
 
 /** Windows as nested arrays [n][t][c] for comparisons. */
 function nested(s: { data: Float32Array; n: number; t: number; c: number }): number[][][] {
@@ -24,17 +24,6 @@ const windowsArb = fc
     }),
   )
   .map((w) => w.map((win) => win.map((row) => row.map((v) => Math.fround(v) + 0)))); // +0: -0 prints as 0
-
-function expectFormatError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isWavegateError(e, 'E_FILE_FORMAT'), String(e)).toBe(true);
-    expect((e as Error).message).toMatch(pattern);
-    return;
-  }
-  throw new Error('expected an E_FILE_FORMAT error');
-}
 
 describe('sample files: the same windows in every format (property)', () => {
   it('csv (blank-line separated), csv (window column), jsonl, npy and npz agree', () => {

@@ -10,18 +10,8 @@ import { leadSignal, readWfdbAnnotations, readWfdbRecord } from '../../../src/io
 import { countAami } from '../../../src/labels/aami.js';
 import { DS1, DS2_STAGED } from '../../../src/labels/splits.js';
 import { isWavegateError } from '../../../src/errors.js';
-import { DATA_DIR, HAS_MITDB, MITDB_DIR } from './shared-data.js';
-
-function expectFormatError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isWavegateError(e, 'E_FILE_FORMAT'), String(e)).toBe(true);
-    expect((e as Error).message).toMatch(pattern);
-    return;
-  }
-  throw new Error('expected an E_FILE_FORMAT error');
-}
+import { DATA_DIR, HAS_MITDB, MITDB_DIR } from '../../helpers/shared-data.js';
+import { expectFormatError } from '../../helpers/expect-error.js';
 
 const encodeAnnotations = (anns: Array<{ sample: number; code: number; aux?: string; num?: number; sub?: number; chan?: number }>) =>
   encodeMitAnnotations(anns.map((a) => ({ ...a, subtype: a.sub })));

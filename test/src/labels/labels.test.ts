@@ -5,7 +5,7 @@ import { AAMI_CLASSES, AAMI_SYMBOLS, aamiClassOf, aamiIndexOf, countAami } from 
 import { DS1, DS2, DS2_STAGED, PACED, mitdbSplitRecords } from '../../../src/labels/splits.js';
 import { CWRU_LABELS_10, CWRU_LABELS_4, cwruFileInfo, timeSplitRegions, windowStarts, TIME_SPLITS } from '../../../src/labels/cwru.js';
 import { ANNOTATION_SYMBOLS } from '../../../src/io/wfdb-annotations.js';
-import { CWRU_DIR, HAS_CWRU } from '../io/shared-data.js';
+import { CWRU_DIR, HAS_CWRU } from '../../helpers/shared-data.js';
 
 describe('AAMI label map', () => {
   it('maps exactly the EC57 symbols and nothing else', () => {

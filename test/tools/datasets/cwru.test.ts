@@ -6,7 +6,7 @@ import { decimate, decimateStage } from '../../../tools/datasets/resample.js';
 import { readMat5 } from '../../../src/io/mat5.js';
 import { cwruFileInfo, CWRU_LABELS_10, TIME_SPLITS } from '../../../src/labels/cwru.js';
 import { cascadeGain, designLowpass } from '../../../src/signal/filters.js';
-import { CWRU_DIR, HAS_CWRU } from '../../src/io/shared-data.js';
+import { CWRU_DIR, HAS_CWRU } from '../../helpers/shared-data.js';
 
 describe('decimation for the 48 kHz baseline', () => {
   it('keeps a tone below the new Nyquist frequency and removes one above it', () => {

@@ -7,7 +7,7 @@ import { rrFeatures } from '../../../src/signal/beats.js';
 import { readWfdbAnnotations, readWfdbRecord, leadSignal } from '../../../src/io/wfdb-record.js';
 import { aamiIndexOf } from '../../../src/labels/aami.js';
 import { symbolOf } from '../../../src/io/wfdb-annotations.js';
-import { HAS_MITDB, MITDB_DIR } from '../../src/io/shared-data.js';
+import { HAS_MITDB, MITDB_DIR } from '../../helpers/shared-data.js';
 import { SYN_ANNOTATIONS, SYN_FS, mliiAdc, writeSyntheticRecord } from './synthetic-record.js';
 
 describe('MIT-BIH beat dataset on a synthetic record', () => {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const DATA_DIR = resolve(repoRoot, process.env.WAVEGATE_DATA ?? '../shared/data');
 export const MITDB_DIR = join(DATA_DIR, 'mitdb');
