@@ -56,7 +56,7 @@ export interface QrsOptions {
   searchBack?: number;
   /** Learning period for the initial thresholds, seconds. Default 2. */
   learning?: number;
-  /** Fixed output latency in seconds. Default 2.5. */
+  /** Fixed output latency in seconds. Default 3 (bounds the slowest decision, a search-back). */
   latency?: number;
   /** Look-ahead for the P-wave test, seconds: a candidate followed this closely by a 1.4x larger one is not a QRS. Default 0.26. */
   lookahead?: number;

@@ -3,15 +3,23 @@
  * of build/kernel-{simd,ref}.wasm at the target shapes, plus many-stream throughput.
  *
  *   npx tsx tools/bench/kernel-micro.ts [--repeats 15] [--cell lstm|gru] [--clock cpu|wall]
- *                                       [--only simd-s8,simd-f32,ref-s8,ref-f32]
+ *                                       [--only simd-s8,simd-f32,ref-s8,ref-f32] [--no-peak]
+ *                                       [--sections steps,stream]
+ *
+ * An --only entry `simd-s8@path/to/variant.wasm` times that path of another build, so a variant
+ * can be A/B'd against build/kernel-simd.wasm in the same process, interleaved.
  *
  * Method: one instance per (build, path, shape); weights random (PyTorch-like init), a warm-up
- * phase (>= 250 ms: V8 tiers wasm up from Liftoff to TurboFan between calls), then `repeats` timed calls of T steps each; the figure is the median per step (the
- * machine is shared, so medians, and variants compared within one run). GMAC/s counts the
- * 4H(I+H) (LSTM) or 3H(I+H) (GRU) multiply-accumulates of one step.
+ * phase (>= 250 ms: V8 tiers wasm up from Liftoff to TurboFan between calls), then `repeats`
+ * rounds of one timed call of T steps per path, interleaved; the figure is the median per step
+ * (the machine is shared, so medians, and variants compared within one run). GMAC/s counts the
+ * 4H(I+H) (LSTM) or 3H(I+H) (GRU) multiply-accumulates of one step; "% int peak" divides it by
+ * the 128-bit integer peak measured by tools/bench/simd-peak.ts in the same process (the same
+ * definition and peak as `npm run bench`).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { formatPeak, measureSimdPeak } from './simd-peak.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -36,18 +44,23 @@ function arg(name: string, def: string): string {
 
 const repeats = Number(arg('repeats', '15'));
 const cell = arg('cell', 'lstm') as 'lstm' | 'gru';
-const only = arg('only', 'simd-s8,simd-f32,ref-s8').split(',') as Path[];
+/** Paths to time; `path@file.wasm` times the same path of another build (variant A/B). */
+const only = arg('only', 'simd-s8,simd-f32,ref-s8').split(',');
 const G = cell === 'lstm' ? 4 : 3;
 /** cpu: process CPU time (robust when the machine is shared, the default); wall: hrtime. */
 const clock = arg('clock', 'cpu') as 'cpu' | 'wall';
+/** Sections to run: per-step shapes (`steps`) and/or the 1000-stream throughput (`stream`). */
+const sections = arg('sections', 'steps,stream').split(',');
+/** Skip the SIMD peak measurement (and the % of peak column). */
+const noPeak = process.argv.includes('--no-peak');
 
 const modules = new Map<string, WebAssembly.Module>();
-function instance(build: string): Exports {
-  let m = modules.get(build);
+function instance(build: string, file?: string): Exports {
+  let m = modules.get(file ?? build);
   if (!m) {
-    const path = fileURLToPath(new URL(`../../build/kernel-${build}.wasm`, import.meta.url));
+    const path = file ?? fileURLToPath(new URL(`../../build/kernel-${build}.wasm`, import.meta.url));
     m = new WebAssembly.Module(readFileSync(path));
-    modules.set(build, m);
+    modules.set(file ?? build, m);
   }
   return new WebAssembly.Instance(m, {}).exports as unknown as Exports;
 }
@@ -56,9 +69,11 @@ let seed = 12345;
 const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
 
 /** Returns a function running one call of T steps for `batch` streams. */
-function setup(path: Path, I: number, H: number, batch: number, T: number): () => void {
+function setup(spec: string, I: number, H: number, batch: number, T: number): () => void {
+  // `simd-s8@some/other.wasm` times another build of the same kernel (A/B of a variant).
+  const [path, file] = spec.split('@') as [Path, string | undefined];
   const [build, kind] = path.split('-') as [string, 's8' | 'f32'];
-  const k = instance(build);
+  const k = instance(build, file);
   const alloc = (n: number) => {
     const p = k.reserve(Math.max(16, n));
     if (!p) throw new Error('reserve failed');
@@ -110,94 +125,71 @@ function check(st: number): void {
   if (st !== 0) throw new Error(`kernel status ${st}`);
 }
 
-/**
- * Effective clock available to this process, in "1-cycle loop iterations" per ns: a dependent
- * integer add per iteration runs at ~1 iteration per cycle on any modern x86/ARM core, so this
- * approximates GHz actually received (on a shared machine it is well below the nominal clock).
- * Multiplying a time by it gives an approximate cycle count, comparable across loaded runs.
- */
-function effectiveGHz(): number {
-  const spin = (n: number) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s = (s + i) | 0;
-    return s;
-  };
-  spin(1e6);
-  const g: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const t0 = process.hrtime.bigint();
-    spin(1e6);
-    g.push(1e6 / Number(process.hrtime.bigint() - t0));
-  }
-  return median(g);
-}
-
 function median(v: number[]): number {
   const s = [...v].sort((p, q) => p - q);
   return s[s.length >> 1];
 }
 
-interface Timing {
-  /** Median ns per call. */
-  ns: number;
-  /** Median approximate cycles per call (each repeat scaled by a calibration run right after it). */
-  cycles: number;
-  /** Median effective GHz seen by the calibration runs. */
-  ghz: number;
-}
-
-/** Times `run`; each repeat is followed by a short calibration spin (see effectiveGHz). */
-function time(run: () => void): Timing {
-  // Warm up past V8's Liftoff baseline tier: wasm functions tier up to TurboFan between calls.
-  const w0 = performance.now();
-  for (let i = 0; i < 3 || performance.now() - w0 < 250; i++) run();
-  const ns: number[] = [];
-  const cyc: number[] = [];
-  const ghz: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    let t: number;
-    if (clock === 'cpu') {
-      const c0 = process.cpuUsage();
-      run();
-      const d = process.cpuUsage(c0);
-      t = (d.user + d.system) * 1000;
-    } else {
-      const t0 = process.hrtime.bigint();
-      run();
-      t = Number(process.hrtime.bigint() - t0);
-    }
-    const g = effectiveGHz();
-    ns.push(t);
-    ghz.push(g);
-    cyc.push(t * g);
+/** One timed call, ns (process CPU time with --clock cpu, else wall). */
+function timeOnce(run: () => void): number {
+  if (clock === 'cpu') {
+    const c0 = process.cpuUsage();
+    run();
+    const d = process.cpuUsage(c0);
+    return (d.user + d.system) * 1000;
   }
-  return { ns: median(ns), cycles: median(cyc), ghz: median(ghz) };
+  const t0 = process.hrtime.bigint();
+  run();
+  return Number(process.hrtime.bigint() - t0);
 }
 
-console.log(`kernel-micro: ${cell.toUpperCase()}, median of ${repeats} after >= 250 ms warm-up, ${clock} clock, node ${process.version}`);
-console.log('path       I    H  batch    T   ns/step  GMAC/s  ~cycles/step  MAC/cycle  (eff. GHz)');
+/**
+ * Median ns per call of each runner. The runners are warmed up (>= 250 ms each: V8 tiers wasm up
+ * from Liftoff to TurboFan between calls), then timed interleaved, one call of each per round, so
+ * that load changes on a shared machine hit every variant alike.
+ */
+function timeInterleaved(runs: (() => void)[]): number[] {
+  for (const run of runs) {
+    const w0 = performance.now();
+    for (let i = 0; i < 3 || performance.now() - w0 < 250; i++) run();
+  }
+  const ns: number[][] = runs.map(() => []);
+  for (let r = 0; r < repeats; r++) runs.forEach((run, j) => ns[j].push(timeOnce(run)));
+  return ns.map(median);
+}
+
+// "% of peak" = this kernel's GMAC/s over the 128-bit integer peak (tools/bench/simd-peak.ts, the
+// same function and definition the RNN benchmark uses), both in GMAC/s with MACs = G*H*(I+H) per
+// step. The peak is the best of several wall-clock runs; --clock cpu kernel times are CPU time,
+// which on a busy machine is the closer of the two to "time the core spent on us".
+const peak = noPeak ? undefined : await measureSimdPeak();
+if (peak) console.log(formatPeak(peak));
+console.log(`kernel-micro: ${cell.toUpperCase()}, median of ${repeats} (interleaved) after >= 250 ms warm-up, ${clock} clock, node ${process.version}`);
+console.log('path                 I    H  batch    T   ns/step  GMAC/s  % int peak');
 const shapes = [
   { I: 1, H: 64, T: 200 },
   { I: 1, H: 128, T: 100 },
   { I: 64, H: 256, T: 40 },
 ];
-for (const s of shapes) {
-  for (const p of only) {
-    if (p.startsWith('ref') && s.H > 128 && repeats > 5) continue; // the scalar path is only a baseline
-    const tm = time(setup(p, s.I, s.H, 1, s.T));
-    const ns = tm.ns / s.T;
-    const ghz = tm.ghz;
+for (const s of sections.includes('steps') ? shapes : []) {
+  // the scalar path is only a baseline
+  const paths = only.filter((p) => !(p.startsWith('ref') && s.H > 128 && repeats > 5));
+  const ns = timeInterleaved(paths.map((p) => setup(p, s.I, s.H, 1, s.T)));
+  paths.forEach((p, j) => {
+    const per = ns[j] / s.T;
     const macs = G * s.H * (s.I + s.H);
-    const cyc = tm.cycles / s.T;
-    console.log(`${p.padEnd(9)} ${String(s.I).padStart(3)} ${String(s.H).padStart(4)} ${'1'.padStart(6)} ${String(s.T).padStart(4)} ${ns.toFixed(0).padStart(9)} ${(macs / ns).toFixed(1).padStart(7)} ${cyc.toFixed(0).padStart(13)} ${(macs / cyc).toFixed(2).padStart(10)}  (${ghz.toFixed(2)})`);
-  }
+    const pct = peak ? ((100 * macs) / per / peak.intDotGmacs).toFixed(0) : '-';
+    console.log(`${p.padEnd(18)} ${String(s.I).padStart(3)} ${String(s.H).padStart(4)} ${'1'.padStart(6)} ${String(s.T).padStart(4)} ${per.toFixed(0).padStart(9)} ${(macs / per).toFixed(1).padStart(7)} ${pct.padStart(10)}`);
+  });
 }
 // Streaming: 1000 streams of H=64, I=1, one call per 90-step chunk for all streams.
-for (const p of only.filter((q) => q.startsWith('simd'))) {
+{
   const batch = 1000;
   const T = 90;
-  const tm = time(setup(p, 1, 64, batch, T));
-  const sps = (batch * T) / (tm.ns / 1e9);
-  const per = tm.ns / (batch * T);
-  console.log(`${p.padEnd(9)}   1   64 ${String(batch).padStart(6)} ${String(T).padStart(4)}  stream-steps/s ${(sps / 1e6).toFixed(2)} M  (${per.toFixed(0)} ns, ~${(tm.cycles / (batch * T)).toFixed(0)} cycles per stream-step; eff. GHz ${tm.ghz.toFixed(2)})`);
+  const paths = sections.includes('stream') ? only.filter((q) => q.startsWith('simd')) : [];
+  const ns = timeInterleaved(paths.map((p) => setup(p, 1, 64, batch, T)));
+  paths.forEach((p, j) => {
+    const per = ns[j] / (batch * T);
+    console.log(`${p.padEnd(18)}   1   64 ${String(batch).padStart(6)} ${String(T).padStart(4)}  stream-steps/s ${(1e3 / per).toFixed(2)} M  (${per.toFixed(0)} ns per stream-step)`);
+  });
 }
