@@ -67,25 +67,54 @@ export const TANH_P4: f32 = -3.33332819422e-1;
   return y * scale;
 }
 
-/** 1 / (1 + e^-x). */
+// Activation exponential (sigmoid and tanh only; expf above stays for softmax):
+// 2^t = 2^n * 2^f with n = round(t) read from the bits of t + 1.5 * 2^23 (no floor, no float to
+// int conversion), f = t - n in [-0.5, 0.5] (exact), 2^f = 1 + f * q(f), q a degree-4 minimax fit
+// of (2^f - 1) / f (max relative error of 2^f 9.1e-8 in float64; see assembly/README.md),
+// evaluated in Estrin's order (depth 5 instead of Horner's 8: the epilogue is bound by how many
+// of these chains the core's scheduler holds at once, so shorter chains run faster).
+// t is clamped to [-126, 126] so that 2^n stays a normal number. One multiply by a constant
+// turns x into t (log2(e) for sigmoid with the sign folded in, 2 log2(e) for tanh).
+export const POW2_MAGIC: f32 = 12582912.0; // 1.5 * 2^23
+export const POW2_TMAX: f32 = 126.0;
+export const POW2_TMIN: f32 = -126.0;
+export const POW2_Q0: f32 = 0.6931469775880092;
+export const POW2_Q1: f32 = 0.24022242074640154;
+export const POW2_Q2: f32 = 0.05550733756842124;
+export const POW2_Q3: f32 = 0.009671513244540426;
+export const POW2_Q4: f32 = 0.0013264724229714027;
+export const SIG_K: f32 = -1.44269504088896341; // -log2(e)
+export const TANH_K: f32 = 2.88539008177792681; // 2 log2(e)
+
+/**
+ * 1 / (1 + e^-x) = 1 / (1 + 2^(-x log2 e)); within 1.1e-7 absolute of the exact function.
+ * Saturates to 1 above x ~ 87 and to 2^-126 (not 0) below x ~ -87.
+ */
 // @ts-ignore: decorator
 @inline export function sigmoidf(x: f32): f32 {
-  return <f32>1.0 / (<f32>1.0 + expf(-x));
+  const t = clampHi(clampLo(x * SIG_K, POW2_TMIN), POW2_TMAX);
+  const nb = t + POW2_MAGIC;
+  const f = t - (nb - POW2_MAGIC);
+  const f2 = f * f;
+  const q = (POW2_Q0 + POW2_Q1 * f) + f2 * ((POW2_Q2 + POW2_Q3 * f) + POW2_Q4 * f2);
+  const s = reinterpret<f32>((reinterpret<i32>(nb) + 127) << 23);
+  return <f32>1.0 / ((<f32>1.0 + s) + f * q * s);
 }
 
-/** tanh(x); both branches are the ones kernels/simd/math.ts selects lane-wise. */
+/**
+ * tanh(x) = sign(x) m / (m + 2) with m = e^(2|x|) - 1 = 2^n f q(f) + (2^n - 1): for n = 0 that
+ * is f q(f) itself, so small |x| keep their relative accuracy (no 1 - 2/(e + 1) cancellation);
+ * within 1.6e-7 absolute of the exact function, exactly odd, exactly +-1 beyond |x| ~ 43.7.
+ */
 // @ts-ignore: decorator
 @inline export function tanhf(x: f32): f32 {
-  const a = abs<f32>(x);
-  if (a < TANH_SMALL) {
-    const z = x * x;
-    let p = TANH_P0 * z + TANH_P1;
-    p = p * z + TANH_P2;
-    p = p * z + TANH_P3;
-    p = p * z + TANH_P4;
-    return p * z * x + x;
-  }
-  const e = expf(<f32>2.0 * clampHi(a, TANH_BIG));
-  const t = <f32>1.0 - <f32>2.0 / (e + <f32>1.0);
-  return reinterpret<f32>(reinterpret<i32>(t) | (reinterpret<i32>(x) & 0x80000000));
+  const t = clampHi(abs<f32>(x) * TANH_K, POW2_TMAX);
+  const nb = t + POW2_MAGIC;
+  const f = t - (nb - POW2_MAGIC);
+  const f2 = f * f;
+  const q = (POW2_Q0 + POW2_Q1 * f) + f2 * ((POW2_Q2 + POW2_Q3 * f) + POW2_Q4 * f2);
+  const s = reinterpret<f32>((reinterpret<i32>(nb) + 127) << 23);
+  const m = f * q * s + (s - <f32>1.0);
+  const r = m / (m + <f32>2.0);
+  return reinterpret<f32>(reinterpret<i32>(r) | (reinterpret<i32>(x) & 0x80000000));
 }

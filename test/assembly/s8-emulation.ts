@@ -15,9 +15,12 @@ const EXP_C2 = f(-2.1219444e-4);
 const EXP_HI = f(88.3762626647949);
 const EXP_LO = f(-87.3365447505531);
 const EXP_P = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1].map(f);
-const TANH_SMALL = f(0.625);
-const TANH_BIG = f(10);
-const TANH_P = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1].map(f);
+const POW2_MAGIC = f(12582912);
+const POW2_TMIN = f(-126);
+const POW2_TMAX = f(126);
+const POW2_Q = [0.6931469775880092, 0.24022242074640154, 0.05550733756842124, 0.009671513244540426, 0.0013264724229714027].map(f);
+const SIG_K = f(-1.44269504088896341);
+const TANH_K = f(2.88539008177792681);
 const INV127 = f(1 / 127);
 
 const clampLo = (x: number, lo: number) => (x < lo ? lo : x);
@@ -35,19 +38,29 @@ export function expf(x: number): number {
   return f(y * 2 ** n);
 }
 
-export const sigmoidf = (x: number): number => f(1 / f(1 + expf(-x)));
+/** [f q(f), 2^n] of the activation exponential 2^t, t = clamp(x * k) (assembly/math.ts). */
+function pow2Parts(x: number, k: number): [number, number] {
+  const t = clampHi(k > 0 ? f(x * k) : clampLo(f(x * k), POW2_TMIN), POW2_TMAX);
+  const nb = f(t + POW2_MAGIC);
+  const n = f(nb - POW2_MAGIC); // an integer in [-126, 126]
+  const fr = f(t - n);
+  const f2 = f(fr * fr);
+  const a = f(POW2_Q[0] + f(POW2_Q[1] * fr));
+  const b = f(POW2_Q[2] + f(POW2_Q[3] * fr));
+  const q = f(a + f(f2 * f(b + f(POW2_Q[4] * f2))));
+  return [f(fr * q), 2 ** n];
+}
+
+export function sigmoidf(x: number): number {
+  const [fq, s] = pow2Parts(x, SIG_K);
+  return f(1 / f(f(1 + s) + f(fq * s)));
+}
 
 export function tanhf(x: number): number {
-  const a = Math.abs(x);
-  if (a < TANH_SMALL) {
-    const z = f(x * x);
-    let p = f(f(TANH_P[0] * z) + TANH_P[1]);
-    for (let i = 2; i < 5; i++) p = f(f(p * z) + TANH_P[i]);
-    return f(f(f(p * z) * x) + x);
-  }
-  const e = expf(f(2 * clampHi(a, TANH_BIG)));
-  const t = f(1 - f(2 / f(e + 1)));
-  return x < 0 || Object.is(x, -0) ? -t : t;
+  const [fq, s] = pow2Parts(Math.abs(x), TANH_K);
+  const m = f(f(fq * s) + f(s - 1));
+  const r = f(m / f(m + 2));
+  return x < 0 || Object.is(x, -0) ? -r : r;
 }
 
 export function quantize(v: number): number {

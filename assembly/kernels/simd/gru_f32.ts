@@ -6,7 +6,8 @@ import { OK, BAD_POINTER, BAD_ARGUMENT } from "../../status";
 import { checkRnn, stateRow, rowAddr } from "../common";
 import { copyF32 } from "./quant";
 import { roundUp, F32_BLOCK } from "../../formats";
-import { sigmoidf4, tanhf4, k4, K_ONE } from "./math";
+import { sigmoidf4, tanhf4, k4, K_ONE, K_Q127 } from "./math";
+import { quantize4 } from "./quant";
 import { dotGroupF32, dotGroupF32x2x2 } from "./dot";
 import { TILE } from "./lstm_s8";
 
@@ -59,13 +60,19 @@ export function gruScratchF32(I: i32, H: i32, batch: i32): i32 {
 }
 
 // @ts-ignore: decorator
-@inline export function gruEpilogue4(xw: usize, hr: usize, hb: usize, hw: usize, n8: i32, lbr: bool): void {
+@inline export function gruEpilogue4(xw: usize, hr: usize, hb: usize, hw: usize, n8: i32, lbr: bool, hq: usize = 0): void {
   for (let j = 0; j < n8; j += 8) {
     const o = <usize>j << 2;
     const h0 = gruLanes(xw, hr, hb, hw, o, lbr);
     const h1 = gruLanes(xw, hr, hb, hw, o + 16, lbr);
     v128.store(hw + o, h0);
     v128.store(hw + o, h1, 16);
+    // INT8 path: q(h' * 127) for the next step's mat-vec, while h' is in registers (hq = 0 for
+    // the f32 path: a constant after inlining, so this folds away).
+    if (hq != 0) {
+      const q127 = k4(K_Q127);
+      v128.store(hq + (<usize>j << 1), i16x8.narrow_i32x4_s(quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127))));
+    }
   }
 }
 

@@ -8,14 +8,67 @@ import { OK, BAD_POINTER, BAD_ARGUMENT } from "../../status";
 import { checkRnn, checkScale, stateRow, rowAddr } from "../common";
 import { roundUp, S8_BLOCK } from "../../formats";
 import { Q_MAX, H_INV_SCALE } from "../../quant";
-import { sigmoidf4, tanhf4 } from "./math";
+import { sigmoidf4, tanhf4, k4, K_ONE, K_Q127 } from "./math";
 import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
 import { maxAbs, quantizeDivI16, quantizeMulI16, quantize4, copyF32 } from "./quant";
 import { TILE, s8StreamBytes } from "./lstm_s8";
-import { gruEpilogue4 } from "./gru_f32";
 
 export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
-  return min(batch, TILE) * s8StreamBytes(I, H, 3) + 16 * TILE + 32 + 128 * TILE;
+  return min(batch, TILE) * s8StreamBytes(I, H, 3) + 16 * TILE + 32 + 128 * TILE + zrBytes(H);
+}
+
+/** Bytes of the epilogue's z/r row (gruEpilogueS8): up to roundUp(H + Ks, 4) <= 2H + 10 f32. */
+// @ts-ignore: decorator
+@inline function zrBytes(H: i32): i32 {
+  return roundUp((2 * H + 16) * 4, 16);
+}
+
+/**
+ * INT8 GRU epilogue, two passes (like lstmEpilogue4): first zr[k] = sigmoid(xw[k] + hr[k]) for
+ * the z rows and (lbr = 1) the r rows, lanes 0 .. H + n8 (a padded lane reads the next gate's
+ * rows or the zero padding: finite, and its sigmoid is in [0, 1]); then per 8 lanes
+ * n = tanh(xw_n + r * hr_n) (lbr = 1) or tanh(xw_n + hr_n) (lbr = 0, hr_n = Rn q(r h) + Rbn),
+ * h' = (1 - z) * n + z * h and hq = q(h' * 127). Same expressions as gruLanes (gru_f32.ts) and
+ * the reference; a separate zr row, because writing the sigmoids in place would overwrite
+ * real n rows that padded lanes of z/r alias when H is not a multiple of 8.
+ */
+// @ts-ignore: decorator
+@inline function gruEpilogueS8(xw: usize, hr: usize, hb: usize, hw: usize, n8: i32, lbr: bool, hq: usize, zr: usize): void {
+  const n1 = roundUp((lbr ? <i32>(hb >> 2) + n8 : n8), 4);
+  let k = 0;
+  for (; k + 8 <= n1; k += 8) {
+    const o = <usize>k << 2;
+    const s0 = sigmoidf4(f32x4.add(v128.load(xw + o), v128.load(hr + o)));
+    const s1 = sigmoidf4(f32x4.add(v128.load(xw + o, 16), v128.load(hr + o, 16)));
+    v128.store(zr + o, s0);
+    v128.store(zr + o, s1, 16);
+  }
+  if (k < n1) {
+    const o = <usize>k << 2;
+    v128.store(zr + o, sigmoidf4(f32x4.add(v128.load(xw + o), v128.load(hr + o))));
+  }
+  const one = k4(K_ONE);
+  const q127 = k4(K_Q127);
+  const xn = xw + 2 * hb;
+  const hn = hr + 2 * hb;
+  for (let j = 0; j < n8; j += 8) {
+    const o = <usize>j << 2;
+    let n0: v128, n1v: v128;
+    if (lbr) {
+      n0 = tanhf4(f32x4.add(v128.load(xn + o), f32x4.mul(v128.load(zr + hb + o), v128.load(hn + o))));
+      n1v = tanhf4(f32x4.add(v128.load(xn + o, 16), f32x4.mul(v128.load(zr + hb + o, 16), v128.load(hn + o, 16))));
+    } else {
+      n0 = tanhf4(f32x4.add(v128.load(xn + o), v128.load(hn + o)));
+      n1v = tanhf4(f32x4.add(v128.load(xn + o, 16), v128.load(hn + o, 16)));
+    }
+    const z0 = v128.load(zr + o);
+    const z1 = v128.load(zr + o, 16);
+    const h0 = f32x4.add(f32x4.mul(f32x4.sub(one, z0), n0), f32x4.mul(z0, v128.load(hw + o)));
+    const h1 = f32x4.add(f32x4.mul(f32x4.sub(one, z1), n1v), f32x4.mul(z1, v128.load(hw + o, 16)));
+    v128.store(hw + o, h0);
+    v128.store(hw + o, h1, 16);
+    v128.store(hq + (<usize>j << 1), i16x8.narrow_i32x4_s(quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127))));
+  }
 }
 
 /**
@@ -71,6 +124,7 @@ export function gruS8(
   const tmp = sx0 + 16 * TILE; // 16 bytes: lanes of a partial 4-row slice
   const accW0 = tmp + 32; // per stream 64 bytes: the 16 row sums of W x of a group
   const accR0 = accW0 + 64 * TILE; // per stream 64 bytes: the same for R h
+  const zr = accR0 + 64 * TILE; // zrBytes(H): the epilogue's sigmoid row (one stream at a time)
   const gW = groupBytesS8(I);
   const gR = groupBytesS8(H);
   const lbr = linearBeforeReset != 0;
@@ -84,6 +138,9 @@ export function gruS8(
       memory.fill(xq0 + <usize>i * xqS, 0, xqS);
       memory.fill(xw0 + <usize>i * preS, 0, preS);
       memory.fill(hr0 + <usize>i * preS, 0, preS);
+      // q(h) for the first step; the epilogue writes it for every later one (for lbr = 0 after
+      // the q(r * h) pass has used hq).
+      quantizeMulI16(hw, Ks, hq0 + <usize>i * hqS);
     }
     for (let step = 0; step < T; step++) {
       const t = reverse ? T - 1 - step : step;
@@ -92,7 +149,6 @@ export function gruS8(
         const sx = xScale > 0 ? xScale : maxAbs(xp, I) / Q_MAX;
         store<f32>(sx0 + (<usize>i << 2), sx);
         quantizeDivI16(xp, I, sx, xq0 + <usize>i * xqS);
-        quantizeMulI16(hw0 + <usize>i * stS, Ks, hq0 + <usize>i * hqS);
       }
       const hrEnd = lbr ? rows : 2 * H;
       for (let G = 0; G < groups; G++) {
@@ -114,12 +170,35 @@ export function gruS8(
         }
         for (let m = 0; m < 4; m++) {
           const g = 4 * G + m; // 4-row slice
-          if (g << 2 >= rows) break;
+          const r0 = g << 2;
+          if (r0 >= rows) break;
           const so = <usize>m << 4;
-          for (let k = 0; k < nb; k++) {
-            const sx = load<f32>(sx0 + (<usize>k << 2));
-            dequantGroup(v128.load(accW0 + (<usize>k << 6) + so), g, 0, rows, Ws, sx, Wb, xw0 + <usize>k * preS, tmp);
-            if (g << 2 < hrEnd) {
+          const o = <usize>r0 << 2;
+          // Whole slices: the slice's scales and biases are loaded once for all streams (same
+          // expression as dequantGroup); a partial last slice goes through dequantGroup.
+          if (r0 + 4 <= rows) {
+            const ws4 = v128.load(Ws + o);
+            const wb4 = v128.load(Wb + o);
+            for (let k = 0; k < nb; k++) {
+              const sx = f32x4.splat(load<f32>(sx0 + (<usize>k << 2)));
+              const acc = f32x4.convert_i32x4_s(v128.load(accW0 + (<usize>k << 6) + so));
+              v128.store(xw0 + <usize>k * preS + o, f32x4.add(f32x4.mul(acc, f32x4.mul(ws4, sx)), wb4));
+            }
+          } else {
+            for (let k = 0; k < nb; k++) {
+              const sx = load<f32>(sx0 + (<usize>k << 2));
+              dequantGroup(v128.load(accW0 + (<usize>k << 6) + so), g, 0, rows, Ws, sx, Wb, xw0 + <usize>k * preS, tmp);
+            }
+          }
+          if (r0 + 4 <= hrEnd) {
+            const rs4 = f32x4.mul(v128.load(Rs + o), f32x4.splat(H_INV_SCALE));
+            const rb4 = v128.load(Rb + o);
+            for (let k = 0; k < nb; k++) {
+              const acc = f32x4.convert_i32x4_s(v128.load(accR0 + (<usize>k << 6) + so));
+              v128.store(hr0 + <usize>k * preS + o, f32x4.add(f32x4.mul(acc, rs4), rb4));
+            }
+          } else if (r0 < hrEnd) {
+            for (let k = 0; k < nb; k++) {
               dequantGroup(v128.load(accR0 + (<usize>k << 6) + so), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>k * preS, tmp);
             }
           }
@@ -157,7 +236,7 @@ export function gruS8(
       }
       for (let i = 0; i < nb; i++) {
         const hw = hw0 + <usize>i * stS;
-        gruEpilogue4(xw0 + <usize>i * preS, hr0 + <usize>i * preS, hb, hw, Ks, lbr);
+        gruEpilogueS8(xw0 + <usize>i * preS, hr0 + <usize>i * preS, hb, hw, Ks, lbr, hq0 + <usize>i * hqS, zr);
         if (y != 0) copyF32(rowAddr(y, t, b0 + i, batch, yStride), hw, H);
       }
     }

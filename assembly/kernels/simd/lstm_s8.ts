@@ -13,9 +13,10 @@ import { OK, BAD_POINTER } from "../../status";
 import { checkRnn, checkScale, stateRow, rowAddr } from "../common";
 import { roundUp, S8_BLOCK } from "../../formats";
 import { Q_MAX, H_INV_SCALE } from "../../quant";
-import { sigmoidf4, tanhf4 } from "./math";
+import { sigmoidf } from "../../math";
+import { sigmoidf4, tanhf4, k4, K_Q127 } from "./math";
 import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
-import { maxAbs, quantizeDivI16, quantizeMulI16, copyF32 } from "./quant";
+import { maxAbs, quantizeDivI16, quantizeMulI16, quantize4, copyF32 } from "./quant";
 
 /**
  * Streams per tile (weights are re-read once per step per tile). Shared by all SIMD recurrent
@@ -33,7 +34,21 @@ export const TILE: i32 = 8;
 }
 
 export function lstmScratchS8(I: i32, H: i32, batch: i32): i32 {
-  return min(batch, TILE) * s8StreamBytes(I, H, 4) + 16 * TILE + 128 * TILE;
+  return min(batch, TILE) * s8StreamBytes(I, H, 4) + 16 * TILE + 128 * TILE + chunkBytes(I, H);
+}
+
+/**
+ * Steps per chunk of the batch-1 path's input projection: W x of XCH steps is computed before
+ * their recurrent steps, two steps per weight load, so W is read once per XCH steps.
+ */
+export const XCH: i32 = 8;
+/** The batch-1 path with the chunked input projection is taken for I >= this. */
+export const XCH_MIN_I: i32 = 8;
+
+/** Scratch of the chunked input projection: XCH rows of q(x), XCH scales, XCH * groups sums. */
+// @ts-ignore: decorator
+@inline function chunkBytes(I: i32, H: i32): i32 {
+  return XCH * roundUp(roundUp(I, S8_BLOCK) * 2, 16) + 32 + XCH * ((4 * H + 15) >> 4) * 64;
 }
 
 export function lstmS8(
@@ -68,6 +83,64 @@ export function lstmS8(
   const gW = groupBytesS8(I);
   const gR = groupBytesS8(H);
   const rsMul = f32x4.splat(H_INV_SCALE);
+  const xc0 = accR0 + 64 * TILE; // XCH rows of q(x) (batch-1 path)
+  const sxc = xc0 + <usize>XCH * xqS; // XCH f32 scales
+  const awc = sxc + 32; // [group][step of chunk] 64-byte row sums of W x
+
+  if (batch == 1 && I >= XCH_MIN_I) {
+    // One stream: W x for XCH steps at a time (each weight load feeds two steps), then the
+    // recurrent steps. Same integer sums and the same pre-activation expression as below.
+    const s = <usize>stateRow(slots, 0);
+    memory.fill(hw0, 0, stS);
+    memory.fill(cw0, 0, stS);
+    memory.copy(hw0, h + s * hb, hb);
+    memory.copy(cw0, c + s * hb, hb);
+    memory.fill(xc0, 0, <usize>XCH * xqS);
+    memory.fill(pre0, 0, preS);
+    quantizeMulI16(hw0, Ks, hq0);
+    for (let s0 = 0; s0 < T; s0 += XCH) {
+      const nc = min(XCH, T - s0);
+      for (let u = 0; u < nc; u++) {
+        const step = s0 + u;
+        const t = reverse ? T - 1 - step : step;
+        const xp = rowAddr(x, t, 0, 1, xStride);
+        const sx = xScale > 0 ? xScale : maxAbs(xp, I) / Q_MAX;
+        store<f32>(sxc + (<usize>u << 2), sx);
+        quantizeDivI16(xp, I, sx, xc0 + <usize>u * xqS);
+      }
+      for (let G = 0; G < groups; G++) {
+        const wg = Wq + <usize>G * gW;
+        const out = awc + (<usize>(G * XCH) << 6);
+        let u = 0;
+        for (; u + 2 <= nc; u += 2) {
+          const xa = xc0 + <usize>u * xqS;
+          dotGroupS8x2(wg, xa, xa + xqS, I, out + (<usize>u << 6));
+        }
+        if (u < nc) dotGroupS8(wg, xc0 + <usize>u * xqS, I, out + (<usize>u << 6));
+      }
+      for (let u = 0; u < nc; u++) {
+        const step = s0 + u;
+        const t = reverse ? T - 1 - step : step;
+        const sx = load<f32>(sxc + (<usize>u << 2));
+        for (let G = 0; G < groups; G++) {
+          dotGroupS8(Rq + <usize>G * gR, hq0, H, accR0);
+          const aw = awc + (<usize>(G * XCH + u) << 6);
+          const slices = min(4, H - 4 * G);
+          for (let m = 0; m < slices; m++) {
+            const o = <usize>(4 * G + m) << 4;
+            const so = <usize>m << 4;
+            const rs4 = f32x4.mul(v128.load(Rs + o), rsMul);
+            v128.store(pre0 + o, preS8(v128.load(aw + so), v128.load(accR0 + so), v128.load(Ws + o), sx, rs4, v128.load(B + o)));
+          }
+        }
+        lstmEpilogue4(pre0, hb, hw0, cw0, Ks, hq0);
+        if (y != 0) copyF32(rowAddr(y, t, 0, 1, yStride), hw0, H);
+      }
+    }
+    memory.copy(h + s * hb, hw0, hb);
+    memory.copy(c + s * hb, cw0, hb);
+    return OK;
+  }
 
   for (let b0 = 0; b0 < batch; b0 += TILE) {
     const nb = min(TILE, batch - b0);
@@ -81,6 +154,8 @@ export function lstmS8(
       memory.copy(cw, c + s * hb, hb);
       memory.fill(xq0 + <usize>i * xqS, 0, xqS);
       memory.fill(pre0 + <usize>i * preS, 0, preS);
+      // q(h) for the first step; the epilogue writes it for every later one.
+      quantizeMulI16(hw, Ks, hq0 + <usize>i * hqS);
     }
     for (let step = 0; step < T; step++) {
       const t = reverse ? T - 1 - step : step;
@@ -89,7 +164,6 @@ export function lstmS8(
         const sx = xScale > 0 ? xScale : maxAbs(xp, I) / Q_MAX;
         store<f32>(sx0 + (<usize>i << 2), sx);
         quantizeDivI16(xp, I, sx, xq0 + <usize>i * xqS);
-        quantizeMulI16(hw0 + <usize>i * stS, Ks, hq0 + <usize>i * hqS);
       }
       for (let G = 0; G < groups; G++) {
         const wg = Wq + <usize>G * gW;
@@ -124,7 +198,7 @@ export function lstmS8(
         const p = pre0 + <usize>i * preS;
         const hw = hw0 + <usize>i * stS;
         const cw = cw0 + <usize>i * stS;
-        lstmEpilogue4(p, hb, hw, cw, Ks);
+        lstmEpilogue4(p, hb, hw, cw, Ks, hq0 + <usize>i * hqS);
         if (y != 0) copyF32(rowAddr(y, t, b0 + i, batch, yStride), hw, H);
       }
     }
@@ -146,28 +220,57 @@ export function lstmS8(
 
 /**
  * c' = sig(f) * c + sig(i) * tanh(g); h' = sig(o) * tanh(c') over n lanes (n a multiple of 8),
- * gate blocks `hb` bytes apart in `p` (same expression trees as kernels/cell.ts). Two v128 per
- * iteration, written side by side, so the out-of-order core overlaps their long
- * exp/divide dependency chains (one chain alone leaves the epilogue latency-bound).
+ * gate blocks `hb` bytes apart in `p` (same expression trees as kernels/cell.ts), and if
+ * hq != 0, hq = q(h' * 127) as i16 for the next step's mat-vec (fused: h' is in registers).
+ *
+ * Two passes: the gate nonlinearities first, in place (rows 0..3H-1 are i, o, f: one flat
+ * sigmoid pass; rows 3H.. are g: one tanh pass over n lanes), then the cell. Every element of a
+ * pass is independent, so the core overlaps as many exp/divide chains as its window holds; the
+ * former single loop (sig, sig, tanh, then tanh(c') on their results) was latency-bound.
+ * Padded lanes (>= H) of a gate read its neighbour block's activated rows: finite don't-cares.
  */
 // @ts-ignore: decorator
-@inline export function lstmEpilogue4(p: usize, hb: usize, hw: usize, cw: usize, n: i32): void {
+@inline export function lstmEpilogue4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, hq: usize = 0): void {
+  const n3 = <i32>(hb >> 2) * 3; // 3H
+  let k = 0;
+  for (; k + 8 <= n3; k += 8) {
+    const q = p + (<usize>k << 2);
+    const s0 = sigmoidf4(v128.load(q));
+    const s1 = sigmoidf4(v128.load(q, 16));
+    v128.store(q, s0);
+    v128.store(q, s1, 16);
+  }
+  for (; k + 4 <= n3; k += 4) {
+    const q = p + (<usize>k << 2);
+    v128.store(q, sigmoidf4(v128.load(q)));
+  }
+  for (; k < n3; k++) {
+    const q = p + (<usize>k << 2);
+    store<f32>(q, sigmoidf(load<f32>(q)));
+  }
+  const pg = p + 3 * hb;
+  for (let j = 0; j < n; j += 8) {
+    const q = pg + (<usize>j << 2);
+    const t0 = tanhf4(v128.load(q));
+    const t1 = tanhf4(v128.load(q, 16));
+    v128.store(q, t0);
+    v128.store(q, t1, 16);
+  }
   for (let j = 0; j < n; j += 8) {
     const o = <usize>j << 2;
     const q = p + o;
-    const f0 = sigmoidf4(v128.load(q + 2 * hb));
-    const f1 = sigmoidf4(v128.load(q + 2 * hb, 16));
-    const i0 = sigmoidf4(v128.load(q));
-    const i1 = sigmoidf4(v128.load(q, 16));
-    const g0 = tanhf4(v128.load(q + 3 * hb));
-    const g1 = tanhf4(v128.load(q + 3 * hb, 16));
-    const c0 = f32x4.add(f32x4.mul(f0, v128.load(cw + o)), f32x4.mul(i0, g0));
-    const c1 = f32x4.add(f32x4.mul(f1, v128.load(cw + o, 16)), f32x4.mul(i1, g1));
+    const c0 = f32x4.add(f32x4.mul(v128.load(q + 2 * hb), v128.load(cw + o)), f32x4.mul(v128.load(q), v128.load(q + 3 * hb)));
+    const c1 = f32x4.add(f32x4.mul(v128.load(q + 2 * hb, 16), v128.load(cw + o, 16)), f32x4.mul(v128.load(q, 16), v128.load(q + 3 * hb, 16)));
     v128.store(cw + o, c0);
     v128.store(cw + o, c1, 16);
-    const o0 = sigmoidf4(v128.load(q + hb));
-    const o1 = sigmoidf4(v128.load(q + hb, 16));
-    v128.store(hw + o, f32x4.mul(o0, tanhf4(c0)));
-    v128.store(hw + o, f32x4.mul(o1, tanhf4(c1)), 16);
+    const h0 = f32x4.mul(v128.load(q + hb), tanhf4(c0));
+    const h1 = f32x4.mul(v128.load(q + hb, 16), tanhf4(c1));
+    v128.store(hw + o, h0);
+    v128.store(hw + o, h1, 16);
+    // hq = 0 (the f32 path): a constant after inlining, so the branch folds away.
+    if (hq != 0) {
+      const q127 = k4(K_Q127);
+      v128.store(hq + (<usize>j << 1), i16x8.narrow_i32x4_s(quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127))));
+    }
   }
 }

@@ -7,7 +7,7 @@
  */
 import {
   EXP_LOG2E, EXP_C1, EXP_C2, EXP_HI, EXP_LO, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5,
-  TANH_SMALL, TANH_BIG, TANH_P0, TANH_P1, TANH_P2, TANH_P3, TANH_P4,
+  POW2_MAGIC, POW2_TMAX, POW2_TMIN, POW2_Q0, POW2_Q1, POW2_Q2, POW2_Q3, POW2_Q4, SIG_K, TANH_K,
 } from "../../math";
 
 /** 1.5 * 2^23: adding it to an integer-valued f32 leaves the integer in the low mantissa bits. */
@@ -31,17 +31,21 @@ export const K_P2 = 13;
 export const K_P3 = 14;
 export const K_P4 = 15;
 export const K_P5 = 16;
-export const K_TSMALL = 17;
-export const K_TBIG = 18;
-export const K_T0 = 19;
-export const K_T1 = 20;
-export const K_T2 = 21;
-export const K_T3 = 22;
-export const K_T4 = 23;
+export const K_TMIN = 17; // POW2_TMIN
+export const K_TMAX = 18; // POW2_TMAX
+export const K_Q0 = 19;
+export const K_Q1 = 20;
+export const K_Q2 = 21;
+export const K_Q3 = 22;
+export const K_Q4 = 23;
 export const K_Q127 = 24; // 127.0
 export const K_NQ127 = 25; // -127.0
+export const K_SIG = 26; // SIG_K
+export const K_TANH = 27; // TANH_K
+export const K_HALF_DN = 28; // 0.49999997, the f32 just below 0.5
 
 const SIGN_BITS = reinterpret<f32>(<i32>0x80000000);
+const HALF_DN = reinterpret<f32>(<i32>0x3EFFFFFF); // 0.49999997
 const I127_BITS = reinterpret<f32>(<i32>127);
 
 const KT: usize = memory.data<f32>([
@@ -62,15 +66,18 @@ const KT: usize = memory.data<f32>([
   EXP_P3, EXP_P3, EXP_P3, EXP_P3,
   EXP_P4, EXP_P4, EXP_P4, EXP_P4,
   EXP_P5, EXP_P5, EXP_P5, EXP_P5,
-  TANH_SMALL, TANH_SMALL, TANH_SMALL, TANH_SMALL,
-  TANH_BIG, TANH_BIG, TANH_BIG, TANH_BIG,
-  TANH_P0, TANH_P0, TANH_P0, TANH_P0,
-  TANH_P1, TANH_P1, TANH_P1, TANH_P1,
-  TANH_P2, TANH_P2, TANH_P2, TANH_P2,
-  TANH_P3, TANH_P3, TANH_P3, TANH_P3,
-  TANH_P4, TANH_P4, TANH_P4, TANH_P4,
+  POW2_TMIN, POW2_TMIN, POW2_TMIN, POW2_TMIN,
+  POW2_TMAX, POW2_TMAX, POW2_TMAX, POW2_TMAX,
+  POW2_Q0, POW2_Q0, POW2_Q0, POW2_Q0,
+  POW2_Q1, POW2_Q1, POW2_Q1, POW2_Q1,
+  POW2_Q2, POW2_Q2, POW2_Q2, POW2_Q2,
+  POW2_Q3, POW2_Q3, POW2_Q3, POW2_Q3,
+  POW2_Q4, POW2_Q4, POW2_Q4, POW2_Q4,
   127.0, 127.0, 127.0, 127.0,
   -127.0, -127.0, -127.0, -127.0,
+  SIG_K, SIG_K, SIG_K, SIG_K,
+  TANH_K, TANH_K, TANH_K, TANH_K,
+  HALF_DN, HALF_DN, HALF_DN, HALF_DN,
 ], 16);
 
 /** Splatted constant number `i` of the table. */
@@ -99,24 +106,47 @@ const KT: usize = memory.data<f32>([
   return f32x4.mul(y, scale);
 }
 
+// Lane-wise sigmoidf/tanhf of assembly/math.ts: t = clamp(x * k), nb = t + 1.5 * 2^23,
+// 2^t = (1 + f q(f)) * 2^n with f = t - (nb - 1.5 * 2^23); same operations, same order.
+
+/** t clamped, then + 1.5 * 2^23 (n = round(t) in the low mantissa bits). */
+// @ts-ignore: decorator
+@inline function pow2T(x: v128, k: i32): v128 {
+  return f32x4.pmin(f32x4.pmax(f32x4.mul(x, k4(k)), k4(K_TMIN)), k4(K_TMAX));
+}
+
+/** f q(f) for t and nb = t + magic. */
+// @ts-ignore: decorator
+@inline function pow2FQ(t: v128, nb: v128): v128 {
+  const f = f32x4.sub(t, f32x4.sub(nb, k4(K_MAGIC)));
+  const f2 = f32x4.mul(f, f);
+  const a = f32x4.add(k4(K_Q0), f32x4.mul(k4(K_Q1), f));
+  const b = f32x4.add(k4(K_Q2), f32x4.mul(k4(K_Q3), f));
+  const q = f32x4.add(a, f32x4.mul(f2, f32x4.add(b, f32x4.mul(k4(K_Q4), f2))));
+  return f32x4.mul(f, q);
+}
+
+/** 2^n from the bits of nb. */
+// @ts-ignore: decorator
+@inline function pow2N(nb: v128): v128 {
+  return i32x4.shl(i32x4.add(nb, k4(K_127I)), 23);
+}
+
 // @ts-ignore: decorator
 @inline export function sigmoidf4(x: v128): v128 {
+  const t = pow2T(x, K_SIG);
+  const nb = f32x4.add(t, k4(K_MAGIC));
   const one = k4(K_ONE);
-  return f32x4.div(one, f32x4.add(one, expf4(v128.xor(x, k4(K_SIGN))))); // xor = f32x4.neg
+  const sn = pow2N(nb);
+  return f32x4.div(one, f32x4.add(f32x4.add(one, sn), f32x4.mul(pow2FQ(t, nb), sn)));
 }
 
 // @ts-ignore: decorator
 @inline export function tanhf4(x: v128): v128 {
-  const a = v128.andnot(x, k4(K_SIGN));
-  const z = f32x4.mul(x, x);
-  let p = f32x4.add(f32x4.mul(k4(K_T0), z), k4(K_T1));
-  p = f32x4.add(f32x4.mul(p, z), k4(K_T2));
-  p = f32x4.add(f32x4.mul(p, z), k4(K_T3));
-  p = f32x4.add(f32x4.mul(p, z), k4(K_T4));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
-  const one = k4(K_ONE);
-  const e = expf4(f32x4.mul(k4(K_TWO), f32x4.pmin(a, k4(K_TBIG))));
-  const t = f32x4.sub(one, f32x4.div(k4(K_TWO), f32x4.add(e, one)));
-  const big = v128.or(t, v128.and(x, k4(K_SIGN)));
-  return v128.bitselect(small, big, f32x4.lt(a, k4(K_TSMALL)));
+  const sign = k4(K_SIGN);
+  const t = f32x4.pmin(f32x4.mul(v128.andnot(x, sign), k4(K_TANH)), k4(K_TMAX));
+  const nb = f32x4.add(t, k4(K_MAGIC));
+  const s = pow2N(nb);
+  const m = f32x4.add(f32x4.mul(pow2FQ(t, nb), s), f32x4.sub(s, k4(K_ONE)));
+  return v128.or(f32x4.div(m, f32x4.add(m, k4(K_TWO))), v128.and(x, sign));
 }

@@ -56,6 +56,55 @@ describe('INT8 recurrent kernels: simd build bit-identical to ref build (budget 
   }
 });
 
+describe('INT8 LSTM batch-1 path (input projection in chunks of 8 steps, I >= 8)', () => {
+  it('simd bit-identical to ref across chunk boundaries, directions, scales, slots and chunked calls', () => {
+    for (const [I, H] of [[8, 5], [33, 64], [64, 17]]) {
+      for (const T of [1, 7, 8, 9, 17]) {
+        for (const reverse of [0, 1] as const) {
+          const cs = randomCase(rng(I * 1000 + H * 10 + T + reverse), { cell: 'lstm', I, H, batch: 1, T, reverse });
+          const q = quantizeCase(cs);
+          for (const xScale of [0, 0.02]) {
+            const a = runRnn(new Kernel('ref'), cs, q, { xScale });
+            const b = runRnn(new Kernel('simd'), cs, q, { xScale });
+            const tag = JSON.stringify({ I, H, T, reverse, xScale });
+            expect(sameBits(a.y, b.y), `y ${tag}`).toBe(true);
+            expect(sameBits(a.h, b.h), `h ${tag}`).toBe(true);
+            expect(sameBits(a.c!, b.c!), `c ${tag}`).toBe(true);
+          }
+          const chunks: number[] = [];
+          for (let t = 0; t < T; t += 5) chunks.push(Math.min(5, T - t));
+          const whole = runRnn(new Kernel('simd'), cs, q);
+          const split = runRnn(new Kernel('simd'), cs, q, { chunks, slots: [3] });
+          expect(sameBits(split.y, whole.y), `chunked I=${I} H=${H} T=${T}`).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe('INT8 activation quantization edge values (simd quantize4 vs scalar quantizeF32)', () => {
+  // Ties, neighbours of ties, the clamp edges, values past 2^23 (where v + 0.5 rounds), -0,
+  // subnormals, infinities and NaN: with xScale = 1 the kernel quantizes exactly these.
+  const EDGE = [
+    0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999997, -0.49999997, 0.50000006, 1.4999999, 126.5, -126.5,
+    127.49999, 127.5, -127.5, 128, 1e6, 8388607.5, 8388609, -16777215, 3e38, -3e38, Infinity,
+    -Infinity, NaN, 0, -0, 1e-45, -1e-45, 0.2, -0.7, 63.5,
+  ];
+  for (const v of VARIANTS) {
+    it(`${name(v)}: both builds give the same bits on edge inputs (static and dynamic scale)`, () => {
+      const cs = randomCase(rng(5), { ...v, I: 24, H: 16, batch: 3, T: 6 });
+      for (let k = 0; k < cs.x.length; k++) cs.x[k] = EDGE[k % EDGE.length];
+      const q = quantizeCase(cs);
+      for (const xScale of [1, 0.5, 0]) {
+        const a = runRnn(new Kernel('ref'), cs, q, { xScale });
+        const b = runRnn(new Kernel('simd'), cs, q, { xScale });
+        expect(sameBits(a.y, b.y), `y xScale=${xScale}`).toBe(true);
+        expect(sameBits(a.h, b.h), `h xScale=${xScale}`).toBe(true);
+      }
+    });
+  }
+});
+
 describe('INT8 streaming semantics (both builds)', () => {
   for (const build of ['ref', 'simd'] as const) {
     for (const v of VARIANTS) {
