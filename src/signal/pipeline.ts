@@ -10,6 +10,8 @@
  *                                           default [0.2, 0.6]; delays the signal by its `delay`
  *   {kind: 'resample', from, to}            polyphase resampler (resample.ts); `from` must be the
  *                                           rate at that point of the chain
+ *   {kind: 'decimate', from, to}            integer-factor decimation (decimate.ts), as the dataset
+ *                                           builders apply it
  *   {kind: 'normalize', mean, std}          fixed statistics (normalize.ts), scalar or per channel
  * The stream's sample rate must equal the chain's input rate (the first resample's `from`, or
  * the model's sampleRate when there is no resample stage); the chain's output rate must equal
@@ -21,6 +23,7 @@ import type { InputSpec, PreprocessingStage } from '../model/schema.js';
 import { BaselineRemover } from './baseline.js';
 import { BiquadCascade, designBandpass, designHighpass, designLowpass, type Biquad } from './filters.js';
 import { Normalizer } from './normalize.js';
+import { Decimator, decimateStage } from './decimate.js';
 import { Resampler } from './resample.js';
 import { assertFiniteSamples, assertSampleRate } from './validate.js';
 
@@ -99,7 +102,7 @@ export class Pipeline {
 export function buildPipeline(input: InputSpec, streamRate: number, channels = input.channels): Pipeline {
   const stages = input.preprocessing ?? [];
   let rate = streamRate;
-  const firstResample = stages.find((s) => s.kind === 'resample');
+  const firstResample = stages.find((s) => s.kind === 'resample' || s.kind === 'decimate');
   if (firstResample) assertSampleRate(streamRate, num(firstResample, stages.indexOf(firstResample), 'from'), 'stream vs the model\'s resample stage');
   else if (input.sampleRate !== undefined) assertSampleRate(streamRate, input.sampleRate, 'stream vs the model');
   const makeSteps: Array<() => ChannelStep> = [];
@@ -140,11 +143,22 @@ export function buildPipeline(input: InputSpec, streamRate: number, channels = i
         rate = to;
         break;
       }
+      case 'decimate': {
+        const from = num(stage, i, 'from'), to = num(stage, i, 'to');
+        assertSampleRate(rate, from, `preprocessing[${i}] decimate input`);
+        const spec = decimateStage(from, to);
+        makeSteps.push(() => {
+          const d = new Decimator(spec);
+          return (x) => d.process(x);
+        });
+        rate = to;
+        break;
+      }
       case 'normalize':
         normalizers.push(new Normalizer({ mean: stage.mean as number | number[], std: stage.std as number | number[] }, channels));
         break;
       default:
-        throw new WavegateError('E_MODEL_UNSUPPORTED', `preprocessing[${i}]: unknown stage kind ${JSON.stringify(stage.kind)} (bandpass, highpass, lowpass, baseline, resample, normalize)`);
+        throw new WavegateError('E_MODEL_UNSUPPORTED', `preprocessing[${i}]: unknown stage kind ${JSON.stringify(stage.kind)} (bandpass, highpass, lowpass, baseline, resample, decimate, normalize)`);
     }
   });
   if (input.sampleRate !== undefined) assertSampleRate(rate, input.sampleRate, 'preprocessing output vs the model input');

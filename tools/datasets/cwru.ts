@@ -13,7 +13,7 @@ import { readMat5, requireMatVariable } from '../../src/io/mat5.js';
 import { CWRU_LABELS_10, CWRU_LABELS_4, cwruFileInfo, timeSplitRegions, windowStarts, TIME_SPLITS, type TimeSplitName } from '../../src/labels/cwru.js';
 import type { PreprocessingStage } from '../../src/model/schema.js';
 import { applyStages, stagesForMeta, type FilterStage } from './preprocess.js';
-import { decimate, decimateStage } from './resample.js';
+import { decimate, decimateStage } from '../../src/signal/decimate.js';
 import { classCounts, sha256, WindowSink, type DatasetArrays } from './dataset-file.js';
 import { interleave } from './interleave.js';
 

@@ -16,7 +16,7 @@ import { AAMI_CLASSES, aamiIndexOf } from '../../src/labels/aami.js';
 import { mitdbSplitRecords } from '../../src/labels/splits.js';
 import { beatWindows } from '../../src/signal/beats.js';
 import { applyStages, stagesForMeta, type FilterStage } from './preprocess.js';
-import { decimate, decimateStage, type DecimateStage } from './resample.js';
+import { decimate, decimateStage, type DecimateStage } from '../../src/signal/decimate.js';
 import { interleave } from './interleave.js';
 import { classCounts, sha256, WindowSink, type DatasetArrays } from './dataset-file.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCwruDataset } from '../../../tools/datasets/cwru.js';
-import { decimate, decimateStage } from '../../../tools/datasets/resample.js';
+import { decimate, decimateStage } from '../../../src/signal/decimate.js';
 import { readMat5 } from '../../../src/io/mat5.js';
 import { cwruFileInfo, CWRU_LABELS_10, TIME_SPLITS } from '../../../src/labels/cwru.js';
 import { cascadeGain, designLowpass } from '../../../src/signal/filters.js';
