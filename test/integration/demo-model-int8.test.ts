@@ -60,9 +60,12 @@ describe('demo model: INT8 vs f32 on the committed fixtures', () => {
     });
   }
 
-  it('INT8 outputs are identical on every run (determinism)', async () => {
+  it('INT8 outputs are identical on every run and in both kernel builds', async () => {
     const a = await score('fixtures/models/ecg-beat-gru-int8.wgm', 'simd', x, n, t);
     const b = await score('fixtures/models/ecg-beat-gru-int8.wgm', 'simd', x, n, t);
-    expect(Buffer.from(b.buffer, b.byteOffset, b.byteLength).equals(Buffer.from(a.buffer, a.byteOffset, a.byteLength))).toBe(true);
+    const ref = await score('fixtures/models/ecg-beat-gru-int8.wgm', 'ref', x, n, t);
+    const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    expect(bytes(b).equals(bytes(a))).toBe(true);
+    expect(bytes(ref).equals(bytes(a))).toBe(true);
   });
 });

@@ -104,3 +104,24 @@ describe.each(BUILDS)('kernel-%s.wasm row ops vs float64 JS', (build) => {
     );
   });
 });
+
+describe('denseF32 gives the same bits in both builds (the head of an INT8 model)', () => {
+  it('ref and simd agree bit for bit over random shapes and activations (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 1e6 }), (inF, outF, batch, a, seed) => {
+        const rand = rng(seed);
+        const W = uniform(rand, outF * inF, -1, 1);
+        const b = uniform(rand, outF, -1, 1);
+        const x = uniform(rand, batch * inF, -2, 2);
+        const outs = BUILDS.map((build) => {
+          const kern = new Kernel(build);
+          const yp = kern.alloc(batch * outF * 4);
+          expect(kern.k.denseF32(kern.putF32(W), kern.putF32(b), inF, outF, batch, kern.putF32(x), inF, yp, outF, a)).toBe(0);
+          return Array.from(kern.f32(yp, batch * outF), (v) => Object.is(v, -0) ? '-0' : v.toString());
+        });
+        expect(outs[1]).toEqual(outs[0]);
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
