@@ -3,7 +3,7 @@
  * Output: one JSON object per input window, in input order: {"index": i, "output": [numbers]},
  * where output is the model's final output vector (after its softmax/sigmoid, if it has one).
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import type { Command } from 'commander';
@@ -44,7 +44,11 @@ export async function score(opts: ScoreOptions): Promise<number> {
   const batch = opts.batch ?? 64;
   const session = await model.createSession({ maxBatch: batch, maxWindow: samples.t, backend: opts.backend });
   mkdirSync(dirname(opts.out), { recursive: true });
-  const out = createWriteStream(opts.out);
+  // Written beside the target and renamed at the end: a failed run never leaves a truncated
+  // file under the requested name, nor clobbers the previous one.
+  const partial = `${opts.out}.partial`;
+  const out = createWriteStream(partial);
+  let complete = false;
   const showProgress = opts.progress ?? (process.stderr.isTTY === true && samples.n >= PROGRESS_MIN_WINDOWS);
   const bar = showProgress ? new cliProgress.SingleBar({ stream: process.stderr, etaBuffer: 50 }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(samples.n, 0);
@@ -61,11 +65,14 @@ export async function score(opts: ScoreOptions): Promise<number> {
       if (!out.write(lines)) await once(out, 'drain');
       bar?.update(start + n);
     }
+    complete = true;
   } finally {
     bar?.stop();
     out.end();
     await once(out, 'close');
     model.dispose();
+    if (complete) renameSync(partial, opts.out);
+    else rmSync(partial, { force: true });
   }
   return samples.n;
 }

@@ -24,23 +24,14 @@ export const FORMAT_NAME = 'wavegate-model';
 /** Tensor element types stored in a .wgm file (safetensors spellings). */
 export type TensorDType = 'F32' | 'I8' | 'I32';
 
-/**
- * Affine quantization of one tensor, as TFLite's TfLiteAffineQuantization:
+/*
+ * Quantization of INT8 weights (the formula as TFLite's TfLiteAffineQuantization states it):
  *
- *   real = scale[k] * (q - zeroPoint[k])
+ *   real = scale[row] * q
  *
- * where k is the index along `axis` (per-channel) or 0 (per-tensor, `scale.length === 1`).
- * wavegate's INT8 weights are symmetric per output row: `axis = 0`, all zero points 0,
- * and the scales are stored as an F32 tensor named by `scaleTensor` (so the digest covers them).
+ * symmetric (zero point 0), one scale per output row. The scales are the F32 tensors
+ * `${name}.W.scale` / `${name}.R.scale` (so the digest covers them); docs/model-format.md.
  */
-export interface QuantParams {
-  /** Name of the F32 tensor holding one scale per slice along `axis` (length = dim[axis]). */
-  scaleTensor: string;
-  /** Axis the scales run along; 0 = output rows of a [rows, cols] weight. */
-  axis: number;
-  /** Symmetric quantization: always 0 in version 1 (kept explicit for later asymmetric formats). */
-  zeroPoint: 0;
-}
 
 /** Weight precision of a layer. `int8`: weights I8 per-row symmetric, activations int8 (static or dynamic scale). */
 export type LayerPrecision = 'f32' | 'int8';

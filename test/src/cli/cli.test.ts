@@ -62,6 +62,7 @@ describe('wavegate import | inspect | score', () => {
     const out = join(tmp, 'scores.jsonl');
     const r = wavegate('score', '--model', model, '--input', input, '--out', out);
     expect(r.code).toBe(0);
+    expect(existsSync(`${out}.partial`)).toBe(false); // written aside, renamed when complete
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
     const torch = readNpy(readFileSync(join(FIX, 'lstm_i3_h13_last.torch.npy')));
     const [n, k] = torch.shape;
