@@ -10,8 +10,14 @@ import { BACKENDS, kernelsBuilt, maxAbsDiff, referenceRun, signal } from './help
 
 /** f32 kernel vs float64 reference (activations are O(1); measured ~2e-7). */
 const F32_VS_REFERENCE = 1e-5;
-/** INT8 kernel vs the reference's exact emulation of the ABI's quantization (measured ~6e-8). */
-const INT8_VS_EMULATION = 1e-4;
+/**
+ * INT8 kernel vs the reference's emulation of the ABI's quantization (usually ~6e-8). The emulation
+ * runs its gates in float64 with Math.exp, not the kernel's own f32 exp, so now and then a value
+ * that lies within an ulp of a rounding boundary quantizes one step (1/127 of h) the other way;
+ * seen once at 4.8e-4 on the outputs (fast-check seed -859177148). The bit-exact INT8 check is
+ * test/assembly/kernels/s8-emulation.test.ts, which emulates the kernel's f32 arithmetic exactly.
+ */
+const INT8_VS_EMULATION = 2e-3;
 
 const specs: TinySpec[] = [
   { cell: 'lstm', precision: 'f32', hidden: [8, 4] },
