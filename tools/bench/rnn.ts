@@ -9,7 +9,9 @@
  *   npm run bench -- --quick           # one timed call per point: a smoke test, not a measurement
  *
  * Each runtime runs in its own child process (worker-io.ts), one after the other, never at the
- * same time. The 128-bit SIMD peak (simd-peak.ts) is measured in this process in the same run.
+ * same time; by default one worker per runtime per point, back to back, so that the two sides of
+ * a ratio are timed seconds apart (see `interleave`). The 128-bit SIMD peak (simd-peak.ts) is
+ * measured in this process at the start of every round.
  */
 import { Command } from 'commander';
 import { pathToFileURL } from 'node:url';
@@ -51,6 +53,13 @@ export interface RnnBenchOptions {
   peak: boolean;
   /** Repetitions of the whole sequence of workers; each row is the median over rounds. Default 1. */
   rounds: number;
+  /**
+   * `point` (default): for each point, one worker per runtime, back to back, so the rows a ratio
+   * compares are timed seconds apart. `round`: each worker times every point in one process (fewer
+   * process starts, but on a machine whose speed drifts over minutes the runtimes see different
+   * machines: ratios moved by 1.3x between such runs here).
+   */
+  interleave: 'point' | 'round';
   /** Where generated ONNX models are cached. Default defaultModelDir(). */
   modelDir: string;
   seed: number;
@@ -60,7 +69,10 @@ export interface RnnBenchOptions {
 
 export interface RnnBenchResult {
   rows: BenchRow[];
+  /** Lane-wise median of `peaks`. */
   peak?: SimdPeak;
+  /** One peak measurement at the start of each round (the machine's speed drifts; see interleave). */
+  peaks: SimdPeak[];
   /** One message per runtime whose worker failed (its rows are missing). */
   failures: string[];
 }
@@ -75,6 +87,7 @@ export async function runRnnBench(options: Partial<RnnBenchOptions> = {}): Promi
     measure: DEFAULT_MEASURE,
     peak: true,
     rounds: 1,
+    interleave: 'point',
     modelDir: defaultModelDir(),
     seed: DEFAULT_SEED,
     log: (t) => process.stderr.write(t),
@@ -93,22 +106,47 @@ export async function runRnnBench(options: Partial<RnnBenchOptions> = {}): Promi
       }
     }
   }
+  const peaks: SimdPeak[] = [];
+  const runWorker = async (runtime: Runtime, points: BenchCase[], label: string): Promise<void> => {
+    const impls = o.impls.filter((i) => runtimeOf(i) === runtime);
+    if (impls.length === 0) return;
+    o.log(`bench: ${label}: ${runtime} worker: ${impls.join(', ')} on ${points.length === 1 ? caseKey(points[0]) : `${points.length} points`}\n`);
+    const job: RnnJob = { mode: 'rnn', impls, cases: points, modelDir: o.modelDir, seed: o.seed, measure: o.measure };
+    try {
+      rows.push(...(await runWorkerProcess<BenchRow>(workerPath(runtime), job, { log: o.log })));
+    } catch (e) {
+      failures.push(`${runtime}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
   for (let round = 0; round < o.rounds; round++) {
-    // Odd rounds run the runtimes in reverse order, so slow drifts of the machine's load hit all alike.
-    const order = round % 2 === 0 ? RUNTIME_ORDER : [...RUNTIME_ORDER].reverse();
-    for (const runtime of order) {
-      const impls = o.impls.filter((i) => runtimeOf(i) === runtime);
-      if (impls.length === 0) continue;
-      o.log(`bench: round ${round + 1}/${o.rounds}: ${runtime} worker: ${impls.join(', ')} on ${cases.length} points\n`);
-      const job: RnnJob = { mode: 'rnn', impls, cases, modelDir: o.modelDir, seed: o.seed, measure: o.measure };
-      try {
-        rows.push(...(await runWorkerProcess<BenchRow>(workerPath(runtime), job, { log: o.log })));
-      } catch (e) {
-        failures.push(`${runtime}: ${e instanceof Error ? e.message : String(e)}`);
-      }
+    if (o.peak) peaks.push(await measureSimdPeak());
+    const label = `round ${round + 1}/${o.rounds}`;
+    if (o.interleave === 'round') {
+      // Odd rounds run the runtimes in reverse order, so slow drifts of the machine's load hit all alike.
+      for (const runtime of round % 2 === 0 ? RUNTIME_ORDER : [...RUNTIME_ORDER].reverse()) await runWorker(runtime, cases, label);
+      continue;
+    }
+    for (const [ci, c] of cases.entries()) {
+      // Who goes first alternates from point to point and round to round.
+      const order = (round + ci) % 2 === 0 ? RUNTIME_ORDER : [...RUNTIME_ORDER].reverse();
+      for (const runtime of order) await runWorker(runtime, [c], label);
     }
   }
-  return { rows: medianOverRounds(rows, cases), peak: o.peak ? await measureSimdPeak() : undefined, failures };
+  return { rows: medianOverRounds(rows, cases), peak: peaks.length > 0 ? medianPeak(peaks) : undefined, peaks, failures };
+}
+
+function caseKey(c: BenchCase): string {
+  return `${c.I}x${c.H}x${c.T} batch ${c.batch}`;
+}
+
+/** Lane-wise median of several peak measurements; the configs are those of the first. */
+export function medianPeak(peaks: SimdPeak[]): SimdPeak {
+  return {
+    intDotGmacs: median(peaks.map((p) => p.intDotGmacs)),
+    f32Gmacs: median(peaks.map((p) => p.f32Gmacs)),
+    intConfig: peaks[0].intConfig,
+    f32Config: peaks[0].f32Config,
+  };
 }
 
 /** One row per (impl, size, batch): the median nsPerStep over the rounds that produced one. */
@@ -126,12 +164,16 @@ export function medianOverRounds(rows: BenchRow[], cases: BenchCase[]): BenchRow
 
 /** The whole human report: machine, peak, the three tables and the bars. */
 export function formatRnnReport(result: RnnBenchResult, command: string, clock: 'wall' | 'cpu' = 'wall'): string {
-  const { rows, peak } = result;
+  const { rows, peak, peaks } = result;
+  const spread = (f: (p: SimdPeak) => number): string => `${Math.min(...peaks.map(f)).toFixed(1)}-${Math.max(...peaks.map(f)).toFixed(1)}`;
   const parts = [
     `Command: \`${command}\``,
     '',
     formatMachine(machineInfo()),
     ...(peak ? [formatPeak(peak)] : []),
+    ...(peak && peaks.length > 1
+      ? [`(median of ${peaks.length} peak measurements, one per round; integer ${spread((p) => p.intDotGmacs)}, f32 ${spread((p) => p.f32Gmacs)} GMAC/s)`]
+      : []),
     '',
     clock === 'wall'
       ? 'ns per time step (median wall time of one call over the whole sequence / T; at batch 32 the same per call, not per stream):'
@@ -161,6 +203,11 @@ function parseRounds(v: string): number {
   return n;
 }
 
+function parseInterleave(v: string): 'point' | 'round' {
+  if (v !== 'point' && v !== 'round') throw new WavegateError('E_ARGUMENT', `--interleave: "${v}" is neither point nor round`);
+  return v;
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command('bench')
     .description('LSTM ns/step and GMAC/s: wavegate vs onnxruntime-web and onnxruntime-node')
@@ -172,6 +219,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--seconds <s>', 'timed seconds per point', String(DEFAULT_MEASURE.targetSeconds))
     .option('--clock <wall|cpu>', 'wall time (default) or process CPU time per call (for a shared machine)', 'wall')
     .option('--rounds <n>', 'repeat all workers n times (alternating order), median per row', '1')
+    .option('--interleave <point|round>', 'point: one worker per runtime per point, back to back (ratios timed seconds apart); round: each worker times all points', 'point')
     .option('--no-peak', 'skip the SIMD peak measurement')
     .option('--model-dir <dir>', 'cache of generated ONNX models', defaultModelDir())
     .parse(argv);
@@ -184,6 +232,7 @@ async function main(argv: string[]): Promise<void> {
     seconds: string;
     clock: string;
     rounds: string;
+    interleave: string;
     peak: boolean;
     modelDir: string;
   }>();
@@ -195,6 +244,7 @@ async function main(argv: string[]): Promise<void> {
     measure,
     peak: opts.peak && !opts.quick,
     rounds: parseRounds(opts.rounds),
+    interleave: parseInterleave(opts.interleave),
     modelDir: opts.modelDir,
   });
   if (opts.json) console.log(JSON.stringify(result.rows, null, 1));
