@@ -1,6 +1,7 @@
 /**
- * SIMD in-place row ops. sigmoid and tanh are bit-identical to the reference (same per-element
- * expression); softmax and layer norm differ from it only by the order of their sums.
+ * SIMD in-place row ops, bit-identical to the reference: sigmoid and tanh evaluate the same
+ * per-element expression, and the row sums of softmax and layer norm keep one f32x4 accumulator
+ * whose order the reference reproduces with four scalar partial sums (kernels/ref/rows_f32.ts).
  */
 import { OK, BAD_ARGUMENT } from "../../status";
 import { expf, sigmoidf, tanhf } from "../../math";

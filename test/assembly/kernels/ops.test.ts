@@ -105,6 +105,46 @@ describe.each(BUILDS)('kernel-%s.wasm row ops vs float64 JS', (build) => {
   });
 });
 
+/** Bits of a float array as strings (-0 kept apart from 0), so toEqual compares bit patterns. */
+const bits = (a: Float32Array): string[] => Array.from(a, (v) => (Object.is(v, -0) ? '-0' : v.toString()));
+
+describe('softmaxF32 and layerNormF32 give the same bits in both builds', () => {
+  it('softmax: ref and simd agree bit for bit over random row lengths and values (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 3 }), fc.double({ min: 0.1, max: 40, noNaN: true }), fc.integer({ min: 1, max: 1e6 }), (n, rows, range, seed) => {
+        const x = uniform(rng(seed), rows * n, -range, range);
+        const outs = BUILDS.map((build) => {
+          const kern = new Kernel(build);
+          const p = kern.putF32(x);
+          expect(kern.k.softmaxF32(p, n, rows, n)).toBe(0);
+          return bits(kern.f32(p, rows * n));
+        });
+        expect(outs[1]).toEqual(outs[0]);
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('layer norm: ref and simd agree bit for bit, with and without gamma/beta (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.integer({ min: 1, max: 1e6 }), (n, rows, affine, seed) => {
+        const rand = rng(seed);
+        const x = uniform(rand, rows * n, -3, 5);
+        const g = uniform(rand, n, 0.5, 1.5);
+        const be = uniform(rand, n, -1, 1);
+        const outs = BUILDS.map((build) => {
+          const kern = new Kernel(build);
+          const p = kern.putF32(x);
+          expect(kern.k.layerNormF32(p, n, rows, n, affine ? kern.putF32(g) : 0, affine ? kern.putF32(be) : 0, 1e-5)).toBe(0);
+          return bits(kern.f32(p, rows * n));
+        });
+        expect(outs[1]).toEqual(outs[0]);
+      }),
+      { numRuns: 120 },
+    );
+  });
+});
+
 describe('denseF32 gives the same bits in both builds (the head of an INT8 model)', () => {
   it('ref and simd agree bit for bit over random shapes and activations (property)', () => {
     fc.assert(
