@@ -6,7 +6,7 @@
  * It covers the metadata text exactly as stored (no re-serialisation, so any JSON writer can
  * produce a valid file) and every tensor byte. The tensor table (names, dtypes, shapes, offsets)
  * is not hashed, yet it cannot be altered unseen: the validator derives every tensor's dtype and
- * shape from the metadata and requires the canonical layout (write.ts: F32, then I32, then I8,
+ * shape from the metadata and requires the canonical layout (write.ts: F32, then I32, then F16, then I8,
  * each by name, contiguous), so the offsets too are a function of the hashed metadata.
  */
 import { createHash } from 'node:crypto';

@@ -7,8 +7,10 @@
  */
 import { WavegateError } from '../errors.js';
 import type { Tensor, TensorDType } from './schema.js';
+import { F16_MAX, f16BitsToNumber, numberToF16BitsUp } from './f16.js';
 
-export type TypedArray = Float32Array | Int8Array | Int32Array;
+/** F16 tensors are held as their raw binary16 bit patterns (Node 20 has no Float16Array); see f16.ts. */
+export type TypedArray = Float32Array | Int8Array | Int32Array | Uint16Array;
 
 /** What the loader and writer need to know about one tensor element type. */
 export interface DTypeTraits {
@@ -17,13 +19,14 @@ export interface DTypeTraits {
   /** Bytes per element; also the alignment the writer gives the tensor's first byte. */
   bytes: number;
   /** Typed array constructor holding elements of this type (little-endian on every supported host). */
-  ctor: Float32ArrayConstructor | Int8ArrayConstructor | Int32ArrayConstructor;
+  ctor: Float32ArrayConstructor | Int8ArrayConstructor | Int32ArrayConstructor | Uint16ArrayConstructor;
 }
 
 export const DTYPES: Readonly<Record<TensorDType, DTypeTraits>> = Object.freeze({
   F32: { name: 'F32', bytes: 4, ctor: Float32Array },
   I8: { name: 'I8', bytes: 1, ctor: Int8Array },
   I32: { name: 'I32', bytes: 4, ctor: Int32Array },
+  F16: { name: 'F16', bytes: 2, ctor: Uint16Array },
 });
 
 /** True when `name` is a dtype this runtime stores (own keys only: "toString" is not a dtype). */
@@ -62,47 +65,60 @@ export function roundHalfAway(v: number): number {
 export interface QuantizedRowsS8 {
   /** Row-major int8 codes [rows, cols], each in [-127, 127]. */
   q: Int8Array;
-  /** One f32 scale per row, finite and >= 0. */
+  /** One scale per row, finite and >= 0, each exactly a binary16 value (widened to f32). */
   scales: Float32Array;
+  /** The same scales as binary16 bit patterns: what an F16 scale tensor (format version 2) stores. */
+  scaleBits: Uint16Array;
 }
 
 /**
  * Reference per-row symmetric int8 quantization of a row-major f32 matrix [rows, cols].
  *
- *   scale[r] = fround(max_k |w[r, k]| / 127)
+ *   scale[r] = f16 rounded up (toward +Infinity) of max_k |w[r, k]| / 127
  *   q[r, k]  = clamp(roundHalfAway(w[r, k] / scale[r]), -127, 127)
  *
- * The code is computed from the f32 scale actually stored, so dequantizing reproduces what the
- * kernel multiplies. An all-zero row gets scale 0 and codes 0 (dequantizes to exact zeros, and the
- * kernel's `acc * 0` contributes nothing); a scale of 1 would work as well but would pretend a
- * range the row does not have. Non-finite input is refused: it has no int8 code.
+ * The quotient is rounded to f16 directly from the double (not via an f32 first): rounding
+ * up from the exact quotient guarantees max|w| / scale <= 127, so the clamp never bites. The
+ * code is computed from the f16 scale actually stored, so dequantizing reproduces what the
+ * kernel multiplies. Rows with max|w| < 127 * 2^-14 (about 0.0078) get a subnormal f16 scale
+ * (step 2^-24): their codes use less of [-127, 127], but the error per weight stays at most
+ * half a scale, max|w| / 254 + 2^-25, which is tiny in absolute terms. An all-zero row gets scale 0 and codes 0
+ * (dequantizes to exact zeros, and the kernel's `acc * 0` contributes nothing). Non-finite
+ * input is refused (it has no int8 code), and so is a scale above the f16 maximum 65504
+ * (|w| above 8.3e6: not a trained model). `what` names the tensor in messages.
  */
-export function quantizeRowsS8(w: Float32Array, rows: number, cols: number): QuantizedRowsS8 {
+export function quantizeRowsS8(w: Float32Array, rows: number, cols: number, what = 'quantizeRowsS8'): QuantizedRowsS8 {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0 || rows * cols !== w.length) {
-    throw new WavegateError('E_ARGUMENT', `quantizeRowsS8: [${rows}, ${cols}] does not match ${w.length} elements`);
+    throw new WavegateError('E_ARGUMENT', `${what}: [${rows}, ${cols}] does not match ${w.length} elements`);
   }
   const q = new Int8Array(rows * cols);
   const scales = new Float32Array(rows);
+  const scaleBits = new Uint16Array(rows);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     let maxAbs = 0;
     for (let k = 0; k < cols; k++) {
       const v = w[base + k];
       if (!Number.isFinite(v)) {
-        throw new WavegateError('E_ARGUMENT', `quantizeRowsS8: element [${r}, ${k}] is ${v}; weights must be finite`);
+        throw new WavegateError('E_ARGUMENT', `${what}: element [${r}, ${k}] is ${v}; weights must be finite`);
       }
       const a = Math.abs(v);
       if (a > maxAbs) maxAbs = a;
     }
-    const scale = Math.fround(maxAbs / S8_MAX);
+    const bits = numberToF16BitsUp(maxAbs / S8_MAX);
+    const scale = f16BitsToNumber(bits);
+    if (!(scale <= F16_MAX)) {
+      throw new WavegateError('E_ARGUMENT', `${what}: row ${r} has max |w| = ${maxAbs}, so its scale ${maxAbs / S8_MAX} exceeds the f16 maximum ${F16_MAX} (weights that large are not a real model)`);
+    }
     scales[r] = scale;
-    if (scale === 0) continue; // all-zero row (or denormals below f32 resolution): codes stay 0
+    scaleBits[r] = bits;
+    if (scale === 0) continue; // all-zero row: codes stay 0
     for (let k = 0; k < cols; k++) {
       const c = roundHalfAway(w[base + k] / scale);
       q[base + k] = c > S8_MAX ? S8_MAX : c < -S8_MAX ? -S8_MAX : c;
     }
   }
-  return { q, scales };
+  return { q, scales, scaleBits };
 }
 
 /** Inverse of {@link quantizeRowsS8}: `real[r, k] = fround(scales[r] * q[r, k])`. */

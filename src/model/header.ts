@@ -94,7 +94,7 @@ function parseEntry(name: string, raw: unknown, dataLen: number, source: string)
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(source, `${at}: table entry is not an object`);
   const e = raw as Record<string, unknown>;
   if (typeof e.dtype !== 'string') fail(source, `${at}: dtype is missing or not a string`);
-  if (!isTensorDType(e.dtype)) fail(source, `${at}: dtype "${e.dtype.slice(0, 16)}" is not supported (F32, I32, I8)`, 'E_MODEL_UNSUPPORTED');
+  if (!isTensorDType(e.dtype)) fail(source, `${at}: dtype "${e.dtype.slice(0, 16)}" is not supported (F32, I32, F16, I8)`, 'E_MODEL_UNSUPPORTED');
   if (!Array.isArray(e.shape)) fail(source, `${at}: shape is not an array`);
   if (e.shape.length > 8) fail(source, `${at}: shape has ${e.shape.length} dimensions (at most 8)`);
   let elements = 1;

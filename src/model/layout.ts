@@ -5,11 +5,11 @@
  *   [8, 8 + N)      JSON header, UTF-8, right-padded with spaces so that N % 8 === 0
  *   [8 + N, end)    data section: the tensors back to back, no gaps (safetensors requires it)
  *
- * Tensor order in the data section: F32 tensors, then I32, then I8, each group by name in
- * code-unit order. This is the order Hugging Face's safetensors writer uses (dtype descending,
+ * Tensor order in the data section: F32 tensors, then I32, then F16, then I8, each group by
+ * name in code-unit order. This is the order Hugging Face's safetensors writer uses (dtype descending,
  * then name), so a file it writes from the same tensors has the same data section; since the
- * data section starts 8-aligned, every F32/I32 tensor starts 4-aligned in the file and can be
- * viewed without a copy. Tensors are not padded to 16 bytes: safetensors readers reject gaps
+ * data section starts 8-aligned, every F32/I32 tensor starts 4-aligned (and every F16 tensor
+ * 2-aligned) in the file and can be viewed without a copy. Tensors are not padded to 16 bytes: safetensors readers reject gaps
  * between tensors, and the kernel copies weights into its own packed layout anyway.
  */
 import type { TensorDType } from './schema.js';
@@ -28,7 +28,8 @@ export const META_SHA256 = 'wavegate.sha256';
 /** `__metadata__` key holding an optional base64 ed25519 signature of the digest's 32 bytes. */
 export const META_SIGNATURE = 'wavegate.signature';
 
-const DTYPE_RANK: Readonly<Record<TensorDType, number>> = { F32: 0, I32: 1, I8: 2 };
+// safetensors' Dtype enum (BOOL, U8, I8, ..., F16, BF16, I32, U32, F32, ...) sorted descending.
+const DTYPE_RANK: Readonly<Record<TensorDType, number>> = { F32: 0, I32: 1, F16: 2, I8: 3 };
 
 /** Name order by UTF-16 code units (no locale): stable across machines. */
 function compareNames(a: string, b: string): number {

@@ -95,7 +95,7 @@ function decodeChecked(bytes: Uint8Array, opts: DecodeOptions, source: string): 
   for (const c of canon) {
     const t = byName.get(c.name)!;
     if (t.begin !== c.begin) {
-      throw new WavegateError('E_MODEL_FORMAT', `${source}: tensor "${c.name}" starts at ${t.begin}, the canonical layout puts it at ${c.begin} (F32, I32, then I8 tensors, each by name)`);
+      throw new WavegateError('E_MODEL_FORMAT', `${source}: tensor "${c.name}" starts at ${t.begin}, the canonical layout puts it at ${c.begin} (F32, I32, F16, then I8 tensors, each by name)`);
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * The wavegate model (.wgm) metadata schema, version 1.
+ * The wavegate model (.wgm) metadata schema, version 2 (loaders also read version 1).
  *
  * A .wgm file is a safetensors file (see docs/model-format.md):
  *
@@ -16,21 +16,29 @@
  * Conventions follow ONNX: LSTM gate order i, o, f, c; GRU gate order z, r, h.
  */
 
-/** Current metadata version written by this code. Loaders accept `formatVersion <= FORMAT_VERSION`. */
-export const FORMAT_VERSION = 1;
+/**
+ * Current metadata version written by this code. Loaders accept `formatVersion <= FORMAT_VERSION`.
+ * Version 2 changed INT8 recurrent layers only: F16 scales and biases pre-summed as the cell
+ * uses them (src/model/tensors.ts has both layouts; docs/model-format.md "Version history").
+ */
+export const FORMAT_VERSION = 2;
+/** The oldest version loaders still read (the versioning rule: every older version keeps loading). */
+export const OLDEST_FORMAT_VERSION = 1;
 /** The `format` field every wavegate model carries. */
 export const FORMAT_NAME = 'wavegate-model';
 
 /** Tensor element types stored in a .wgm file (safetensors spellings). */
-export type TensorDType = 'F32' | 'I8' | 'I32';
+/** F16 (IEEE binary16) appears from format version 2, for INT8 scale tensors only; held as Uint16Array bit patterns. */
+export type TensorDType = 'F32' | 'I8' | 'I32' | 'F16';
 
 /*
  * Quantization of INT8 weights (the formula as TFLite's TfLiteAffineQuantization states it):
  *
  *   real = scale[row] * q
  *
- * symmetric (zero point 0), one scale per output row. The scales are the F32 tensors
- * `${name}.W.scale` / `${name}.R.scale` (so the digest covers them); docs/model-format.md.
+ * symmetric (zero point 0), one scale per output row. The scales are the tensors
+ * `${name}.W.scale` / `${name}.R.scale` (F16 from version 2, F32 in version 1; the digest covers
+ * them); docs/model-format.md.
  */
 
 /** Weight precision of a layer. `int8`: weights I8 per-row symmetric, activations int8 (static or dynamic scale). */
@@ -55,8 +63,10 @@ export type Direction = 'forward' | 'reverse' | 'bidirectional';
  * ONNX LSTM, one layer (uni- or bidirectional). Tensors, for D = 1 or 2 directions:
  *   `${name}.W`  [D, 4H, I]   input weights, gate order i, o, f, c
  *   `${name}.R`  [D, 4H, H]   recurrent weights
- *   `${name}.B`  [D, 8H]      Wb ++ Rb, as ONNX (F32 in both precisions)
- * For `int8` layers W and R are I8 and `${name}.W.scale` [D, 4H], `${name}.R.scale` [D, 4H] are F32.
+ *   `${name}.B`  [D, 8H]      Wb ++ Rb, as ONNX (f32 layers, and int8 layers of version 1)
+ * For `int8` layers W and R are I8 with `${name}.W.scale` [D, 4H], `${name}.R.scale` [D, 4H]:
+ * version 2 stores the scales F16 and `${name}.B` F32 [D, 4H] = Wb + Rb (pre-summed);
+ * version 1 stored the scales F32 and B as above.
  * Peepholes, clip and non-default activations are refused by the importer.
  */
 export interface LstmLayerSpec {
@@ -73,6 +83,8 @@ export interface LstmLayerSpec {
 /**
  * ONNX GRU, one layer. Tensors as for LSTM with 3H rows, gate order z, r, h:
  *   `${name}.W` [D, 3H, I], `${name}.R` [D, 3H, H], `${name}.B` [D, 6H] (Wb ++ Rb).
+ * Version 2 int8 layers pre-sum B: [D, 3H] = Wb + Rb when linearBeforeReset is false; when true
+ * [D, 4H] = [Wb_z + Rb_z, Wb_r + Rb_r, Wb_h, Rb_h] (Rb_h sits inside r * (...), so it stays apart).
  */
 export interface GruLayerSpec {
   type: 'gru';
@@ -195,7 +207,8 @@ export interface WgmMetadata {
 export interface Tensor {
   dtype: TensorDType;
   shape: number[];
-  data: Float32Array | Int8Array | Int32Array;
+  /** F16 tensors hold raw binary16 bit patterns (src/model/f16.ts converts them). */
+  data: Float32Array | Int8Array | Int32Array | Uint16Array;
 }
 
 /** A model in memory: metadata plus named tensors. What the loader returns and the writer takes. */

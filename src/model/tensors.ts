@@ -4,7 +4,7 @@
  * The validator checks a file against this, the writer's callers (tools/onnx, tools/quantize)
  * use the same names, and the runtime reads weights by these names. One table, one truth.
  */
-import type { LayerSpec, TensorDType } from './schema.js';
+import { FORMAT_VERSION, type LayerSpec, type TensorDType } from './schema.js';
 
 export interface TensorSpec {
   name: string;
@@ -39,8 +39,26 @@ export const tensorName = {
   denseB: (layer: string) => `${layer}.b`,
 } as const;
 
-/** The tensors a layer requires, with the exact dtype and shape. Assumes numeric fields already validated. */
-export function layerTensorSpecs(layer: LayerSpec): TensorSpec[] {
+/**
+ * Rows of one direction's bias `B` for an int8 layer of format version 2: the biases pre-summed
+ * as the cell uses them. LSTM 4H (Wb + Rb); GRU 3H (Wb + Rb) without linear-before-reset, 4H with
+ * it ([Wb_z + Rb_z, Wb_r + Rb_r, Wb_h, Rb_h]: Rb_h sits inside r * (Rh + Rb_h), so it stays apart).
+ */
+export function summedBiasRows(layer: { type: 'lstm' | 'gru'; hiddenSize: number; linearBeforeReset?: boolean }): number {
+  if (layer.type === 'gru' && layer.linearBeforeReset) return 4 * layer.hiddenSize;
+  return gateRows(layer);
+}
+
+/** True when a recurrent layer stores the version-2 INT8 layout (F16 scales, pre-summed biases). */
+export function usesSummedInt8Layout(layer: { precision: string }, formatVersion: number): boolean {
+  return layer.precision === 'int8' && formatVersion >= 2;
+}
+
+/**
+ * The tensors a layer requires, with the exact dtype and shape, for the file's `formatVersion`
+ * (version 1 and 2 differ for int8 recurrent layers only). Assumes numeric fields already validated.
+ */
+export function layerTensorSpecs(layer: LayerSpec, formatVersion: number = FORMAT_VERSION): TensorSpec[] {
   switch (layer.type) {
     case 'lstm':
     case 'gru': {
@@ -48,15 +66,20 @@ export function layerTensorSpecs(layer: LayerSpec): TensorSpec[] {
       const G = gateRows(layer);
       const gates = layer.type === 'lstm' ? 'i, o, f, c' : 'z, r, h';
       const wDtype: TensorDType = layer.precision === 'int8' ? 'I8' : 'F32';
+      const v2 = usesSummedInt8Layout(layer, formatVersion);
+      const bias = v2
+        ? { shape: [D, summedBiasRows(layer)], role: layer.type === 'gru' && layer.linearBeforeReset ? 'biases [Wb_z + Rb_z, Wb_r + Rb_r, Wb_h, Rb_h]' : 'biases Wb + Rb' }
+        : { shape: [D, 2 * G], role: 'biases Wb ++ Rb' };
       const specs: TensorSpec[] = [
         { name: tensorName.W(layer.name), dtype: wDtype, shape: [D, G, layer.inputSize], role: `input weights (gates ${gates})` },
         { name: tensorName.R(layer.name), dtype: wDtype, shape: [D, G, layer.hiddenSize], role: `recurrent weights (gates ${gates})` },
-        { name: tensorName.B(layer.name), dtype: 'F32', shape: [D, 2 * G], role: 'biases Wb ++ Rb' },
+        { name: tensorName.B(layer.name), dtype: 'F32', ...bias },
       ];
       if (layer.precision === 'int8') {
+        const sDtype: TensorDType = v2 ? 'F16' : 'F32';
         specs.push(
-          { name: tensorName.Wscale(layer.name), dtype: 'F32', shape: [D, G], role: 'per-row scales of W', scale: true },
-          { name: tensorName.Rscale(layer.name), dtype: 'F32', shape: [D, G], role: 'per-row scales of R', scale: true },
+          { name: tensorName.Wscale(layer.name), dtype: sDtype, shape: [D, G], role: 'per-row scales of W', scale: true },
+          { name: tensorName.Rscale(layer.name), dtype: sDtype, shape: [D, G], role: 'per-row scales of R', scale: true },
         );
       }
       return specs;
@@ -76,10 +99,14 @@ export function layerTensorSpecs(layer: LayerSpec): TensorSpec[] {
   }
 }
 
-/** Number of scalar parameters of a layer (int8 weights count once; scales are not parameters). */
+/**
+ * Number of scalar parameters of a layer (int8 weights count once; scales are not parameters).
+ * Counted on the version-1 layout (both bias vectors, as ONNX and PyTorch count them), so the
+ * figure describes the architecture and does not change with the file version.
+ */
 export function layerParameterCount(layer: LayerSpec): number {
   let n = 0;
-  for (const s of layerTensorSpecs(layer)) {
+  for (const s of layerTensorSpecs(layer, 1)) {
     if (s.scale) continue;
     n += s.shape.reduce((a, b) => a * b, 1);
   }

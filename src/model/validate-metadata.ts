@@ -4,7 +4,7 @@
  * the file and the field path, e.g. `m.wgm: layers[2] "gru1".inputSize: 16 does not match ...`.
  */
 import { WavegateError } from '../errors.js';
-import { FORMAT_NAME, FORMAT_VERSION } from './schema.js';
+import { FORMAT_NAME, FORMAT_VERSION, OLDEST_FORMAT_VERSION } from './schema.js';
 import type { LayerSpec, WgmMetadata } from './schema.js';
 import { DEFAULT_LIMITS, type ModelLimits } from './limits.js';
 
@@ -77,7 +77,7 @@ export function validateMetadata(raw: unknown, source: string, limits: ModelLimi
   const c = new Checker(source);
   const m = c.object(raw, '(root)');
   if (m.format !== FORMAT_NAME) c.fail('format', `expected "${FORMAT_NAME}", got ${describe(m.format)}`);
-  const version = c.int(m.formatVersion, 'formatVersion', 1, Number.MAX_SAFE_INTEGER);
+  const version = c.int(m.formatVersion, 'formatVersion', OLDEST_FORMAT_VERSION, Number.MAX_SAFE_INTEGER);
   if (version > FORMAT_VERSION) {
     c.fail('formatVersion', `file is version ${version}; this runtime reads versions up to ${FORMAT_VERSION} (upgrade wavegate)`, 'E_MODEL_UNSUPPORTED');
   }

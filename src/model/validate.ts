@@ -1,11 +1,12 @@
 /**
  * Validates a whole model: metadata (validate-metadata.ts) plus every tensor against what the
- * layers imply (tensors.ts): presence, exact dtype and shape, no strays, finite F32 values,
- * int8 scales >= 0. Used by the loader on untrusted files and by the writer before writing.
+ * layers imply (tensors.ts, per format version): presence, exact dtype and shape, no strays,
+ * finite F32 and F16 values, int8 scales >= 0. Used by the loader on untrusted files and by the writer before writing.
  */
 import { WavegateError } from '../errors.js';
 import type { Tensor, WgmMetadata, WgmModel } from './schema.js';
 import { DTYPES, elementCount } from './formats.js';
+import { f16BitsToNumber } from './f16.js';
 import { DEFAULT_LIMITS, type ModelLimits } from './limits.js';
 import { layerTensorSpecs, type TensorSpec } from './tensors.js';
 import { validateMetadata } from './validate-metadata.js';
@@ -21,7 +22,7 @@ export interface ValidateOptions {
 export function expectedTensors(meta: WgmMetadata, source = 'model'): Map<string, TensorSpec> {
   const out = new Map<string, TensorSpec>();
   for (const layer of meta.layers) {
-    for (const spec of layerTensorSpecs(layer)) {
+    for (const spec of layerTensorSpecs(layer, meta.formatVersion)) {
       if (out.has(spec.name)) {
         throw new WavegateError('E_MODEL_FORMAT', `${source}: tensor name "${spec.name}" is claimed by two layers (layer "${layer.name}" collides with an earlier one)`);
       }
@@ -55,8 +56,9 @@ export function checkTensorSet(expected: Map<string, TensorSpec>, present: Itera
   }
 }
 
-/** Value checks: F32 finite everywhere; scales also >= 0. Names the tensor and flat element index. */
+/** Value checks: F32 and F16 finite everywhere; scales also >= 0. Names the tensor and flat element index. */
 export function checkTensorValues(spec: TensorSpec, t: Tensor, source: string): void {
+  if (t.dtype === 'F16') return checkF16Values(spec, t.data as Uint16Array, source);
   if (t.dtype !== 'F32') return; // every I8 code is a valid weight (the kernel widens to i16, no overflow)
   const d = t.data as Float32Array;
   for (let i = 0; i < d.length; i++) {
@@ -67,6 +69,19 @@ export function checkTensorValues(spec: TensorSpec, t: Tensor, source: string): 
     }
     if (spec.scale && v < 0) {
       throw new WavegateError('E_MODEL_FORMAT', `${source}: tensor "${spec.name}" (${spec.role}) element ${i} is ${v}; scales must be >= 0`);
+    }
+  }
+}
+
+/** F16 values as bit patterns: exponent all ones is Inf/NaN; the sign bit set (other than -0) is negative. */
+function checkF16Values(spec: TensorSpec, bits: Uint16Array, source: string): void {
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i];
+    if ((b & 0x7c00) === 0x7c00) {
+      throw new WavegateError('E_MODEL_FORMAT', `${source}: tensor "${spec.name}" (${spec.role}) element ${i} is ${f16BitsToNumber(b)} (f16 0x${b.toString(16)}); values must be finite`);
+    }
+    if (spec.scale && b > 0x8000) {
+      throw new WavegateError('E_MODEL_FORMAT', `${source}: tensor "${spec.name}" (${spec.role}) element ${i} is ${f16BitsToNumber(b)}; scales must be >= 0`);
     }
   }
 }

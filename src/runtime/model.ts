@@ -74,7 +74,7 @@ export class Model {
   async inspect(opts: SessionOptions = {}): Promise<InspectReport> {
     const meta = this.model.metadata;
     const layers: LayerReport[] = meta.layers.map((l) => {
-      const specs = layerTensorSpecs(l);
+      const specs = layerTensorSpecs(l, meta.formatVersion);
       const fileBytes = specs.reduce((n, s) => n + (this.model.tensors.get(s.name)?.data.byteLength ?? 0), 0);
       return { name: l.name, type: l.type, summary: summarize(l), parameters: layerParameterCount(l), fileBytes, tensors: specs.map((s) => ({ name: s.name, dtype: s.dtype, shape: s.shape })) };
     });

@@ -6,6 +6,7 @@
 import { WavegateError } from '../errors.js';
 import type { Tensor, WgmModel } from '../model/schema.js';
 import { tensorName } from '../model/tensors.js';
+import { recurrentBiases, recurrentScales } from '../model/recurrent-params.js';
 import { STATUS_NAMES, STATUS_OK, type KernelExports } from './abi.js';
 import { alignUp, recurrentSteps, type MemoryLayout } from './memory.js';
 import type { DenseStep, NormStep, Plan, RecurrentStep } from './plan.js';
@@ -112,7 +113,7 @@ export function prepareSession(k: KernelExports, model: WgmModel, plan: Plan, la
   // 2. Write weights (views are taken after the last reserve: growth detaches old buffers).
   const u8 = new Uint8Array(k.memory.buffer);
   const f32 = new Float32Array(k.memory.buffer);
-  const bytesOf = (t: Float32Array | Int8Array | Int32Array, from: number, count: number) =>
+  const bytesOf = (t: Tensor['data'], from: number, count: number) =>
     new Uint8Array(t.buffer, t.byteOffset + from * t.BYTES_PER_ELEMENT, count * t.BYTES_PER_ELEMENT);
   const get = (name: string): Tensor => {
     const t = model.tensors.get(name);
@@ -121,7 +122,7 @@ export function prepareSession(k: KernelExports, model: WgmModel, plan: Plan, la
   };
   recurrent.forEach(({ step, dirs }) => {
     const name = step.layer.name;
-    const [W, R, B] = [get(tensorName.W(name)), get(tensorName.R(name)), get(tensorName.B(name))];
+    const [W, R] = [get(tensorName.W(name)), get(tensorName.R(name))];
     dirs.forEach((p, d) => {
       const pack = (t: Tensor, cols: number, dst: number, label: string) => {
         const n = step.rows * cols;
@@ -130,19 +131,20 @@ export function prepareSession(k: KernelExports, model: WgmModel, plan: Plan, la
       };
       pack(W, step.inputSize, p.W, `${name}.W`);
       pack(R, step.hidden, p.R, `${name}.R`);
-      const b = B.data as Float32Array;
-      const base = d * 2 * step.rows;
+      // Biases and scales in the kernel ABI's terms, whatever the file version (recurrent-params.ts).
+      const { wb, rb } = recurrentBiases(model, step.layer, d);
       if (step.cell === 'lstm') {
-        // The kernel takes one bias per gate row; fold ONNX's Wb + Rb here, in f32 as ONNX Runtime does.
-        for (let r = 0; r < step.rows; r++) f32[p.bias / 4 + r] = b[base + r] + b[base + step.rows + r];
+        // The kernel takes one bias per gate row; fold Wb + Rb here, in f32 as ONNX Runtime does
+        // (a version-2 file has pre-summed them: rb is 0 and the sum is exact).
+        for (let r = 0; r < step.rows; r++) f32[p.bias / 4 + r] = wb[r] + rb[r];
       } else {
-        f32.set(b.subarray(base, base + 2 * step.rows), p.bias / 4);
+        f32.set(wb, p.bias / 4);
+        f32.set(rb, p.bias / 4 + step.rows);
       }
       if (step.int8) {
-        const ws = get(tensorName.Wscale(name)).data as Float32Array;
-        const rs = get(tensorName.Rscale(name)).data as Float32Array;
-        f32.set(ws.subarray(d * step.rows, (d + 1) * step.rows), p.Ws / 4);
-        f32.set(rs.subarray(d * step.rows, (d + 1) * step.rows), p.Rs / 4);
+        const { Ws, Rs } = recurrentScales(model, step.layer, d);
+        f32.set(Ws, p.Ws / 4);
+        f32.set(Rs, p.Rs / 4);
       }
     });
   });

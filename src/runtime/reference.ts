@@ -8,6 +8,7 @@
 import type { GruLayerSpec, LstmLayerSpec, Tensor, WgmModel } from '../model/schema.js';
 import { roundHalfAway } from '../model/formats.js';
 import { tensorName } from '../model/tensors.js';
+import { recurrentBiases, recurrentScales } from '../model/recurrent-params.js';
 
 type Vec = Float64Array;
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
@@ -29,8 +30,8 @@ function gatePre(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, ro
   const wx = new Float64Array(rows);
   const rh = new Float64Array(rows);
   if (l.precision === 'int8') {
-    const Ws = t(tensorName.Wscale(l.name)).data;
-    const Rs = t(tensorName.Rscale(l.name)).data;
+    // Scales widened to f32 per direction (F16 in format version 2), as the kernel receives them.
+    const { Ws, Rs } = recurrentScales(model, l, d);
     let sx = l.inputQuant?.mode === 'static' ? (l.inputQuant.scale ?? 0) : 0;
     if (!(l.inputQuant?.mode === 'static')) sx = Math.fround(x.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127);
     const xq = quantize(x, sx);
@@ -41,8 +42,8 @@ function gatePre(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, ro
       let ar = 0;
       for (let k = 0; k < I; k++) aw += W[(d * rows + r) * I + k] * xq[k];
       for (let k = 0; k < H; k++) ar += R[(d * rows + r) * H + k] * hq[k];
-      wx[r] = aw * Ws[d * rows + r] * sx;
-      rh[r] = (ar * Rs[d * rows + r]) / 127;
+      wx[r] = aw * Ws[r] * sx;
+      rh[r] = (ar * Rs[r]) / 127;
     }
   } else {
     for (let r = 0; r < rows; r++) {
@@ -61,9 +62,10 @@ function gatePre(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, ro
 function recurrentDirection(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, xs: Vec[], state: { h: Vec; c: Vec }, backwards: boolean): Vec[] {
   const H = l.hiddenSize;
   const G = (l.type === 'lstm' ? 4 : 3) * H;
-  const B = (model.tensors.get(tensorName.B(l.name)) as Tensor).data;
-  const wb = (r: number) => B[d * 2 * G + r];
-  const rb = (r: number) => B[d * 2 * G + G + r];
+  // Biases as the kernel ABI pairs them (a version-2 INT8 file pre-summed them; recurrent-params.ts).
+  const biases = recurrentBiases(model, l, d);
+  const wb = (r: number) => biases.wb[r];
+  const rb = (r: number) => biases.rb[r];
   const ys: Vec[] = new Array(xs.length);
   for (let s = 0; s < xs.length; s++) {
     const t = backwards ? xs.length - 1 - s : s;

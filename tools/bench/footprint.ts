@@ -236,7 +236,7 @@ async function main(argv: string[]): Promise<void> {
         first.map((f) => [f.runtime, f.inProcessMs.toFixed(1), f.wallMs.toFixed(1)]),
       ),
       '',
-      'Model file size, INT8 / f32 (.wgm; biases and per-row scales stay f32):',
+      'Model file size, INT8 / f32 (.wgm format version 2: f16 per-row scales, biases pre-summed in f32):',
       '',
       markdownTable(
         ['cell', 'I', 'H', 'f32 bytes', 'int8 bytes', 'int8 / f32'],

@@ -4,9 +4,11 @@
  * model's output is the layer's hidden state (the peers output Y_h).
  *
  * INT8 uses the project's own reference quantizer (src/model/formats.ts), which onnx-build.ts uses
- * for DynamicQuantizeLSTM as well: both runtimes multiply the same int8 codes by the same scales.
+ * for DynamicQuantizeLSTM as well: both runtimes multiply the same int8 codes by the same scales
+ * (f16 values; ONNX Runtime gets them widened to f32, which is exact).
  */
-import { makeTensor, quantizeRowsS8 } from '../../src/model/formats.js';
+import { makeTensor } from '../../src/model/formats.js';
+import { int8RecurrentTensors } from '../../src/model/recurrent-params.js';
 import type { GruLayerSpec, LstmLayerSpec, Tensor, WgmModel } from '../../src/model/schema.js';
 import { FORMAT_NAME, FORMAT_VERSION } from '../../src/model/schema.js';
 import { encodeWgm } from '../../src/model/write.js';
@@ -19,25 +21,21 @@ export function buildRnnWgmModel(w: RnnWeights, precision: 'f32' | 'int8'): WgmM
   const I = w.inputSize;
   const H = w.hiddenSize;
   const name = WGM_LAYER_NAME;
-  const tensors = new Map<string, Tensor>();
-  tensors.set(`${name}.B`, makeTensor('F32', [1, 2 * rows], w.B));
-  if (precision === 'f32') {
-    tensors.set(`${name}.W`, makeTensor('F32', [1, rows, I], w.W));
-    tensors.set(`${name}.R`, makeTensor('F32', [1, rows, H], w.R));
-  } else {
-    const wq = quantizeRowsS8(w.W, rows, I);
-    const rq = quantizeRowsS8(w.R, rows, H);
-    tensors.set(`${name}.W`, makeTensor('I8', [1, rows, I], wq.q));
-    tensors.set(`${name}.R`, makeTensor('I8', [1, rows, H], rq.q));
-    tensors.set(`${name}.W.scale`, makeTensor('F32', [1, rows], wq.scales));
-    tensors.set(`${name}.R.scale`, makeTensor('F32', [1, rows], rq.scales));
-  }
   const common = { name, inputSize: I, hiddenSize: H, direction: 'forward' as const, precision };
   const quant = precision === 'int8' ? { inputQuant: { mode: 'dynamic' as const } } : {};
   const layer: LstmLayerSpec | GruLayerSpec =
     w.cell === 'lstm'
       ? { type: 'lstm', ...common, ...quant }
       : { type: 'gru', ...common, linearBeforeReset: true, ...quant };
+  // INT8: the current format's layout (F16 scales, pre-summed biases), via the shared builder.
+  const tensors: Map<string, Tensor> =
+    precision === 'f32'
+      ? new Map([
+          [`${name}.W`, makeTensor('F32', [1, rows, I], w.W)],
+          [`${name}.R`, makeTensor('F32', [1, rows, H], w.R)],
+          [`${name}.B`, makeTensor('F32', [1, 2 * rows], w.B)],
+        ])
+      : int8RecurrentTensors(layer, w.W, w.R, w.B);
   return {
     metadata: {
       format: FORMAT_NAME,

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { WavegateError } from '../../src/errors.js';
 import { FORMAT_NAME, FORMAT_VERSION, type Tensor, type WgmMetadata, type WgmModel } from '../../src/model/schema.js';
+import { layerParameterCount } from '../../src/model/tensors.js';
 import { decodeModel, readTensor, toNumber, type NodeProto } from './proto.js';
 import { foldNode, shapeOf, type FoldContext } from './fold.js';
 import { layoutAct } from './layout-act.js';
@@ -215,10 +216,12 @@ export function importOnnxFile(path: string, opts: ImportOptions = {}): ImportRe
   return importOnnx(bytes, { source: path, ...opts });
 }
 
-/** Number of parameters (weight and bias elements; int8 scale tensors are not parameters) and a one-line description. */
+/**
+ * Number of parameters (weight and bias elements, both ONNX bias vectors, as `wavegate inspect`
+ * counts them; scales are not parameters) and a one-line description.
+ */
 export function describeModel(model: WgmModel): { params: number; summary: string } {
-  let params = 0;
-  for (const [name, t] of model.tensors) if (!name.endsWith('.scale')) params += t.data.length;
+  const params = model.metadata.layers.reduce((n, l) => n + layerParameterCount(l), 0);
   const parts = model.metadata.layers.map((l) => {
     if (l.type === 'lstm' || l.type === 'gru') return `${l.type}(${l.inputSize}->${l.hiddenSize}${l.direction === 'bidirectional' ? ' bi' : l.direction === 'reverse' ? ' rev' : ''}${l.precision === 'int8' ? ' int8' : ''})`;
     if (l.type === 'dense') return `dense(${l.inFeatures}->${l.outFeatures}${l.activation !== 'none' ? ' ' + l.activation : ''})`;

@@ -1,27 +1,25 @@
 /**
  * `--int8` for imported models: recurrent weights W and R become int8 per output row
- * (symmetric, src/model/formats.ts quantizeRowsS8) with their F32 scale tensors; biases stay F32,
+ * (symmetric, src/model/formats.ts quantizeRowsS8) with F16 scale tensors, and the biases are
+ * stored pre-summed as the cell uses them (format version 2, src/model/recurrent-params.ts);
  * the input of each recurrent layer is quantized dynamically (per step and stream) until the
  * quantization toolchain calibrates static scales; the dense head stays f32 (it is small and
  * runs once per window).
  */
-import { makeTensor, quantizeRowsS8 } from '../../src/model/formats.js';
-import type { LayerSpec, Tensor, WgmModel } from '../../src/model/schema.js';
+import { int8RecurrentTensors } from '../../src/model/recurrent-params.js';
+import { FORMAT_VERSION, type LayerSpec, type Tensor, type WgmModel } from '../../src/model/schema.js';
+import { tensorName } from '../../src/model/tensors.js';
 
-/** Returns a copy of `model` whose LSTM/GRU layers are INT8 (other layers untouched). */
+/** Returns a copy of `model` (format version 2) whose LSTM/GRU layers are INT8 (other layers untouched). */
 export function quantizeRecurrentWeights(model: WgmModel): WgmModel {
   const tensors = new Map<string, Tensor>(model.tensors);
   const layers: LayerSpec[] = model.metadata.layers.map((layer) => {
     if ((layer.type !== 'lstm' && layer.type !== 'gru') || layer.precision === 'int8') return layer;
-    for (const which of ['W', 'R'] as const) {
-      const key = `${layer.name}.${which}`;
-      const t = tensors.get(key)!;
-      const [d, rows, cols] = t.shape;
-      const { q, scales } = quantizeRowsS8(t.data as Float32Array, d * rows, cols);
-      tensors.set(key, makeTensor('I8', [d, rows, cols], q));
-      tensors.set(`${key}.scale`, makeTensor('F32', [d, rows], scales));
-    }
+    const f32 = (name: string) => tensors.get(name)!.data as Float32Array;
+    const q = int8RecurrentTensors(layer, f32(tensorName.W(layer.name)), f32(tensorName.R(layer.name)), f32(tensorName.B(layer.name)));
+    for (const [name, t] of q) tensors.set(name, t);
     return { ...layer, precision: 'int8', inputQuant: { mode: 'dynamic' } };
   });
-  return { metadata: { ...model.metadata, layers }, tensors };
+  // The int8 layout is version 2's; an f32 model of version 1 handed in is upgraded with it.
+  return { metadata: { ...model.metadata, formatVersion: FORMAT_VERSION, layers }, tensors };
 }

@@ -9,6 +9,7 @@
  */
 import { WavegateError } from '../../src/errors.js';
 import { dequantizeRowsS8 } from '../../src/model/formats.js';
+import { recurrentBiases, scaleTensorToF32 } from '../../src/model/recurrent-params.js';
 import type { GruLayerSpec, LstmLayerSpec, WgmModel } from '../../src/model/schema.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -20,7 +21,7 @@ function weights(model: WgmModel, name: string): Float32Array {
   const t = model.tensors.get(name);
   if (!t) throw new WavegateError('E_MODEL_FORMAT', `reference: tensor '${name}' missing`);
   if (t.dtype === 'I8') {
-    const s = model.tensors.get(`${name}.scale`)!.data as Float32Array;
+    const s = scaleTensorToF32(model.tensors.get(`${name}.scale`)!);
     const rows = s.length;
     return dequantizeRowsS8(t.data as Int8Array, s, rows, t.data.length / rows);
   }
@@ -34,7 +35,11 @@ function recurrentDirection(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, di
   const G = l.type === 'lstm' ? 4 : 3;
   const W = weights(model, `${l.name}.W`).subarray(dir * G * H * I, (dir + 1) * G * H * I);
   const R = weights(model, `${l.name}.R`).subarray(dir * G * H * H, (dir + 1) * G * H * H);
-  const Bt = (model.tensors.get(`${l.name}.B`)!.data as Float32Array).subarray(dir * 2 * G * H, (dir + 1) * 2 * G * H);
+  // Wb ++ Rb of this direction, whatever the file version stored (INT8 v2 pre-sums them).
+  const { wb, rb } = recurrentBiases(model, l, dir);
+  const Bt = new Float32Array(2 * G * H);
+  Bt.set(wb, 0);
+  Bt.set(rb, G * H);
   const T = xs.length;
   const batch = xs[0].length;
   const reverse = l.direction === 'reverse' || dir === 1;

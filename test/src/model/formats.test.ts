@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DTYPES, dequantizeRowsS8, isTensorDType, quantizeRowsS8, roundHalfAway, S8_MAX } from '../../../src/model/formats.js';
 import { isWavegateError } from '../../../src/errors.js';
+import { f16BitsToNumber } from '../../../src/model/f16.js';
 
 describe('dtype traits', () => {
   it('byte sizes match the typed array element sizes', () => {
@@ -9,7 +10,8 @@ describe('dtype traits', () => {
   });
   it('knows only its own dtypes', () => {
     expect(isTensorDType('F32')).toBe(true);
-    expect(isTensorDType('F16')).toBe(false);
+    expect(isTensorDType('F16')).toBe(true);
+    expect(isTensorDType('BF16')).toBe(false);
     expect(isTensorDType('toString')).toBe(false);
     expect(isTensorDType(4)).toBe(false);
   });
@@ -36,13 +38,19 @@ describe('quantizeRowsS8', () => {
     fc.assert(
       fc.property(matrix, ({ rows, cols, w }) => {
         const f = Float32Array.from(w);
-        const { q, scales } = quantizeRowsS8(f, rows, cols);
+        const { q, scales, scaleBits } = quantizeRowsS8(f, rows, cols);
         const back = dequantizeRowsS8(q, scales, rows, cols);
         for (let r = 0; r < rows; r++) {
           const row = Array.from(f.subarray(r * cols, (r + 1) * cols));
           const maxAbs = Math.max(...row.map(Math.abs));
-          expect(scales[r]).toBe(Math.fround(maxAbs / 127));
-          if (scales[r] > 0) expect(Math.max(...Array.from(q.subarray(r * cols, (r + 1) * cols), Math.abs))).toBe(S8_MAX);
+          // The scale is the smallest f16 at or above max|w| / 127, and the bits say the same value.
+          expect(scales[r]).toBe(f16BitsToNumber(scaleBits[r]));
+          expect(scales[r]).toBeGreaterThanOrEqual(maxAbs / 127);
+          if (scaleBits[r] > 0) expect(f16BitsToNumber(scaleBits[r] - 1)).toBeLessThan(maxAbs / 127);
+          expect(maxAbs / scales[r] || 0).toBeLessThanOrEqual(127);
+          // The row max still reaches 127 for normal f16 scales: rounding up adds < 2^-10 relative, and 127 / (1 + 2^-10) > 126.5.
+          const top = Math.max(...Array.from(q.subarray(r * cols, (r + 1) * cols), Math.abs));
+          if (scales[r] > 0 && maxAbs / 127 >= 2 ** -14) expect(top).toBe(S8_MAX);
           for (let k = 0; k < cols; k++) {
             const i = r * cols + k;
             expect(Math.abs(q[i])).toBeLessThanOrEqual(127);
@@ -68,5 +76,35 @@ describe('quantizeRowsS8', () => {
     } catch (e) {
       expect(isWavegateError(e, 'E_ARGUMENT')).toBe(true);
     }
+  });
+});
+
+describe('quantizeRowsS8: f16 scales', () => {
+  it('rounds a scale up, never down, and computes codes from the stored scale', () => {
+    // 1/127 is not an f16 value: the scale is the next one up, so 1 maps to a code just under 127.
+    const { q, scales } = quantizeRowsS8(new Float32Array([1, -0.5, 0.25]), 1, 3);
+    expect(scales[0]).toBeGreaterThan(1 / 127);
+    expect(scales[0] - 1 / 127).toBeLessThan(2 ** -17);
+    expect(Array.from(q)).toEqual([1, -0.5, 0.25].map((v) => roundHalfAway(v / scales[0])));
+  });
+  it('tiny rows get subnormal scales and still dequantize within half a step', () => {
+    const w = new Float32Array([1e-5, -3e-6, 0]);
+    const { q, scales, scaleBits } = quantizeRowsS8(w, 1, 3);
+    expect(scaleBits[0]).toBeLessThan(0x0400); // subnormal
+    expect(scales[0]).toBeGreaterThan(0);
+    const back = dequantizeRowsS8(q, scales, 1, 3);
+    for (let k = 0; k < 3; k++) expect(Math.abs(back[k] - w[k])).toBeLessThanOrEqual(scales[0] / 2);
+  });
+  it('refuses a scale above the f16 maximum, naming the tensor and row', () => {
+    const w = new Float32Array([1, 2, 1e7, 0]);
+    try {
+      quantizeRowsS8(w, 2, 2, 'rnn.W');
+      expect.unreachable();
+    } catch (e) {
+      expect(isWavegateError(e, 'E_ARGUMENT')).toBe(true);
+      expect((e as Error).message).toMatch(/^rnn\.W: row 1 .*exceeds the f16 maximum 65504/);
+    }
+    // 127 * 65504 itself is the largest row maximum that still fits.
+    expect(quantizeRowsS8(new Float32Array([127 * 65504]), 1, 1).scales[0]).toBe(65504);
   });
 });

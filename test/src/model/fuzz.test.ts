@@ -14,6 +14,9 @@ import { tinyModel } from './tiny-model.js';
 const seeds = [
   encodeWgm(tinyModel({ cell: 'lstm', precision: 'int8', hidden: [8, 4], layerNorm: true })),
   encodeWgm(tinyModel({ cell: 'gru', precision: 'f32', direction: 'bidirectional', pool: 'mean' })),
+  // Format version 2's F16 scales and GRU [D, 4H] biases, and a version-1 INT8 file (F32 scales, Wb ++ Rb).
+  encodeWgm(tinyModel({ cell: 'gru', precision: 'int8', direction: 'bidirectional', linearBeforeReset: true })),
+  encodeWgm(tinyModel({ cell: 'gru', precision: 'int8', formatVersion: 1, linearBeforeReset: false })),
 ];
 
 /** Runs the decoder; returns 'ok' or the error code, failing the property on any other throwable. */
@@ -93,6 +96,21 @@ describe('decodeWgm on hostile bytes', () => {
         decodeOutcome(joinWgm(raw));
       }),
       { numRuns: 1500 },
+    );
+  });
+
+  it('version flips and dtype swaps (F32 / F16 / I8 / I32), re-digested, only ever give a WavegateError', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 0, max: 3 }), fc.nat(), fc.constantFrom('F32', 'F16', 'I8', 'I32'), (seed, version, pick, dtype) => {
+        const raw = splitWgm(seed);
+        const meta = JSON.parse(raw.header.__metadata__.wavegate);
+        if (version > 0) meta.formatVersion = version;
+        raw.header.__metadata__.wavegate = JSON.stringify(meta);
+        const names = Object.keys(raw.header).filter((k) => k !== '__metadata__');
+        if (pick % 2 === 0) raw.header[names[pick % names.length]].dtype = dtype;
+        decodeOutcome(joinWgm(raw));
+      }),
+      { numRuns: 600 },
     );
   });
 

@@ -1,5 +1,7 @@
 /** Test helper: take a .wgm apart into header JSON + data, edit, and put it back together. */
 import { wgmDigest } from '../../../src/model/digest.js';
+import { canonicalLayout, stableStringify } from '../../../src/model/layout.js';
+import type { WgmModel } from '../../../src/model/schema.js';
 
 export interface RawWgm {
   header: Record<string, any>;
@@ -32,4 +34,21 @@ export function editMetadata(bytes: Uint8Array, edit: (meta: any) => void): Uint
   edit(meta);
   raw.header.__metadata__.wavegate = JSON.stringify(meta);
   return joinWgm(raw);
+}
+
+/**
+ * Encodes a model in the canonical safetensors layout WITHOUT the writer's validation, so tests
+ * can build well-framed files that break one semantic rule (a wrong dtype for the version, say).
+ */
+export function encodeUnchecked(model: WgmModel): Uint8Array {
+  const layout = canonicalLayout([...model.tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape })));
+  const data = new Uint8Array(layout.length ? layout[layout.length - 1].end : 0);
+  for (const e of layout) {
+    const t = model.tensors.get(e.name)!.data;
+    data.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), e.begin);
+  }
+  const text = stableStringify(model.metadata);
+  const header: Record<string, any> = { __metadata__: { wavegate: text, 'wavegate.sha256': wgmDigest(text, data) } };
+  for (const e of layout) header[e.name] = { dtype: e.dtype, shape: e.shape, data_offsets: [e.begin, e.end] };
+  return joinWgm({ header, data }, { redigest: false });
 }

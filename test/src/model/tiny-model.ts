@@ -2,8 +2,9 @@
  * Test helper: small random models built in code (seeded PRNG), so model/runtime tests need no
  * committed binaries. Weights are scaled so activations stay in a useful range.
  */
-import type { Direction, LayerSpec, Tensor, WgmMetadata, WgmModel } from '../../../src/model/schema.js';
-import { quantizeRowsS8 } from '../../../src/model/formats.js';
+import { FORMAT_VERSION, type Direction, type LayerSpec, type Tensor, type WgmMetadata, type WgmModel } from '../../../src/model/schema.js';
+import { roundHalfAway } from '../../../src/model/formats.js';
+import { int8RecurrentTensors, recurrentBiases, scaleTensorToF32 } from '../../../src/model/recurrent-params.js';
 import { layerTensorSpecs } from '../../../src/model/tensors.js';
 
 /** mulberry32: tiny, fast, good enough for test weights. */
@@ -32,6 +33,8 @@ export interface TinySpec {
   staticScale?: number;
   linearBeforeReset?: boolean;
   seed?: number;
+  /** File format version (default: the current one). 1 builds the legacy INT8 layout (F32 scales, Wb ++ Rb). */
+  formatVersion?: number;
 }
 
 export function tinyMetadata(s: TinySpec = {}): WgmMetadata {
@@ -54,7 +57,7 @@ export function tinyMetadata(s: TinySpec = {}): WgmMetadata {
   layers.push({ type: 'dense', name: 'head', inFeatures: feat, outFeatures: outputs, activation: 'none' });
   return {
     format: 'wavegate-model',
-    formatVersion: 1,
+    formatVersion: s.formatVersion ?? FORMAT_VERSION,
     name: `tiny-${cell}-${precision}`,
     input: { channels, sampleRate: 360, window: s.window ?? 16, hop: 8 },
     layers,
@@ -69,7 +72,7 @@ export function randomTensors(meta: WgmMetadata, seed = 1): Map<string, Tensor> 
   const rand = prng(seed);
   const tensors = new Map<string, Tensor>();
   for (const layer of meta.layers) {
-    const specs = layerTensorSpecs(layer);
+    const specs = layerTensorSpecs(layer, meta.formatVersion);
     if (layer.type === 'lstm' || layer.type === 'gru') {
       const D = layer.direction === 'bidirectional' ? 2 : 1;
       const G = (layer.type === 'lstm' ? 4 : 3) * layer.hiddenSize;
@@ -78,9 +81,13 @@ export function randomTensors(meta: WgmMetadata, seed = 1): Map<string, Tensor> 
       const floatR = Float32Array.from({ length: D * G * layer.hiddenSize }, () => (rand() * 2 - 1) * amp);
       const B = Float32Array.from({ length: D * 2 * G }, () => (rand() * 2 - 1) * 0.3);
       const [sw, sr, sb] = specs;
+      if (layer.precision === 'int8' && meta.formatVersion >= 2) {
+        for (const [name, t] of int8RecurrentTensors(layer, floatW, floatR, B)) tensors.set(name, t);
+        continue;
+      }
       if (layer.precision === 'int8') {
-        const w = quantizeRowsS8(floatW, D * G, layer.inputSize);
-        const r = quantizeRowsS8(floatR, D * G, layer.hiddenSize);
+        const w = quantizeRowsV1(floatW, D * G, layer.inputSize);
+        const r = quantizeRowsV1(floatR, D * G, layer.hiddenSize);
         tensors.set(sw.name, { dtype: 'I8', shape: sw.shape, data: w.q });
         tensors.set(sr.name, { dtype: 'I8', shape: sr.shape, data: r.q });
         tensors.set(specs[3].name, { dtype: 'F32', shape: specs[3].shape, data: w.scales });
@@ -101,6 +108,21 @@ export function randomTensors(meta: WgmMetadata, seed = 1): Map<string, Tensor> 
   return tensors;
 }
 
+/** Format version 1's quantizer (f32 scales), kept here to build legacy INT8 models for the v1 loading tests. */
+function quantizeRowsV1(w: Float32Array, rows: number, cols: number): { q: Int8Array; scales: Float32Array } {
+  const q = new Int8Array(rows * cols);
+  const scales = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let maxAbs = 0;
+    for (let k = 0; k < cols; k++) maxAbs = Math.max(maxAbs, Math.abs(w[r * cols + k]));
+    const scale = Math.fround(maxAbs / 127);
+    scales[r] = scale;
+    if (scale === 0) continue;
+    for (let k = 0; k < cols; k++) q[r * cols + k] = Math.max(-127, Math.min(127, roundHalfAway(w[r * cols + k] / scale)));
+  }
+  return { q, scales };
+}
+
 export function tinyModel(s: TinySpec = {}): WgmModel {
   const metadata = tinyMetadata(s);
   return { metadata, tensors: randomTensors(metadata, s.seed ?? 1) };
@@ -114,17 +136,26 @@ export function dequantizedTwin(model: WgmModel): WgmModel {
     if ((layer.type === 'lstm' || layer.type === 'gru') && layer.precision === 'int8') {
       for (const k of ['W', 'R'] as const) {
         const q = model.tensors.get(`${layer.name}.${k}`)!;
-        const sc = model.tensors.get(`${layer.name}.${k}.scale`)!.data as Float32Array;
+        const sc = scaleTensorToF32(model.tensors.get(`${layer.name}.${k}.scale`)!);
         const cols = q.shape[2];
         const out = new Float32Array(q.data.length);
         for (let i = 0; i < out.length; i++) out[i] = sc[Math.floor(i / cols)] * (q.data as Int8Array)[i];
         tensors.set(`${layer.name}.${k}`, { dtype: 'F32', shape: q.shape, data: out });
       }
-      tensors.set(`${layer.name}.B`, model.tensors.get(`${layer.name}.B`)!);
+      // f32 layers store Wb ++ Rb; a version-2 INT8 layer's pre-summed biases map onto it exactly.
+      const D = layer.direction === 'bidirectional' ? 2 : 1;
+      const G = (layer.type === 'lstm' ? 4 : 3) * layer.hiddenSize;
+      const B = new Float32Array(D * 2 * G);
+      for (let d = 0; d < D; d++) {
+        const { wb, rb } = recurrentBiases(model, layer, d);
+        B.set(wb, d * 2 * G);
+        B.set(rb, d * 2 * G + G);
+      }
+      tensors.set(`${layer.name}.B`, { dtype: 'F32', shape: [D, 2 * G], data: B });
       layer.precision = 'f32';
       delete layer.inputQuant;
     } else {
-      for (const s of layerTensorSpecs(layer)) tensors.set(s.name, model.tensors.get(s.name)!);
+      for (const s of layerTensorSpecs(layer, metadata.formatVersion)) tensors.set(s.name, model.tensors.get(s.name)!);
     }
   }
   return { metadata, tensors };

@@ -51,7 +51,7 @@ describe('framing', () => {
 });
 
 describe('tensor table', () => {
-  it('unknown dtype', () => expectFail(editRaw((r) => (r.header['head.b'].dtype = 'F16')), 'E_MODEL_UNSUPPORTED', /"head.b": dtype "F16" is not supported/));
+  it('unknown dtype', () => expectFail(editRaw((r) => (r.header['head.b'].dtype = 'BF16')), 'E_MODEL_UNSUPPORTED', /"head.b": dtype "BF16" is not supported/));
   it('negative shape', () => expectFail(editRaw((r) => (r.header['head.b'].shape = [-3])), 'E_MODEL_FORMAT', /"head.b": shape \[-3\] must hold non-negative integers/));
   it('fractional shape', () => expectFail(editRaw((r) => (r.header['head.b'].shape = [1.5, 2])), 'E_MODEL_FORMAT', /"head.b": shape .* non-negative integers/));
   it('shape element that breaks string conversion (fuzz regression)', () =>
@@ -104,7 +104,7 @@ describe('digest', () => {
 describe('metadata', () => {
   const cases: [string, (m: any) => void, WavegateErrorCode, RegExp][] = [
     ['wrong format', (m) => (m.format = 'other'), 'E_MODEL_FORMAT', /metadata format: expected "wavegate-model"/],
-    ['future version', (m) => (m.formatVersion = 99), 'E_MODEL_UNSUPPORTED', /version 99; this runtime reads versions up to 1/],
+    ['future version', (m) => (m.formatVersion = 99), 'E_MODEL_UNSUPPORTED', /version 99; this runtime reads versions up to 2/],
     ['channels not an integer', (m) => (m.input.channels = 2.5), 'E_MODEL_FORMAT', /input.channels: expected an integer/],
     ['negative sample rate', (m) => (m.input.sampleRate = -1), 'E_MODEL_FORMAT', /input.sampleRate: -1 is out of range/],
     ['channel names count', (m) => (m.input.channelNames = ['a']), 'E_MODEL_FORMAT', /input.channelNames: has 1 names for 2 channels/],
@@ -139,7 +139,17 @@ describe('tensor values', () => {
   }
   it('NaN weight names tensor and index', () => expectFail(patchTensor('head.W', 5, NaN), 'E_MODEL_FORMAT', /tensor "head.W" \(dense weights \[out, in\]\) element 5 is NaN/));
   it('Inf bias', () => expectFail(patchTensor('rnn1.B', 0, Infinity), 'E_MODEL_FORMAT', /tensor "rnn1.B" .* element 0 is Infinity/));
-  it('negative scale', () => expectFail(patchTensor('rnn0.W.scale', 3, -0.5), 'E_MODEL_FORMAT', /tensor "rnn0.W.scale" .* element 3 is -0.5; scales must be >= 0/));
+  function patchF16(name: string, index: number, bits: number): Uint8Array {
+    return editRaw((r) => {
+      const [b] = r.header[name].data_offsets;
+      new DataView(r.data.buffer, r.data.byteOffset).setUint16(b + 2 * index, bits, true);
+    });
+  }
+  // Version-2 scales are F16 (bit patterns: 0xb800 = -0.5, 0x7c00 = Infinity, 0x7e00 = NaN).
+  it('negative scale', () => expectFail(patchF16('rnn0.W.scale', 3, 0xb800), 'E_MODEL_FORMAT', /tensor "rnn0.W.scale" .* element 3 is -0.5; scales must be >= 0/));
+  it('infinite F16 scale', () => expectFail(patchF16('rnn0.R.scale', 1, 0x7c00), 'E_MODEL_FORMAT', /tensor "rnn0.R.scale" .* element 1 is Infinity \(f16 0x7c00\); values must be finite/));
+  it('NaN F16 scale', () => expectFail(patchF16('rnn1.W.scale', 0, 0x7e00), 'E_MODEL_FORMAT', /tensor "rnn1.W.scale" .* element 0 is NaN/));
+  it('-0 scale is a zero scale, accepted', () => expect(() => decodeWgm(patchF16('rnn0.W.scale', 0, 0x8000))).not.toThrow());
   it('wrong shape for the layer', () =>
     expectFail(
       editRaw((r) => {

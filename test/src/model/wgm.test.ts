@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWgm, loadWgm } from '../../../src/model/load.js';
 import { encodeWgm, writeWgm } from '../../../src/model/write.js';
+import { f16BitsToNumber } from '../../../src/model/f16.js';
 import { splitWgm } from './raw.js';
 import { tinyModel, type TinySpec } from './tiny-model.js';
 
@@ -57,12 +58,14 @@ describe('encodeWgm / decodeWgm', () => {
     expect(n % 8).toBe(0);
     const { header, data } = splitWgm(bytes);
     const entries = Object.entries(header).filter(([k]) => k !== '__metadata__') as [string, any][];
-    const rank = { F32: 0, I32: 1, I8: 2 } as Record<string, number>;
+    const rank = { F32: 0, I32: 1, F16: 2, I8: 3 } as Record<string, number>;
+    const align = { F32: 4, I32: 4, F16: 2, I8: 1 } as Record<string, number>;
+    expect(entries.some(([, e]) => e.dtype === 'F16')).toBe(true);
     let pos = 0;
     let prev: [number, string] = [-1, ''];
     for (const [name, e] of entries) {
       expect(e.data_offsets[0]).toBe(pos);
-      expect((8 + n + pos) % (e.dtype === 'I8' ? 1 : 4)).toBe(0);
+      expect((8 + n + pos) % align[e.dtype]).toBe(0);
       const key: [number, string] = [rank[e.dtype], name];
       expect(key[0] > prev[0] || (key[0] === prev[0] && key[1] > prev[1])).toBe(true);
       prev = key;
@@ -100,7 +103,7 @@ header = json.loads(buf[8:8 + n])
 meta = header.pop('__metadata__')
 data = buf[8 + n:]
 assert hashlib.sha256(meta['wavegate'].encode() + data).hexdigest() == meta['wavegate.sha256']
-dt = {'F32': '<f4', 'I32': '<i4', 'I8': 'i1'}
+dt = {'F32': '<f4', 'I32': '<i4', 'F16': '<f2', 'I8': 'i1'}
 out = {}
 for name, e in header.items():
     b, end = e['data_offsets']
@@ -113,7 +116,7 @@ print(json.dumps(out))
     const got = JSON.parse(r.stdout) as Record<string, [number, number[]]>;
     for (const [name, t] of model.tensors) {
       let sum = 0;
-      for (const v of t.data) sum += v;
+      for (const v of t.data) sum += t.dtype === 'F16' ? f16BitsToNumber(v) : v; // F16 data are bit patterns
       expect(got[name][1]).toEqual(t.shape);
       expect(got[name][0]).toBeCloseTo(sum, 3);
     }

@@ -37,11 +37,17 @@ describe('wavegate benchmark models', () => {
     }
   }
 
-  it('INT8 models hold int8 W and R with one f32 scale per gate row', () => {
-    const m = buildRnnWgmModel(makeRnnWeights('lstm', 4, 8, 1), 'int8');
+  it('INT8 models hold int8 W and R with one f16 scale per gate row and the bias pre-summed (format version 2)', () => {
+    const w = makeRnnWeights('lstm', 4, 8, 1);
+    const m = buildRnnWgmModel(w, 'int8');
+    expect(m.metadata.formatVersion).toBe(2);
     expect(m.tensors.get('rnn.W')?.dtype).toBe('I8');
     expect(m.tensors.get('rnn.R')?.shape).toEqual([1, 32, 8]);
+    expect(m.tensors.get('rnn.W.scale')?.dtype).toBe('F16');
     expect(m.tensors.get('rnn.W.scale')?.shape).toEqual([1, 32]);
+    const B = m.tensors.get('rnn.B')!;
+    expect(B.shape).toEqual([1, 32]);
+    expect(B.data[5]).toBe(Math.fround(w.B[5] + w.B[32 + 5]));
   });
 
   it('batchMajor reorders [T, batch, I] to [batch, T, I]', () => {

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { isWavegateError } from '../../../src/errors.js';
 import { readNpy } from '../../../src/io/npy.js';
 import { dequantizeRowsS8 } from '../../../src/model/formats.js';
+import { scaleTensorToF32 } from '../../../src/model/recurrent-params.js';
 import { importOnnx, importOnnxFile } from '../../../tools/onnx/import.js';
 import { decodeModel, readTensor } from '../../../tools/onnx/proto.js';
 import { runReference } from '../../../tools/onnx/reference-run.js';
@@ -127,7 +128,7 @@ describe('import of PyTorch exports', () => {
     expect(other.sourceSha256).not.toBe(p.sourceSha256);
   });
 
-  it('--int8: recurrent W and R become per-row I8 with F32 scales; head and biases stay F32', () => {
+  it('--int8: recurrent W and R become per-row I8 with F16 scales, biases pre-summed F32 (format version 2); head stays F32', () => {
     const f32 = importOnnxFile(DIR + 'gru2_bi_hn_t1_sigmoid.onnx').model;
     const q = importOnnxFile(DIR + 'gru2_bi_hn_t1_sigmoid.onnx', { int8: true }).model;
     for (const l of q.metadata.layers) {
@@ -140,19 +141,36 @@ describe('import of PyTorch exports', () => {
         const ref = f32.tensors.get(`${l.name}.${k}`)!;
         expect(t.dtype).toBe('I8');
         expect(t.shape).toEqual(ref.shape);
-        expect(s.dtype).toBe('F32');
+        expect(s.dtype).toBe('F16');
         expect(s.shape).toEqual(ref.shape.slice(0, 2));
         const [d, rows, cols] = t.shape;
-        const deq = dequantizeRowsS8(t.data as Int8Array, s.data as Float32Array, d * rows, cols);
+        const scales = scaleTensorToF32(s);
+        const deq = dequantizeRowsS8(t.data as Int8Array, scales, d * rows, cols);
         let excess = -Infinity; // largest |error| beyond half a quantization step
         for (let i = 0; i < deq.length; i++) {
-          const scale = (s.data as Float32Array)[Math.floor(i / cols)];
+          const scale = scales[Math.floor(i / cols)];
           excess = Math.max(excess, Math.abs(deq[i] - ref.data[i]) - scale / 2);
         }
         expect(excess).toBeLessThanOrEqual(1e-7);
       }
-      expect(q.tensors.get(`${l.name}.B`)!.dtype).toBe('F32');
+      // PyTorch GRUs are linear-before-reset: [Wb_z + Rb_z, Wb_r + Rb_r, Wb_h, Rb_h] per direction.
+      const B = q.tensors.get(`${l.name}.B`)!;
+      const Bf = f32.tensors.get(`${l.name}.B`)!.data as Float32Array;
+      const H = l.hiddenSize;
+      expect(l.linearBeforeReset).toBe(true);
+      expect(B.dtype).toBe('F32');
+      expect(B.shape).toEqual([2, 4 * H]);
+      for (let dir = 0; dir < 2; dir++) {
+        const src = dir * 6 * H;
+        const dst = dir * 4 * H;
+        for (let r = 0; r < 2 * H; r++) expect(B.data[dst + r]).toBe(Math.fround(Bf[src + r] + Bf[src + 3 * H + r]));
+        for (let j = 0; j < H; j++) {
+          expect(B.data[dst + 2 * H + j]).toBe(Bf[src + 2 * H + j]);
+          expect(B.data[dst + 3 * H + j]).toBe(Bf[src + 5 * H + j]);
+        }
+      }
     }
+    expect(q.metadata.formatVersion).toBe(2);
     expect(q.tensors.get('dense0.W')!.dtype).toBe('F32');
   });
 
