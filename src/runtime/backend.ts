@@ -12,10 +12,12 @@
  * Measured on Node 20 (x86-64, shared CI-class machine): ~35 ns per raw call vs ~95 ns through
  * the wrapper; a push() makes 3-10 kernel calls, so the raw exports save ~0.5 us per call.
  * (The current kernel imports nothing, so the shims are a safety net for debug builds.)
+ *
+ * Where the .wasm bytes come from: `setKernelLoader` (any host: a browser fetches them, a bundle
+ * may inline them); else, under Node, the files on disk (`setKernelDir`, WAVEGATE_KERNEL_DIR or the
+ * package's build/ folder); else, in a browser, `kernel-<build>.wasm` beside this module, fetched.
+ * Node's fs is imported lazily, so this module loads in a browser.
  */
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { instantiate as instantiateAs } from '@assemblyscript/loader';
 import { WavegateError } from '../errors.js';
 import { ABI_VERSION, REQUIRED_EXPORTS, type KernelExports } from './abi.js';
@@ -49,6 +51,11 @@ export function chooseBuild(choice: BackendChoice): KernelBuild {
 
 let kernelDirOverride: string | undefined;
 
+/** Bytes (or a compiled module) of one kernel build; see setKernelLoader. */
+export type KernelLoader = (build: KernelBuild) => Promise<BufferSource | WebAssembly.Module> | BufferSource | WebAssembly.Module;
+
+let kernelLoader: KernelLoader | undefined;
+
 /**
  * Sets the folder holding kernel-simd.wasm / kernel-ref.wasm (for bundles that ship the .wasm
  * files beside them). Default: the environment variable WAVEGATE_KERNEL_DIR, else the first of
@@ -59,7 +66,21 @@ export function setKernelDir(dir: string | undefined): void {
   modules.clear();
 }
 
-function kernelPath(build: KernelBuild): string {
+/**
+ * Sets where kernel builds come from, for hosts without a file system, e.g. in a browser:
+ * `setKernelLoader((b) => fetch(`/wasm/kernel-${b}.wasm`).then((r) => r.arrayBuffer()))`.
+ * `undefined` restores the default (files under Node, a fetch beside this module in a browser).
+ */
+export function setKernelLoader(loader: KernelLoader | undefined): void {
+  kernelLoader = loader;
+  modules.clear();
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+async function kernelPath(build: KernelBuild): Promise<string> {
+  const { existsSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
   const file = `kernel-${build}.wasm`;
   const dir = kernelDirOverride ?? process.env.WAVEGATE_KERNEL_DIR;
   if (dir) return `${dir.replace(/\/$/, '')}/${file}`;
@@ -71,6 +92,28 @@ function kernelPath(build: KernelBuild): string {
   return found;
 }
 
+/** The default source: the file under Node, a fetch beside this module elsewhere. Returns bytes and a name for errors. */
+async function defaultKernelBytes(build: KernelBuild): Promise<{ bytes: BufferSource; where: string }> {
+  if (!isNode) {
+    const url = new URL(`kernel-${build}.wasm`, import.meta.url).href;
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      throw new WavegateError('E_NOT_FOUND', `kernel ${url} cannot be fetched (${(e as Error).message}); serve it beside the bundle or call setKernelLoader()`, { cause: e });
+    }
+    if (!res.ok) throw new WavegateError('E_NOT_FOUND', `kernel ${url}: HTTP ${res.status}; serve it beside the bundle or call setKernelLoader()`);
+    return { bytes: await res.arrayBuffer(), where: url };
+  }
+  const path = await kernelPath(build);
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return { bytes: new Uint8Array(await readFile(path)), where: path }; // a plain ArrayBuffer-backed copy (BufferSource)
+  } catch (e) {
+    throw new WavegateError('E_NOT_FOUND', `kernel ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); run \`npm run build:wasm\` or fix WAVEGATE_KERNEL_DIR`, { cause: e });
+  }
+}
+
 const modules = new Map<KernelBuild, Promise<WebAssembly.Module>>();
 
 /** The compiled kernel module for a build, compiled once per process. */
@@ -78,17 +121,21 @@ export function kernelModule(build: KernelBuild): Promise<WebAssembly.Module> {
   let m = modules.get(build);
   if (!m) {
     m = (async () => {
-      const path = kernelPath(build);
-      let bytes: Uint8Array<ArrayBuffer>;
+      let source: { bytes: BufferSource; where: string };
+      if (kernelLoader) {
+        let got: BufferSource | WebAssembly.Module;
+        try {
+          got = await kernelLoader(build);
+        } catch (e) {
+          throw new WavegateError('E_NOT_FOUND', `kernel loader failed for kernel-${build}.wasm (${(e as Error).message})`, { cause: e });
+        }
+        if (got instanceof WebAssembly.Module) return got;
+        source = { bytes: got, where: `kernel-${build}.wasm (from setKernelLoader)` };
+      } else source = await defaultKernelBytes(build);
       try {
-        bytes = new Uint8Array(await readFile(path)); // a plain ArrayBuffer-backed copy (BufferSource)
+        return await WebAssembly.compile(source.bytes);
       } catch (e) {
-        throw new WavegateError('E_NOT_FOUND', `kernel ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); run \`npm run build:wasm\` or fix WAVEGATE_KERNEL_DIR`, { cause: e });
-      }
-      try {
-        return await WebAssembly.compile(bytes);
-      } catch (e) {
-        throw new WavegateError('E_KERNEL', `${path}: cannot compile kernel (${(e as Error).message})`, { cause: e });
+        throw new WavegateError('E_KERNEL', `${source.where}: cannot compile kernel (${(e as Error).message})`, { cause: e });
       }
     })();
     m.catch(() => modules.delete(build)); // a failed load may be fixed (file built later): do not cache it

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBuild, hasWasmSimd, instantiateKernel, kernelModule, setKernelDir } from '../../../src/runtime/backend.js';
+import { readFileSync } from 'node:fs';
+import { chooseBuild, hasWasmSimd, instantiateKernel, kernelModule, setKernelDir, setKernelLoader, type KernelBuild } from '../../../src/runtime/backend.js';
 import { kernelsBuilt } from './helpers.js';
 
 describe('backend selection', () => {
@@ -22,5 +23,25 @@ describe('backend selection', () => {
     } finally {
       setKernelDir(undefined);
     }
+  });
+
+  it.skipIf(!kernelsBuilt)('setKernelLoader: bytes or a compiled module from the host (a browser fetch), errors named', async () => {
+    const bytes = (b: KernelBuild) => new Uint8Array(readFileSync(new URL(`../../../build/kernel-${b}.wasm`, import.meta.url)));
+    const asked: KernelBuild[] = [];
+    try {
+      setKernelLoader(async (b) => (asked.push(b), bytes(b)));
+      expect((await instantiateKernel('ref')).build).toBe('ref');
+      expect((await instantiateKernel('simd')).exports.simdEnabled()).toBe(1);
+      expect(asked).toEqual(['ref', 'simd']);
+      setKernelLoader((b) => new WebAssembly.Module(bytes(b)));
+      expect((await instantiateKernel('simd')).build).toBe('simd');
+      setKernelLoader(() => Promise.reject(new Error('HTTP 404')));
+      await expect(instantiateKernel('ref')).rejects.toMatchObject({ code: 'E_NOT_FOUND', message: expect.stringMatching(/loader failed for kernel-ref.wasm \(HTTP 404\)/) });
+      setKernelLoader(() => new Uint8Array([0, 97, 115, 109, 9, 9]));
+      await expect(instantiateKernel('ref')).rejects.toMatchObject({ code: 'E_KERNEL', message: expect.stringMatching(/kernel-ref.wasm \(from setKernelLoader\): cannot compile/) });
+    } finally {
+      setKernelLoader(undefined);
+    }
+    expect((await instantiateKernel('ref')).build).toBe('ref');
   });
 });
