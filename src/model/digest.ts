@@ -9,17 +9,17 @@
  * shape from the metadata and requires the canonical layout (write.ts: F32, then I32, then F16, then I8,
  * each by name, contiguous), so the offsets too are a function of the hashed metadata.
  */
-import { createHash } from 'node:crypto';
+// @noble/hashes (audited, pure JS, synchronous) rather than node:crypto, so that loading a model
+// works in a browser too, where WebCrypto's digest is asynchronous and decodeWgm is not.
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex } from '@noble/hashes/utils';
 
 /** Lowercase hex SHA-256 over the metadata text and the data section. */
 export function wgmDigest(metadataJson: string, data: Uint8Array): string {
-  const h = createHash('sha256');
-  h.update(Buffer.from(metadataJson, 'utf8'));
-  h.update(data);
-  return h.digest('hex');
+  return bytesToHex(sha256.create().update(new TextEncoder().encode(metadataJson)).update(data).digest());
 }
 
 /** SHA-256 of arbitrary bytes as lowercase hex (provenance: source model hashes). */
 export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return bytesToHex(sha256(bytes));
 }

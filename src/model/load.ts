@@ -3,7 +3,6 @@
  * (validate.ts). Nothing is handed out before all of it passed, so the kernel only ever sees
  * tensors whose dtype, shape and values match the metadata.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { WavegateError } from '../errors.js';
 import type { Tensor, WgmModel } from './schema.js';
 import { DTYPES } from './formats.js';
@@ -116,6 +115,8 @@ function decodeChecked(bytes: Uint8Array, opts: DecodeOptions, source: string): 
 
 /** Reads and decodes a .wgm file; the size cap is checked before reading. */
 export async function loadWgm(path: string, opts: DecodeOptions = {}): Promise<LoadedWgm> {
+  // Imported here, not at the top: decodeWgm (bytes) must load where there is no node:fs (a browser).
+  const { readFile, stat } = await import('node:fs/promises');
   const limits: ModelLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   let size: number;
   try {

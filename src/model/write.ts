@@ -5,7 +5,6 @@
  * digest computed over the exact metadata text written). The model is validated first with
  * the loader's own rules, so this code never produces a file the loader would refuse.
  */
-import { writeFile } from 'node:fs/promises';
 import type { WgmModel } from './schema.js';
 import { DTYPES } from './formats.js';
 import { wgmDigest } from './digest.js';
@@ -53,9 +52,9 @@ export function encodeWgm(model: WgmModel, opts: EncodeOptions = {}): Uint8Array
   const header: Record<string, unknown> = { [METADATA_KEY]: meta };
   for (const e of layout) header[e.name] = { dtype: e.dtype, shape: e.shape, data_offsets: [e.begin, e.end] };
   // Keys in canonical order: __metadata__ first, then tensors in data order (JSON keeps insertion order).
-  let headerBytes = Buffer.from(JSON.stringify(header, (k, v) => (k === METADATA_KEY ? sortKeys(v) : v)), 'utf8');
-  const padded = Math.ceil(headerBytes.length / HEADER_ALIGN) * HEADER_ALIGN;
-  if (padded !== headerBytes.length) headerBytes = Buffer.concat([headerBytes, Buffer.alloc(padded - headerBytes.length, 0x20)]);
+  const json = new TextEncoder().encode(JSON.stringify(header, (k, v) => (k === METADATA_KEY ? sortKeys(v) : v)));
+  const headerBytes = new Uint8Array(Math.ceil(json.length / HEADER_ALIGN) * HEADER_ALIGN).fill(0x20); // space padding
+  headerBytes.set(json);
 
   const out = new Uint8Array(PREFIX_BYTES + headerBytes.length + data.length);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
@@ -72,6 +71,7 @@ function sortKeys(v: Record<string, string>): Record<string, string> {
 
 /** Encodes and writes a model to `path`. */
 export async function writeWgm(path: string, model: WgmModel, opts: EncodeOptions = {}): Promise<void> {
+  const { writeFile } = await import('node:fs/promises'); // lazily: encodeWgm must load in a browser
   await writeFile(path, encodeWgm(model, { source: path, ...opts }));
 }
 

@@ -1,0 +1,90 @@
+/**
+ * The runtime in a browser: the portability cases (tools/portability) are scored in headless
+ * Chromium (Debian's /usr/bin/chromium, driven by playwright-core) from an esbuild browser bundle
+ * with the kernels fetched beside it, and every output digest must equal Node's. Chromium's V8 is
+ * years newer than Node 20's, so this also checks that a later engine computes the same bits.
+ *
+ * Skipped where /usr/bin/chromium is absent, unless WAVEGATE_REQUIRE_BROWSER=1 (set by .ci/run).
+ */
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildCases, writeCases } from '../../tools/portability/score-digests.js';
+import { scoreCases } from '../../tools/portability/score-cases.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = process.env.WAVEGATE_CHROMIUM ?? '/usr/bin/chromium';
+const present = existsSync(CHROMIUM);
+const REQUIRED = process.env.WAVEGATE_REQUIRE_BROWSER === '1';
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+
+/** Serves `dir` on 127.0.0.1 (an ephemeral port): the page, its bundle, the kernels and the cases. */
+function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = normalize(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    if (!path.startsWith(dir) || !existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as { port: number };
+    resolve({ server, url: `http://127.0.0.1:${port}/index.html` });
+  }));
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'wavegate-browser-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the runtime in a browser (headless Chromium)', () => {
+  if (!present && REQUIRED) {
+    it('Chromium is installed', () => expect.fail(`${CHROMIUM} not found: apt-get install chromium`));
+    return;
+  }
+  it.skipIf(!present)('scores every portability case with the same output bits as Node', async () => {
+    await build({
+      entryPoints: [`${ROOT}tools/portability/browser-page.ts`],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      external: ['node:*'], // the runtime imports Node's modules lazily, on Node-only paths
+      outfile: join(dir, 'page.js'),
+      logLevel: 'error',
+    });
+    for (const b of ['simd', 'ref']) copyFileSync(`${ROOT}build/kernel-${b}.wasm`, join(dir, `kernel-${b}.wasm`));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>');
+    const cases = buildCases();
+    writeCases(cases, join(dir, 'cases'));
+    const want = await scoreCases(cases, async (b) => createHash('sha256').update(b).digest('hex'));
+
+    const { chromium } = await import('playwright-core');
+    const { server, url } = await serve(dir);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(url);
+      await page.waitForFunction(() => 'wavegateDigests' in globalThis || 'wavegateError' in globalThis, null, { timeout: 120_000 });
+      const error = await page.evaluate(() => (globalThis as unknown as { wavegateError?: string }).wavegateError);
+      expect(error, 'error in the page').toBeUndefined();
+      const got = await page.evaluate(() => (globalThis as unknown as { wavegateDigests: { userAgent: string; simd: boolean; digests: Record<string, string> } }).wavegateDigests);
+      expect(got.simd).toBe(true);
+      expect(Object.keys(got.digests).sort()).toEqual(Object.keys(want).sort());
+      const differing = Object.keys(want).filter((k) => got.digests[k] !== want[k]);
+      console.log(`browser: ${got.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? got.userAgent}: ${Object.keys(want).length - differing.length}/${Object.keys(want).length} output digests equal to Node ${process.version}`);
+      expect(differing).toEqual([]);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  }, 240_000);
+});
