@@ -4,7 +4,7 @@
  *
  *   npx tsx tools/bench/kernel-micro.ts [--repeats 15] [--cell lstm|gru] [--clock cpu|wall]
  *                                       [--only simd-s8,simd-f32,ref-s8,ref-f32] [--no-peak]
- *                                       [--sections steps,stream]
+ *                                       [--sections steps,stream] [--stream-steps 90]
  *
  * An --only entry `simd-s8@path/to/variant.wasm` times that path of another build, so a variant
  * can be A/B'd against build/kernel-simd.wasm in the same process, interleaved.
@@ -53,6 +53,11 @@ const clock = arg('clock', 'cpu') as 'cpu' | 'wall';
 const sections = arg('sections', 'steps,stream').split(',');
 /** Skip the SIMD peak measurement (and the % of peak column). */
 const noPeak = process.argv.includes('--no-peak');
+/**
+ * Steps per call of the stream section (default 90, the streaming benchmark's chunk). Shorter
+ * calls (e.g. 10) interleave the variants more finely, which steadies A/Bs on a shared machine.
+ */
+const streamT = Number(arg('stream-steps', '90'));
 
 const modules = new Map<string, WebAssembly.Module>();
 function instance(build: string, file?: string): Exports {
@@ -182,10 +187,10 @@ for (const s of sections.includes('steps') ? shapes : []) {
     console.log(`${p.padEnd(18)} ${String(s.I).padStart(3)} ${String(s.H).padStart(4)} ${'1'.padStart(6)} ${String(s.T).padStart(4)} ${per.toFixed(0).padStart(9)} ${(macs / per).toFixed(1).padStart(7)} ${pct.padStart(10)}`);
   });
 }
-// Streaming: 1000 streams of H=64, I=1, one call per 90-step chunk for all streams.
+// Streaming: 1000 streams of H=64, I=1, one call per chunk (--stream-steps, 90) for all streams.
 {
   const batch = 1000;
-  const T = 90;
+  const T = streamT;
   const paths = sections.includes('stream') ? only.filter((q) => q.startsWith('simd')) : [];
   const ns = timeInterleaved(paths.map((p) => setup(p, 1, 64, batch, T)));
   paths.forEach((p, j) => {

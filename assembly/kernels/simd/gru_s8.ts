@@ -10,6 +10,7 @@ import { roundUp, S8_BLOCK } from "../../formats";
 import { Q_MAX, H_INV_SCALE } from "../../quant";
 import { sigmoidf4, tanhf4, k4, K_ONE, K_Q127 } from "./math";
 import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
+import { preGroupS8x2 } from "./pre_s8";
 import { maxAbs, quantizeDivI16, quantizeMulI16, quantize4, copyF32 } from "./quant";
 import { TILE, s8StreamBytes } from "./lstm_s8";
 
@@ -33,7 +34,7 @@ export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
  * real n rows that padded lanes of z/r alias when H is not a multiple of 8.
  */
 // @ts-ignore: decorator
-@inline function gruEpilogueS8(xw: usize, hr: usize, hb: usize, hw: usize, n8: i32, lbr: bool, hq: usize, zr: usize): void {
+@inline function gruEpilogueS8(xw: usize, hr: usize, hb: usize, hw: usize, n8: i32, lbr: bool, hq: usize, zr: usize, yr: usize): void {
   const n1 = roundUp((lbr ? <i32>(hb >> 2) + n8 : n8), 4);
   let k = 0;
   for (; k + 8 <= n1; k += 8) {
@@ -67,6 +68,10 @@ export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
     const h1 = f32x4.add(f32x4.mul(f32x4.sub(one, z1), n1v), f32x4.mul(z1, v128.load(hw + o, 16)));
     v128.store(hw + o, h0);
     v128.store(hw + o, h1, 16);
+    if (yr != 0 && j + 8 <= <i32>(hb >> 2)) {
+      v128.store(yr + o, h0);
+      v128.store(yr + o, h1, 16);
+    }
     v128.store(hq + (<usize>j << 1), i16x8.narrow_i32x4_s(quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127))));
   }
 }
@@ -155,20 +160,29 @@ export function gruS8(
         const wg = Wq + <usize>G * gW;
         const rg = Rq + <usize>G * gR;
         const withR = G << 4 < hrEnd;
+        // Groups whose 16 rows all have R sums (and so are whole slices of both xw and hr) are
+        // finished per stream pair from the accumulators in registers (pre_s8.ts).
+        const fuse = (G + 1) << 4 <= hrEnd;
         let i = 0;
         for (; i + 2 <= nb; i += 2) {
           const xa = xq0 + <usize>i * xqS;
-          dotGroupS8x2(wg, xa, xa + xqS, I, accW0 + (<usize>i << 6));
-          if (withR) {
-            const ha = hq0 + <usize>i * hqS;
+          const aw = accW0 + (<usize>i << 6);
+          const ha = hq0 + <usize>i * hqS;
+          dotGroupS8x2(wg, xa, xa + xqS, I, aw);
+          if (fuse) {
+            const pa = xw0 + <usize>i * preS;
+            const qa = hr0 + <usize>i * preS;
+            preGroupS8x2(true, rg, ha, ha + hqS, H, G, 4, aw, Ws, Rs, Wb, Rb, sx0 + (<usize>i << 2), pa, pa + preS, qa, qa + preS);
+          } else if (withR) {
             dotGroupS8x2(rg, ha, ha + hqS, H, accR0 + (<usize>i << 6));
           }
         }
+        const k0 = fuse ? i : 0; // streams whose slices are still to dequantize below
         for (; i < nb; i++) {
           dotGroupS8(wg, xq0 + <usize>i * xqS, I, accW0 + (<usize>i << 6));
           if (withR) dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6));
         }
-        for (let m = 0; m < 4; m++) {
+        for (let m = 0; k0 < nb && m < 4; m++) {
           const g = 4 * G + m; // 4-row slice
           const r0 = g << 2;
           if (r0 >= rows) break;
@@ -179,13 +193,13 @@ export function gruS8(
           if (r0 + 4 <= rows) {
             const ws4 = v128.load(Ws + o);
             const wb4 = v128.load(Wb + o);
-            for (let k = 0; k < nb; k++) {
+            for (let k = k0; k < nb; k++) {
               const sx = f32x4.splat(load<f32>(sx0 + (<usize>k << 2)));
               const acc = f32x4.convert_i32x4_s(v128.load(accW0 + (<usize>k << 6) + so));
               v128.store(xw0 + <usize>k * preS + o, f32x4.add(f32x4.mul(acc, f32x4.mul(ws4, sx)), wb4));
             }
           } else {
-            for (let k = 0; k < nb; k++) {
+            for (let k = k0; k < nb; k++) {
               const sx = load<f32>(sx0 + (<usize>k << 2));
               dequantGroup(v128.load(accW0 + (<usize>k << 6) + so), g, 0, rows, Ws, sx, Wb, xw0 + <usize>k * preS, tmp);
             }
@@ -193,12 +207,12 @@ export function gruS8(
           if (r0 + 4 <= hrEnd) {
             const rs4 = f32x4.mul(v128.load(Rs + o), f32x4.splat(H_INV_SCALE));
             const rb4 = v128.load(Rb + o);
-            for (let k = 0; k < nb; k++) {
+            for (let k = k0; k < nb; k++) {
               const acc = f32x4.convert_i32x4_s(v128.load(accR0 + (<usize>k << 6) + so));
               v128.store(hr0 + <usize>k * preS + o, f32x4.add(f32x4.mul(acc, rs4), rb4));
             }
           } else if (r0 < hrEnd) {
-            for (let k = 0; k < nb; k++) {
+            for (let k = k0; k < nb; k++) {
               dequantGroup(v128.load(accR0 + (<usize>k << 6) + so), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>k * preS, tmp);
             }
           }
@@ -236,8 +250,13 @@ export function gruS8(
       }
       for (let i = 0; i < nb; i++) {
         const hw = hw0 + <usize>i * stS;
-        gruEpilogueS8(xw0 + <usize>i * preS, hr0 + <usize>i * preS, hb, hw, Ks, lbr, hq0 + <usize>i * hqS, zr);
-        if (y != 0) copyF32(rowAddr(y, t, b0 + i, batch, yStride), hw, H);
+        // h' goes to y from the epilogue's registers; only a tail of H % 8 lanes is copied.
+        const yr = y != 0 ? rowAddr(y, t, b0 + i, batch, yStride) : 0;
+        gruEpilogueS8(xw0 + <usize>i * preS, hr0 + <usize>i * preS, hb, hw, Ks, lbr, hq0 + <usize>i * hqS, zr, yr);
+        if (y != 0) {
+          const h8 = H & ~7;
+          copyF32(yr + (<usize>h8 << 2), hw + (<usize>h8 << 2), H - h8);
+        }
       }
     }
     for (let i = 0; i < nb; i++) {

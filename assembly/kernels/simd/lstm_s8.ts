@@ -3,8 +3,10 @@
  *
  * Loop order: streams in tiles of TILE; inside a tile, time outer, then 4-row groups, then the
  * streams of the tile in pairs (each weight load feeds both streams of a pair), so a group's
- * weights (16 rows) are reused by every stream of the tile before moving on; the gate
- * epilogue runs per stream over 8 units at a time with the v128 nonlinearities. State lives in
+ * weights (16 rows) are reused by every stream of the tile before moving on. A pair's R h sums
+ * become pre-activations while still in registers (pre_s8.ts); an odd last stream goes through the accW/accR scratch rows. The gate epilogue
+ * runs per stream over 8 units at a time with the v128 nonlinearities and also writes the
+ * step's y row from its registers. State lives in
  * the tile's scratch rows (padded to a multiple of 8 lanes) for the whole call and is written
  * back once. Padded lanes carry finite don't-care values; they only ever meet zero weight
  * columns. x and h are quantized once per step and stream, straight to i16 lanes.
@@ -16,6 +18,7 @@ import { Q_MAX, H_INV_SCALE } from "../../quant";
 import { sigmoidf } from "../../math";
 import { sigmoidf4, tanhf4, k4, K_Q127 } from "./math";
 import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
+import { preGroupS8x2, preS8 } from "./pre_s8";
 import { maxAbs, quantizeDivI16, quantizeMulI16, quantize4, copyF32 } from "./quant";
 
 /**
@@ -157,6 +160,7 @@ export function lstmS8(
       // q(h) for the first step; the epilogue writes it for every later one.
       quantizeMulI16(hw, Ks, hq0 + <usize>i * hqS);
     }
+    const h8 = H & ~7;
     for (let step = 0; step < T; step++) {
       const t = reverse ? T - 1 - step : step;
       for (let i = 0; i < nb; i++) {
@@ -173,22 +177,27 @@ export function lstmS8(
         for (; i + 2 <= nb; i += 2) {
           const xa = xq0 + <usize>i * xqS;
           const ha = hq0 + <usize>i * hqS;
-          dotGroupS8x2(wg, xa, xa + xqS, I, accW0 + (<usize>i << 6));
-          dotGroupS8x2(rg, ha, ha + hqS, H, accR0 + (<usize>i << 6));
+          const aw = accW0 + (<usize>i << 6);
+          dotGroupS8x2(wg, xa, xa + xqS, I, aw);
+          const pa = pre0 + <usize>i * preS;
+          preGroupS8x2(false, rg, ha, ha + hqS, H, G, min(4, H - 4 * G), aw, Ws, Rs, B, 0, sx0 + (<usize>i << 2), pa, pa + preS, 0, 0);
         }
+        // Pairs are finished above (their pre-activations come straight from the R sums in
+        // registers); an odd last stream takes the scratch route below.
+        const k0 = i;
         for (; i < nb; i++) {
           dotGroupS8(wg, xq0 + <usize>i * xqS, I, accW0 + (<usize>i << 6));
           dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6));
         }
         // The group's 4-row slices (4H rows: every slice is either whole or past the end).
-        const slices = min(4, H - 4 * G);
+        const slices = k0 < nb ? min(4, H - 4 * G) : 0;
         for (let m = 0; m < slices; m++) {
           const o = <usize>(4 * G + m) << 4;
           const ws4 = v128.load(Ws + o);
           const rs4 = f32x4.mul(v128.load(Rs + o), rsMul);
           const b4 = v128.load(B + o);
           const so = <usize>m << 4;
-          for (let k = 0; k < nb; k++) {
+          for (let k = k0; k < nb; k++) {
             const pre = preS8(v128.load(accW0 + (<usize>k << 6) + so), v128.load(accR0 + (<usize>k << 6) + so), ws4, load<f32>(sx0 + (<usize>k << 2)), rs4, b4);
             v128.store(pre0 + <usize>k * preS + o, pre);
           }
@@ -198,8 +207,10 @@ export function lstmS8(
         const p = pre0 + <usize>i * preS;
         const hw = hw0 + <usize>i * stS;
         const cw = cw0 + <usize>i * stS;
-        lstmEpilogue4(p, hb, hw, cw, Ks, hq0 + <usize>i * hqS);
-        if (y != 0) copyF32(rowAddr(y, t, b0 + i, batch, yStride), hw, H);
+        // h' goes to y from the epilogue's registers; only a tail of H % 8 lanes is copied.
+        const yr = y != 0 ? rowAddr(y, t, b0 + i, batch, yStride) : 0;
+        lstmEpilogue4(p, hb, hw, cw, Ks, hq0 + <usize>i * hqS, yr);
+        if (y != 0) copyF32(yr + (<usize>h8 << 2), hw + (<usize>h8 << 2), H - h8);
       }
     }
     for (let i = 0; i < nb; i++) {
@@ -209,13 +220,6 @@ export function lstmS8(
     }
   }
   return OK;
-}
-
-/** pre = f32(accW) * (Ws * sx) + f32(accR) * (Rs / 127) + B, lane-wise (kernels/ref/lstm_s8.ts order). */
-// @ts-ignore: decorator
-@inline function preS8(accW: v128, accR: v128, ws4: v128, sx: f32, rs4: v128, b4: v128): v128 {
-  const aw = f32x4.mul(f32x4.convert_i32x4_s(accW), f32x4.mul(ws4, f32x4.splat(sx)));
-  return f32x4.add(f32x4.add(aw, f32x4.mul(f32x4.convert_i32x4_s(accR), rs4)), b4);
 }
 
 /**
@@ -230,7 +234,7 @@ export function lstmS8(
  * Padded lanes (>= H) of a gate read its neighbour block's activated rows: finite don't-cares.
  */
 // @ts-ignore: decorator
-@inline export function lstmEpilogue4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, hq: usize = 0): void {
+@inline export function lstmEpilogue4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, hq: usize = 0, yr: usize = 0): void {
   const n3 = <i32>(hb >> 2) * 3; // 3H
   let k = 0;
   for (; k + 8 <= n3; k += 8) {
@@ -267,6 +271,11 @@ export function lstmS8(
     const h1 = f32x4.mul(v128.load(q + hb, 16), tanhf4(c1));
     v128.store(hw + o, h0);
     v128.store(hw + o, h1, 16);
+    // yr != 0: the y row of this step gets h' for the whole 8-lane blocks below H.
+    if (yr != 0 && j + 8 <= <i32>(hb >> 2)) {
+      v128.store(yr + o, h0);
+      v128.store(yr + o, h1, 16);
+    }
     // hq = 0 (the f32 path): a constant after inlining, so the branch folds away.
     if (hq != 0) {
       const q127 = k4(K_Q127);

@@ -44,6 +44,10 @@ describe('INT8 recurrent kernels: simd build bit-identical to ref build (budget 
         { I: 1, H: 128, batch: 1, T: 30 },
         { I: 70, H: 300, batch: 3, T: 3 },
         { I: 3, H: 21, batch: 17, T: 5 },
+        // The streaming case: one input, many streams (stream pairs, an odd last stream, two tiles).
+        { I: 1, H: 64, batch: 17, T: 9 },
+        { I: 1, H: 37, batch: 10, T: 7 },
+        { I: 2, H: 8, batch: 2, T: 4 },
       ];
       for (const s of shapes) {
         const cs = randomCase(rng(77), { ...v, ...s });
