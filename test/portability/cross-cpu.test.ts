@@ -1,10 +1,11 @@
 /**
  * "INT8 results bit-identical on every CPU", tested on three: the same models and inputs are scored
  * by this machine's Node (x64) and by arm64 and 32-bit ARM (armv7l) Node under qemu-user, each on
- * every kernel build it has; the SHA-256 of every output must match. qemu-user runs ARM code with
- * ARM's own float semantics (it emulates the instructions; it does not reuse the host's FPU
- * results), and V8 generates ARM (NEON) code for the WASM, so this compares V8's x64 and ARM code
- * generators and the two CPUs' arithmetic, not one engine twice.
+ * every kernel build it has; the SHA-256 of every output must match. qemu-user emulates ARM's
+ * floating point as ARM defines it (its softfloat library, with a host-FPU fast path only where the
+ * result is the same), and V8 generates ARM (NEON) code for the WASM, so this compares V8's x64 and
+ * ARM code generators and ARM arithmetic as specified, not one engine twice. A real ARM core is not
+ * in the loop.
  *
  * Needs `tools/portability/fetch-nodes.sh` and Debian's qemu-user plus the cross C libraries (the
  * script's header lists them; .ci/run installs them). Without them the test is skipped, unless

@@ -4,9 +4,9 @@
  * Loop order: streams in tiles of TILE; inside a tile, time outer, then 4-row groups, then the
  * streams of the tile in pairs (each weight load feeds both streams of a pair), so a group's
  * weights (16 rows) are reused by every stream of the tile before moving on. A pair's R h sums
- * become pre-activations while still in registers (pre_s8.ts); an odd last stream goes through the accW/accR scratch rows. The gate epilogue
- * runs per stream over 8 units at a time with the v128 nonlinearities and also writes the
- * step's y row from its registers. State lives in
+ * become pre-activations while still in registers (pre_s8.ts); an odd last stream goes through
+ * the accW/accR scratch rows. The gate epilogue runs per stream over 8 units at a time with the
+ * v128 nonlinearities and also writes the step's y row from its registers. State lives in
  * the tile's scratch rows (padded to a multiple of 8 lanes) for the whole call and is written
  * back once. Padded lanes carry finite don't-care values; they only ever meet zero weight
  * columns. x and h are quantized once per step and stream, straight to i16 lanes.
