@@ -1,5 +1,5 @@
 /**
- * The wavegate model (.wgm) metadata schema, version 2 (loaders also read version 1).
+ * The wavegate model (.wgm) metadata schema, version 3 (loaders also read versions 1 and 2).
  *
  * A .wgm file is a safetensors file (see docs/model-format.md):
  *
@@ -20,8 +20,11 @@
  * Current metadata version written by this code. Loaders accept `formatVersion <= FORMAT_VERSION`.
  * Version 2 changed INT8 recurrent layers only: F16 scales and biases pre-summed as the cell
  * uses them (src/model/tensors.ts has both layouts; docs/model-format.md "Version history").
+ * Version 3 makes models self-describing (the signal contract): `input.raw`, `input.windowing`,
+ * `input.features` (side features into the head), canonical preprocessing stages, per-class
+ * detector thresholds and dataset provenance. Tensor layouts are those of version 2.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** The oldest version loaders still read (the versioning rule: every older version keeps loading). */
 export const OLDEST_FORMAT_VERSION = 1;
 /** The `format` field every wavegate model carries. */
@@ -135,11 +138,61 @@ export interface DenseLayerSpec {
 
 export type LayerSpec = LstmLayerSpec | GruLayerSpec | LayerNormSpec | PoolSpec | DenseLayerSpec;
 
-/** One preprocessing stage, applied by src/signal in this order before the model sees samples. */
+/**
+ * One preprocessing stage, applied by src/signal/pipeline.ts in list order before the model sees
+ * samples. The stage kinds, their parameters (one key each) and the priming rule are defined once,
+ * in src/signal/stages.ts and docs/signals.md; from format version 3 the loader checks them.
+ */
 export interface PreprocessingStage {
-  /** Stage kind, e.g. `bandpass`, `resample`, `normalize`; parameters are stage specific. */
+  /** Stage kind, e.g. `bandpass`, `decimate`, `normalize`; parameters are stage specific. */
   kind: string;
   [param: string]: unknown;
+}
+
+/** What the sensor delivers, before any preprocessing (format version 3). */
+export interface RawInputSpec {
+  /** Sample rate in Hz of the raw stream the preprocessing chain takes (a rate stage may accept others). */
+  sampleRate: number;
+  /** Physical unit of the raw samples, e.g. "mV" (ECG) or "g" (accelerometers). */
+  units: string;
+  /** Names of the raw channels (leads, sensors) the model reads, in channel order, e.g. ["MLII"] or ["DE"]. */
+  channels: string[];
+}
+
+/** QRS detector settings of a beat-triggered model: src/signal/qrs.ts options other than `fs`. */
+export interface QrsSettings {
+  /** The detector; only the project's streaming Pan-Tompkins/Hamilton-Tompkins detector exists. */
+  detector: 'pan-tompkins';
+  [option: string]: unknown;
+}
+
+/**
+ * How the device cuts the preprocessed stream into the model's input (format version 3):
+ * - `fixed`: windows of `window` samples every `hop` samples (both at the model rate);
+ * - `beat`: one window per detected R peak, `before` samples before it and `after` from it on
+ *   (window = before + after), the QRS detector running on the preprocessed signal;
+ * - `stream`: no windows; the recurrent state is carried across chunks (Session.push).
+ */
+export type WindowingSpec =
+  | { mode: 'fixed'; window: number; hop: number }
+  | { mode: 'beat'; before: number; after: number; qrs: QrsSettings }
+  | { mode: 'stream' };
+
+/**
+ * Per-window side features that enter the head beside the recurrent output (format version 3):
+ * the first dense layer takes [pooled recurrent output ++ features], as PyTorch's
+ * `torch.cat([h_last, f], dim=1)` followed by `nn.Linear` (ONNX Concat + Gemm).
+ * The only kind is `rr`: RR-interval features of beat models, computed on the device's own QRS
+ * detections by src/signal/rr-features.ts (names and definitions there and in docs/signals.md).
+ */
+export interface FeatureSpec {
+  kind: 'rr';
+  /** Feature names in vector order; the vector has names.length entries. */
+  names: string[];
+  /** Beats in the local RR mean. */
+  localBeats: number;
+  /** Applied after computing: f' = (f - mean) / std, one value per feature. */
+  normalize?: { mean: number[]; std: number[] };
 }
 
 export interface InputSpec {
@@ -154,6 +207,12 @@ export interface InputSpec {
   /** Names of the channels, e.g. ["MLII"]. */
   channelNames?: string[];
   preprocessing?: PreprocessingStage[];
+  /** Version 3: the raw input (rate, units, channel names). */
+  raw?: RawInputSpec;
+  /** Version 3: how windows are cut (fixed, beat-triggered, or streaming). */
+  windowing?: WindowingSpec;
+  /** Version 3: side features into the head. */
+  features?: FeatureSpec;
 }
 
 export interface OutputSpec {
@@ -164,14 +223,34 @@ export interface OutputSpec {
 }
 
 export interface DetectorDefaults {
-  /** Class index or label the detector alerts on, with a score threshold in [0, 1]. */
+  /** Version 3: per-class score thresholds in [0, 1], by label; a class not listed never alerts. */
+  thresholds?: Record<string, number>;
+  /** Score threshold in [0, 1] for every non-normal class without its own entry in `thresholds`. */
   threshold?: number;
   /** Classes that count as "normal"; anything else may alert. */
   normalLabels?: string[];
-  /** Consecutive positive windows needed to raise an alert. */
+  /** Positive windows needed to raise an alert (k of the last `window`). */
   minDuration?: number;
+  /** Version 3: windows over which `minDuration` positives are counted (the n of k-of-n). Default minDuration. */
+  window?: number;
   /** Consecutive negative windows needed to clear it. */
   hysteresis?: number;
+  /** Version 3: seconds after an episode ends before the same class may alert again. */
+  cooldown?: number;
+}
+
+/** Version 3: the dataset a model was trained or calibrated on. */
+export interface DatasetProvenance {
+  /** SHA-256 of the dataset file. */
+  sha256: string;
+  /** Split name, e.g. DS1, train. */
+  split: string;
+  /** Source kind: mitdb, cwru, synthetic. */
+  source?: string;
+  /** The dataset file's name. */
+  file?: string;
+  /** Recordings it was built from. */
+  records?: string[];
 }
 
 export interface Provenance {
@@ -183,6 +262,8 @@ export interface Provenance {
   createdAt?: string;
   calibrationSet?: string;
   datasetSplit?: string;
+  /** Version 3: the training dataset. */
+  dataset?: DatasetProvenance;
   /** Measured figures, e.g. {"top1Agreement": 0.998}. */
   metrics?: Record<string, number>;
   [key: string]: unknown;

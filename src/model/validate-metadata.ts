@@ -96,6 +96,9 @@ export function validateMetadata(raw: unknown, source: string, limits: ModelLimi
     return v as unknown[];
   });
   pre?.forEach((s, i) => c.str(c.object(s, `input.preprocessing[${i}]`).kind, `input.preprocessing[${i}].kind`));
+  checkRaw(c, input, channels);
+  checkWindowing(c, input, limits);
+  const featureCount = checkFeatures(c, input, limits);
 
   const output = c.object(m.output, 'output');
   c.oneOf(output.activation, 'output.activation', ['softmax', 'sigmoid', 'none'] as const);
@@ -106,14 +109,32 @@ export function validateMetadata(raw: unknown, source: string, limits: ModelLimi
   if (m.detector !== undefined) {
     const d = c.object(m.detector, 'detector');
     c.optional(d, 'threshold', 'detector', (v, p) => c.num(v, p, 0, 1));
-    c.optional(d, 'normalLabels', 'detector', (v, p) => c.strArray(v, p));
-    c.optional(d, 'minDuration', 'detector', (v, p) => c.int(v, p, 1, 1e9));
     c.optional(d, 'hysteresis', 'detector', (v, p) => c.int(v, p, 0, 1e9));
+    const minDuration = c.optional(d, 'minDuration', 'detector', (v, p) => c.int(v, p, 1, 1e9));
+    const window = c.optional(d, 'window', 'detector', (v, p) => c.int(v, p, 1, 1e9));
+    if (window !== undefined && window < (minDuration ?? 1)) c.fail('detector.window', `${window} is less than minDuration ${minDuration}`);
+    c.optional(d, 'cooldown', 'detector', (v, p) => c.num(v, p, 0, 1e9));
+    const thresholds = c.optional(d, 'thresholds', 'detector', (v, p) => c.object(v, p));
+    for (const [label, v] of Object.entries(thresholds ?? {})) {
+      if (labels && !labels.includes(label)) c.fail(`detector.thresholds.${label}`, `names no class of labels [${labels.join(', ')}]`);
+      c.num(v, `detector.thresholds.${label}`, 0, 1);
+    }
+    const normal = c.optional(d, 'normalLabels', 'detector', (v, p) => c.strArray(v, p));
+    for (const label of normal ?? []) if (labels && !labels.includes(label)) c.fail('detector.normalLabels', `"${label}" names no class of labels [${labels.join(', ')}]`);
   }
   if (m.provenance !== undefined) {
     const p = c.object(m.provenance, 'provenance');
     for (const k of ['sourceSha256', 'sourceFile', 'producer', 'createdAt', 'calibrationSet', 'datasetSplit']) {
       c.optional(p, k, 'provenance', (v, path) => c.str(v, path));
+    }
+    if (p.dataset !== undefined) {
+      const d = c.object(p.dataset, 'provenance.dataset');
+      const sha = c.str(d.sha256, 'provenance.dataset.sha256');
+      if (!/^[0-9a-f]{64}$/.test(sha)) c.fail('provenance.dataset.sha256', 'expected 64 lowercase hex digits');
+      c.str(d.split, 'provenance.dataset.split');
+      c.optional(d, 'source', 'provenance.dataset', (v, path) => c.str(v, path));
+      c.optional(d, 'file', 'provenance.dataset', (v, path) => c.str(v, path));
+      c.optional(d, 'records', 'provenance.dataset', (v, path) => c.strArray(v, path));
     }
     if (p.metrics !== undefined) {
       const metrics = c.object(p.metrics, 'provenance.metrics');
@@ -125,12 +146,68 @@ export function validateMetadata(raw: unknown, source: string, limits: ModelLimi
   const layers = m.layers as unknown[];
   if (layers.length === 0) c.fail('layers', 'is empty; a model needs at least one recurrent layer');
   if (layers.length > limits.maxLayers) c.fail('layers', `has ${layers.length} layers; the limit is ${limits.maxLayers}`);
-  checkLayerChain(c, layers, channels, outSize, limits);
+  checkLayerChain(c, layers, channels, outSize, limits, featureCount);
   return raw as WgmMetadata;
 }
 
+/** input.raw: the sensor's rate, units and channel names (version 3). */
+function checkRaw(c: Checker, input: Record<string, unknown>, channels: number): void {
+  if (input.raw === undefined) return;
+  const r = c.object(input.raw, 'input.raw');
+  c.num(r.sampleRate, 'input.raw.sampleRate', 0, 1e9, true);
+  c.str(r.units, 'input.raw.units');
+  const names = c.strArray(r.channels, 'input.raw.channels');
+  if (names.length !== channels) c.fail('input.raw.channels', `has ${names.length} names for ${channels} channels`);
+}
+
+/** input.windowing: fixed, beat or stream, consistent with input.window / input.hop (version 3). */
+function checkWindowing(c: Checker, input: Record<string, unknown>, limits: ModelLimits): void {
+  if (input.windowing === undefined) return;
+  const w = c.object(input.windowing, 'input.windowing');
+  const mode = c.oneOf(w.mode, 'input.windowing.mode', ['fixed', 'beat', 'stream'] as const);
+  if (mode === 'fixed') {
+    const window = c.int(w.window, 'input.windowing.window', 1, limits.maxWindow);
+    const hop = c.int(w.hop, 'input.windowing.hop', 1, limits.maxWindow);
+    if (input.window !== undefined && input.window !== window) c.fail('input.windowing.window', `${window} differs from input.window ${String(input.window)}`);
+    if (input.hop !== undefined && input.hop !== hop) c.fail('input.windowing.hop', `${hop} differs from input.hop ${String(input.hop)}`);
+  } else if (mode === 'beat') {
+    const before = c.int(w.before, 'input.windowing.before', 0, limits.maxWindow);
+    const after = c.int(w.after, 'input.windowing.after', 1, limits.maxWindow);
+    if (input.window !== undefined && input.window !== before + after) {
+      c.fail('input.windowing', `before ${before} + after ${after} differs from input.window ${String(input.window)}`);
+    }
+    const q = c.object(w.qrs, 'input.windowing.qrs');
+    c.oneOf(q.detector, 'input.windowing.qrs.detector', ['pan-tompkins'] as const);
+    for (const [k, v] of Object.entries(q)) {
+      if (k === 'detector') continue;
+      if (Array.isArray(v)) v.forEach((x, i) => c.num(x, `input.windowing.qrs.${k}[${i}]`, 0, 1e9));
+      else c.num(v, `input.windowing.qrs.${k}`, 0, 1e9);
+    }
+  }
+}
+
+/** input.features: side features into the head; returns their count (0 without). */
+function checkFeatures(c: Checker, input: Record<string, unknown>, limits: ModelLimits): number {
+  if (input.features === undefined) return 0;
+  const f = c.object(input.features, 'input.features');
+  c.oneOf(f.kind, 'input.features.kind', ['rr'] as const);
+  const names = c.strArray(f.names, 'input.features.names');
+  if (names.length === 0 || names.length > limits.maxFeatures) c.fail('input.features.names', `needs 1..${limits.maxFeatures} names, got ${names.length}`);
+  c.int(f.localBeats, 'input.features.localBeats', 1, 1000);
+  if (f.normalize !== undefined) {
+    const n = c.object(f.normalize, 'input.features.normalize');
+    for (const key of ['mean', 'std'] as const) {
+      if (!Array.isArray(n[key]) || (n[key] as unknown[]).length !== names.length) {
+        c.fail(`input.features.normalize.${key}`, `expected ${names.length} numbers (one per feature)`);
+      }
+      (n[key] as unknown[]).forEach((v, i) => (key === 'std' ? c.num(v, `input.features.normalize.std[${i}]`, 0, 3.4e38, true) : c.num(v, `input.features.normalize.mean[${i}]`, -3.4e38, 3.4e38)));
+    }
+  }
+  return names.length;
+}
+
 /** Per-layer fields and the chain: sizes, order, names. */
-function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSize: number, limits: ModelLimits): void {
+function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSize: number, limits: ModelLimits, featureCount = 0): void {
   const names = new Set<string>();
   let features = channels;
   let seenRecurrent = false;
@@ -186,12 +263,16 @@ function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSiz
       const inF = c.int(L.inFeatures, `${here}.inFeatures`, 1, limits.maxFeatures);
       const outF = c.int(L.outFeatures, `${here}.outFeatures`, 1, limits.maxFeatures);
       c.oneOf(L.activation, `${here}.activation`, ['none', 'relu', 'tanh', 'sigmoid'] as const);
-      expectIn('inFeatures', inF);
+      // Side features join the first dense layer's input: [pooled recurrent output ++ features].
+      if (!seenDense && featureCount > 0) {
+        if (inF !== features + featureCount) c.fail(`${here}.inFeatures`, `${inF} does not match the pooled output ${features} + ${featureCount} side features (input.features)`);
+      } else expectIn('inFeatures', inF);
       features = outF;
       seenDense = true;
     }
   });
   if (!seenRecurrent) c.fail('layers', 'has no recurrent (lstm/gru) layer');
+  if (featureCount > 0 && !seenDense) c.fail('input.features', 'side features need a dense layer after the recurrent stack to enter');
   if (features !== outSize) c.fail('output.size', `${outSize} does not match the last layer's output size ${features}`);
 }
 
