@@ -182,15 +182,17 @@ export type WindowingSpec =
  * Per-window side features that enter the head beside the recurrent output (format version 3):
  * the first dense layer takes [pooled recurrent output ++ features], as PyTorch's
  * `torch.cat([h_last, f], dim=1)` followed by `nn.Linear` (ONNX Concat + Gemm).
- * The only kind is `rr`: RR-interval features of beat models, computed on the device's own QRS
- * detections by src/signal/rr-features.ts (names and definitions there and in docs/signals.md).
+ * Kinds: `rr`, RR-interval features of beat models, computed on the device's own QRS detections
+ * by src/signal/rr-features.ts (names and definitions there and in docs/signals.md); `external`,
+ * features the caller supplies with each window (Session.run's `features`, an .npz `features`
+ * array), e.g. an ONNX model imported without a dataset that says what they are.
  */
 export interface FeatureSpec {
-  kind: 'rr';
+  kind: 'rr' | 'external';
   /** Feature names in vector order; the vector has names.length entries. */
   names: string[];
-  /** Beats in the local RR mean. */
-  localBeats: number;
+  /** `rr` only: beats in the local RR mean. */
+  localBeats?: number;
   /** Applied after computing: f' = (f - mean) / std, one value per feature. */
   normalize?: { mean: number[]; std: number[] };
 }

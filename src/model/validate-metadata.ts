@@ -190,10 +190,11 @@ function checkWindowing(c: Checker, input: Record<string, unknown>, limits: Mode
 function checkFeatures(c: Checker, input: Record<string, unknown>, limits: ModelLimits): number {
   if (input.features === undefined) return 0;
   const f = c.object(input.features, 'input.features');
-  c.oneOf(f.kind, 'input.features.kind', ['rr'] as const);
+  const kind = c.oneOf(f.kind, 'input.features.kind', ['rr', 'external'] as const);
   const names = c.strArray(f.names, 'input.features.names');
   if (names.length === 0 || names.length > limits.maxFeatures) c.fail('input.features.names', `needs 1..${limits.maxFeatures} names, got ${names.length}`);
-  c.int(f.localBeats, 'input.features.localBeats', 1, 1000);
+  if (kind === 'rr') c.int(f.localBeats, 'input.features.localBeats', 1, 1000);
+  else if (f.localBeats !== undefined) c.fail('input.features.localBeats', 'is only meaningful for kind "rr"');
   if (f.normalize !== undefined) {
     const n = c.object(f.normalize, 'input.features.normalize');
     for (const key of ['mean', 'std'] as const) {

@@ -9,6 +9,7 @@ import { makeInput, makeRnnWeights } from '../../../tools/bench/weights.js';
 import { buildRnnWgm, buildRnnWgmModel } from '../../../tools/bench/wgm-build.js';
 import { openWavegateSession } from '../../../tools/bench/wavegate-api.js';
 import { batchMajor } from '../../../tools/bench/batch-major.js';
+import { FORMAT_VERSION } from '../../../src/model/schema.js';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -40,7 +41,7 @@ describe('wavegate benchmark models', () => {
   it('INT8 models hold int8 W and R with one f16 scale per gate row and the bias pre-summed (format version 2)', () => {
     const w = makeRnnWeights('lstm', 4, 8, 1);
     const m = buildRnnWgmModel(w, 'int8');
-    expect(m.metadata.formatVersion).toBe(2);
+    expect(m.metadata.formatVersion).toBe(FORMAT_VERSION);
     expect(m.tensors.get('rnn.W')?.dtype).toBe('I8');
     expect(m.tensors.get('rnn.R')?.shape).toEqual([1, 32, 8]);
     expect(m.tensors.get('rnn.W.scale')?.dtype).toBe('F16');

@@ -14,6 +14,7 @@ import { scaleTensorToF32 } from '../../../src/model/recurrent-params.js';
 import { importOnnx, importOnnxFile } from '../../../tools/onnx/import.js';
 import { decodeModel, readTensor } from '../../../tools/onnx/proto.js';
 import { runReference } from '../../../tools/onnx/reference-run.js';
+import { FORMAT_VERSION } from '../../../src/model/schema.js';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/onnx/', import.meta.url));
 interface Case { name: string; expect: string; expectMessage?: string; layout: string; inputShape: number[]; outputShape: number[] }
@@ -170,7 +171,7 @@ describe('import of PyTorch exports', () => {
         }
       }
     }
-    expect(q.metadata.formatVersion).toBe(2);
+    expect(q.metadata.formatVersion).toBe(FORMAT_VERSION);
     expect(q.tensors.get('dense0.W')!.dtype).toBe('F32');
   });
 
