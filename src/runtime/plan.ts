@@ -55,13 +55,21 @@ export interface Plan {
   pool: { mode: Pooling; implicit: boolean };
   /** Features per step leaving the sequence part (= pooled width). */
   sequenceWidth: number;
+  /** Side features per window (input.features); 0 when the model takes none. */
+  features: number;
+  /**
+   * Width of the rows the head takes: sequenceWidth + features. Side features sit in the tail
+   * columns of every pooled row, so the first dense layer reads [pooled ++ features] as one row
+   * (PyTorch's torch.cat([h, f], dim=1) + nn.Linear) and the kernel's dense op needs no second input.
+   */
+  headInputWidth: number;
   /** Layer norms and dense layers after the pool, in order. */
   head: (NormStep | DenseStep)[];
   outSize: number;
   outActivation: 'softmax' | 'sigmoid' | 'none';
   /** Widest per-step feature vector inside the sequence part. */
   maxSequenceWidth: number;
-  /** Widest vector in the head (pooled input included). */
+  /** Widest vector in the head (pooled input and side features included). */
   maxHeadWidth: number;
   /** Null when push() can run this model, else why not. */
   notStreamable: string | null;
@@ -128,7 +136,9 @@ export function buildPlan(meta: WgmMetadata): Plan {
   });
   const sequenceWidth = (sequence.filter((s) => s.kind === 'recurrent').at(-1) as RecurrentStep | undefined)?.outWidth;
   if (sequenceWidth === undefined) throw new WavegateError('E_MODEL_FORMAT', 'model has no recurrent layer');
-  let maxHeadWidth = sequenceWidth;
+  const features = meta.input.features?.names.length ?? 0;
+  const headInputWidth = sequenceWidth + features;
+  let maxHeadWidth = headInputWidth;
   for (const h of head) if (h.kind === 'dense') maxHeadWidth = Math.max(maxHeadWidth, h.outF);
   return {
     metadata: meta,
@@ -136,6 +146,8 @@ export function buildPlan(meta: WgmMetadata): Plan {
     sequence,
     pool: pool ?? { mode: 'last', implicit: true },
     sequenceWidth,
+    features,
+    headInputWidth,
     head,
     outSize: meta.output.size,
     outActivation: meta.output.activation,

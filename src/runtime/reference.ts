@@ -5,6 +5,7 @@
  * x quantized per step (static scale, or dynamic max|x|/127), h with the fixed scale 1/127,
  * exact integer dot products, then float gates ("hybrid" scheme).
  */
+import { WavegateError } from '../errors.js';
 import type { GruLayerSpec, LstmLayerSpec, Tensor, WgmModel } from '../model/schema.js';
 import { roundHalfAway } from '../model/formats.js';
 import { tensorName } from '../model/tensors.js';
@@ -110,6 +111,22 @@ function layerNorm(v: Vec, gamma: ArrayLike<number>, beta: ArrayLike<number>, ep
 
 const ACT: Record<string, (v: number) => number> = { none: (v) => v, relu: (v) => Math.max(0, v), tanh: Math.tanh, sigmoid };
 
+/** The side-feature vector as float64; required exactly when the model has input.features. */
+function sideFeatures(model: WgmModel, features: ArrayLike<number> | undefined): Vec | null {
+  const F = model.metadata.input.features?.names.length ?? 0;
+  if ((features === undefined) !== (F === 0) || (features && features.length !== F)) {
+    throw new WavegateError('E_INPUT', `reference: the model takes ${F} side features, got ${features === undefined ? 'none' : features.length}`);
+  }
+  return features ? Float64Array.from(features) : null;
+}
+
+function joinFeatures(v: Vec, f: Vec): Vec {
+  const o = new Float64Array(v.length + f.length);
+  o.set(v);
+  o.set(f, v.length);
+  return o;
+}
+
 /** Recurrent state of one stream in the reference: per recurrent layer and direction. */
 export type ReferenceState = Map<string, { h: Vec; c: Vec }>;
 
@@ -122,9 +139,10 @@ export interface ReferenceOutput {
 
 /**
  * Runs one sequence xs[T][C]. Pass `state` to carry state across calls (streaming); omit it for
- * a window (zero state).
+ * a window (zero state). A model with side features (input.features) takes their vector in
+ * `features`; it joins the first dense layer's input after the pooled (or per-step) output.
  */
-export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state: ReferenceState = new Map()): ReferenceOutput {
+export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state: ReferenceState = new Map(), features?: ArrayLike<number>): ReferenceOutput {
   const meta = model.metadata;
   let seq: Vec[] = xs.map((x) => Float64Array.from(x));
   let pooledVec: Vec | null = null;
@@ -133,6 +151,8 @@ export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state
   const hasPool = meta.layers.some((l) => l.type === 'pool');
   const lastRecIndex = meta.layers.map((l) => l.type === 'lstm' || l.type === 'gru').lastIndexOf(true);
   const get = (n: string) => (model.tensors.get(n) as Tensor).data;
+  const side = sideFeatures(model, features);
+  let seenDense = false;
   const applyPool = (mode: string) => {
     const T = seq.length;
     const W = seq[0].length;
@@ -178,6 +198,9 @@ export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state
     } else if (l.type === 'pool') {
       applyPool(l.mode);
     } else {
+      // Side features: the first dense layer takes [pooled ++ features] (torch.cat([h, f], dim=1)).
+      if (side && !seenDense) mapBoth((v) => joinFeatures(v, side));
+      seenDense = true;
       const W = get(tensorName.denseW(l.name));
       const b = get(tensorName.denseB(l.name));
       mapBoth((v) => {

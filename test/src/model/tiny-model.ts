@@ -33,6 +33,10 @@ export interface TinySpec {
   staticScale?: number;
   linearBeforeReset?: boolean;
   seed?: number;
+  /** Side features joining the first dense layer (input.features, kind external, names f0..); default none. */
+  features?: number;
+  /** Width of a ReLU dense layer before the output layer (default none). */
+  mid?: number;
   /** File format version (default: the current one). 1 builds the legacy INT8 layout (F32 scales, Wb ++ Rb). */
   formatVersion?: number;
 }
@@ -54,12 +58,20 @@ export function tinyMetadata(s: TinySpec = {}): WgmMetadata {
   });
   if (s.layerNorm) layers.push({ type: 'layernorm', name: 'norm', size: feat, epsilon: 1e-5 });
   if (s.pool !== null) layers.push({ type: 'pool', name: 'pool', mode: s.pool ?? 'last' });
-  layers.push({ type: 'dense', name: 'head', inFeatures: feat, outFeatures: outputs, activation: 'none' });
+  const side = s.features ?? 0;
+  if (s.mid) {
+    layers.push({ type: 'dense', name: 'mid', inFeatures: feat + side, outFeatures: s.mid, activation: 'relu' });
+    feat = s.mid;
+  }
+  layers.push({ type: 'dense', name: 'head', inFeatures: s.mid ? feat : feat + side, outFeatures: outputs, activation: 'none' });
   return {
     format: 'wavegate-model',
     formatVersion: s.formatVersion ?? FORMAT_VERSION,
     name: `tiny-${cell}-${precision}`,
-    input: { channels, sampleRate: 360, window: s.window ?? 16, hop: 8 },
+    input: {
+      channels, sampleRate: 360, window: s.window ?? 16, hop: 8,
+      ...(side ? { features: { kind: 'external' as const, names: Array.from({ length: side }, (_, i) => `f${i}`) } } : {}),
+    },
     layers,
     output: { activation: s.activation ?? 'softmax', size: outputs },
     labels: Array.from({ length: outputs }, (_, i) => `c${i}`),
