@@ -4,6 +4,7 @@
  *   const model = await loadModel('model.wgm');
  *   const session = await model.createSession({ maxBatch: 32 });
  *   const scores = session.run(windows, n);          // window mode, [n, T, C] -> [n, outSize]
+ *   session.run(windows, n, { features });           // a model with side features: features [n, F]
  *   const last = session.push([0, 1], chunk);        // streaming, state kept per stream slot
  */
 export { WavegateError, isWavegateError, type WavegateErrorCode } from './errors.js';
@@ -16,7 +17,7 @@ export { DTYPES, quantizeRowsS8, dequantizeRowsS8, roundHalfAway, type Quantized
 export { layerTensorSpecs, tensorName, type TensorSpec } from './model/tensors.js';
 export { wgmDigest, sha256Hex } from './model/digest.js';
 export { Model, loadModel, type InspectReport, type LayerReport, type LoadModelOptions } from './runtime/model.js';
-export { Session, type PushOptions } from './runtime/session.js';
+export { Session, type PushOptions, type RunOptions } from './runtime/session.js';
 export { DEFAULT_SESSION_OPTIONS, type SessionOptions, type BackendChoice } from './runtime/options.js';
 export { hasWasmSimd, setKernelDir, setKernelLoader, type KernelLoader, type KernelBuild } from './runtime/backend.js';
 export type { MemoryLayout } from './runtime/memory.js';

@@ -135,7 +135,7 @@ describe.skipIf(!kernelsBuilt)('side features (input.features)', () => {
         // Chunks of 7 with the same vectors give the same bits; `last` is the final step of `all`.
         s.reset();
         const perStream = [0, 1, 2].map((b) => f.subarray(b * F, (b + 1) * F));
-        let last = new Float32Array(0);
+        let last: Float32Array = new Float32Array(0);
         for (let t = 0; t < T; t += 7) {
           const n = Math.min(7, T - t);
           last = s.push([0, 1, 2], seqs.map((q) => q.subarray(t * C, (t + n) * C)), { features: perStream });

@@ -23,6 +23,11 @@ export function randomArray(n: number, rnd: (s?: number) => number, scale = 0.5)
   return Float32Array.from({ length: n }, () => rnd(scale));
 }
 
+export interface GraphInputSpec {
+  name: string;
+  dims: (number | string)[];
+}
+
 export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
   readonly inits: TensorProto[] = [];
@@ -63,8 +68,9 @@ export class GraphBuilder {
     return name;
   }
 
-  encode(input: { name: string; dims: (number | string)[] }, output: string, opset = 14): Uint8Array {
-    const dim = input.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
+  /** Encodes the graph; `input` may list several runtime inputs (e.g. the signal and side features). */
+  encode(input: GraphInputSpec | GraphInputSpec[], output: string, opset = 14): Uint8Array {
+    const shapeOf = (i: GraphInputSpec) => ({ dim: i.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) });
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'wavegate-test',
@@ -73,7 +79,7 @@ export class GraphBuilder {
         name: 'test_graph',
         node: this.nodes,
         initializer: this.inits,
-        input: [{ name: input.name, type: { tensorType: { elemType: 1, shape: { dim } } } }],
+        input: (Array.isArray(input) ? input : [input]).map((i) => ({ name: i.name, type: { tensorType: { elemType: 1, shape: shapeOf(i) } } })),
         output: [{ name: output, type: { tensorType: { elemType: 1 } } }],
       },
     });
