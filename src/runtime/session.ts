@@ -145,7 +145,9 @@ export class Session {
   push(ids: ArrayLike<number>, chunk: Float32Array | readonly Float32Array[], opts: PushOptions = {}): Float32Array {
     this.usable();
     if (this.plan.notStreamable) throw new WavegateError('E_MODEL_UNSUPPORTED', `push(): ${this.plan.notStreamable}`);
-    if (opts === null || typeof opts !== 'object') throw new WavegateError('E_ARGUMENT', `push(): options must be an object { outputs, features }, got ${opts === null ? 'null' : typeof opts}`);
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+      throw new WavegateError('E_ARGUMENT', `push(): options must be an object { outputs, features }, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an Array' : typeof opts}`);
+    }
     checkOptionKeys(opts, PUSH_OPTIONS, 'push()');
     const slots = this.states.checkIds(ids, 'push()');
     const all = (opts.outputs ?? 'last') === 'all';
@@ -228,8 +230,8 @@ export class Session {
   /** run()'s third argument: a window length, or options { T, features }. */
   private runOptions(opts: number | RunOptions | undefined): RunOptions {
     if (opts === undefined || typeof opts === 'number') return { T: opts };
-    if (opts === null || typeof opts !== 'object') {
-      throw new WavegateError('E_ARGUMENT', `run(): the third argument is the window length T or options { T, features }, got ${opts === null ? 'null' : typeof opts}`);
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+      throw new WavegateError('E_ARGUMENT', `run(): the third argument is the window length T or options { T, features }, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an Array' : typeof opts}`);
     }
     checkOptionKeys(opts, RUN_OPTIONS, 'run()');
     return opts;

@@ -164,7 +164,9 @@ describe.skipIf(!kernelsBuilt)('side features (input.features)', () => {
     expect(codeOf(() => withF.run(w, 2, { features: bad }))).toMatchObject({ code: 'E_INPUT', message: expect.stringMatching(/is Infinity/) });
     // Options: unknown keys and wrong types are argument errors.
     expect(codeOf(() => withF.run(w, 2, { feature: f } as never))).toMatchObject({ code: 'E_ARGUMENT', message: expect.stringMatching(/run\(\): unknown option "feature"; known options: T, features/) });
-    expect(codeOf(() => withF.run(w, 2, '16' as never))).toMatchObject({ code: 'E_ARGUMENT' });
+    expect(codeOf(() => withF.run(w, 2, '16' as never))).toMatchObject({ code: 'E_ARGUMENT', message: expect.stringMatching(/third argument is the window length T or options \{ T, features \}, got string/) });
+    expect(codeOf(() => withF.run(w, 2, [f] as never))).toMatchObject({ code: 'E_ARGUMENT', message: expect.stringMatching(/got an Array/) });
+    expect(codeOf(() => withF.push([0, 1], signal(20, 1), null as never))).toMatchObject({ code: 'E_ARGUMENT', message: expect.stringMatching(/push\(\): options must be an object/) });
     expect(codeOf(() => withF.run(w, 2, { T: 15, features: f }))).toMatchObject({ code: 'E_INPUT', message: expect.stringMatching(/expected n \* T \* C/) });
     // Streaming.
     const chunk = signal(2 * 5 * 2, 3);
