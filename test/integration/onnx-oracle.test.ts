@@ -2,7 +2,7 @@
  * The correctness oracle: every generated ONNX model (fixtures/onnx, plus hand-built graphs for
  * what PyTorch cannot export) runs in onnxruntime-node (1 thread) and through wavegate:
  *   1. onnxruntime vs the PyTorch output the generator saved (the fixture itself is sound);
- *   2. onnxruntime vs the importer's plain f32 reference (tools/onnx/reference-run.ts);
+ *   2. onnxruntime vs the float reference model (src/runtime/reference.ts);
  *   3. onnxruntime vs the wavegate runtime (src/index.ts) on both kernel builds, f32 and --int8.
  * f32 must agree within F32_BUDGET; int8 imports of random-weight models report top-1 agreement
  * and the largest probability difference (the >= 99% bar is for trained fixtures, not here).
@@ -17,7 +17,7 @@ import { readNpy } from '../../src/io/npy.js';
 import { encodeWgm } from '../../src/model/write.js';
 import type { WgmModel } from '../../src/model/schema.js';
 import { importOnnx, type OnnxIo } from '../../tools/onnx/import.js';
-import { runReference } from '../../tools/onnx/reference-run.js';
+import { referenceRun } from '../../src/runtime/reference.js';
 import { buildRnnClassifier, seeded } from '../tools/onnx/graph-builder.js';
 
 /** Largest |difference| allowed between f32 paths and onnxruntime. */
@@ -183,7 +183,7 @@ describe('onnxruntime oracle', () => {
           const torchRows = io.perStep && io.inputLayout === 'time_first' ? null : inp.torch;
           if (torchRows) worst('torch', maxAbsDiff(want, torchRows));
         }
-        worst('importer-ref', maxAbsDiff(runReference(model, inp.x, inp.B, inp.T).data, want));
+        worst('reference', maxAbsDiff(referenceRun(model, inp.x, inp.B, inp.T, { perStep: io.perStep }).data, want));
         if (runtime) {
           const int8: Float32Array[] = [];
           for (const backend of ['ref', 'simd'] as const) {
@@ -205,7 +205,7 @@ describe('onnxruntime oracle', () => {
     });
   }
 
-  it('random architectures (property): onnxruntime = importer reference = both kernel builds', async () => {
+  it('random architectures (property): onnxruntime = float reference = both kernel builds', async () => {
     const arch = fc.record({
       op: fc.constantFrom('LSTM' as const, 'GRU' as const),
       I: fc.integer({ min: 1, max: 9 }),
@@ -227,7 +227,7 @@ describe('onnxruntime oracle', () => {
       try {
         const x = randomInput(a.B, a.T, a.I, a.seed);
         const want = await runOrt(session, io, x, a.B, a.T, a.I);
-        const diffs = [maxAbsDiff(runReference(model, x, a.B, a.T).data, want)];
+        const diffs = [maxAbsDiff(referenceRun(model, x, a.B, a.T).data, want)];
         if (runtime) for (const backend of ['ref', 'simd'] as const) diffs.push(maxAbsDiff(await runtime.run(model, x, a.B, a.T, backend, false), want));
         worst = Math.max(worst, ...diffs);
         expect(Math.max(...diffs)).toBeLessThanOrEqual(F32_BUDGET);
