@@ -18,7 +18,7 @@ import { encodeWgm } from '../../src/model/write.js';
 import type { WgmModel } from '../../src/model/schema.js';
 import { importOnnx, type OnnxIo } from '../../tools/onnx/import.js';
 import { referenceRun } from '../../src/runtime/reference.js';
-import { buildRnnClassifier, seeded } from '../tools/onnx/graph-builder.js';
+import { buildRnnClassifier, randomArray, seeded } from '../tools/onnx/graph-builder.js';
 
 /** Largest |difference| allowed between f32 paths and onnxruntime. */
 const F32_BUDGET = 1e-4;
@@ -61,6 +61,9 @@ function models(): OracleModel[] {
     ['hand_gru_lbr0', { op: 'GRU', I: 3, H: 13, classes: 4, attrs: { linear_before_reset: { i: 0 } }, seed: 12 }],
     ['hand_gru_bi_lbr0', { op: 'GRU', I: 4, H: 9, classes: 2, direction: 'bidirectional', attrs: { linear_before_reset: { i: 0 } }, seed: 13 }],
     ['hand_lstm_bi_yh_matmul', { op: 'LSTM', I: 3, H: 6, classes: 3, direction: 'bidirectional', pool: 'yh', head: 'matmul', seed: 14 }],
+    // Peepholes (ONNX P; PyTorch cannot export them): onnxruntime's LSTM computes them.
+    ['hand_lstm_peepholes', { op: 'LSTM', I: 4, H: 9, classes: 3, peepholes: randomArray(27, seeded(15), 0.8), seed: 15 }],
+    ['hand_lstm_bi_peepholes', { op: 'LSTM', I: 2, H: 5, classes: 4, direction: 'bidirectional', pool: 'yh', peepholes: randomArray(30, seeded(16), 0.8), seed: 16 }],
   ];
   for (const [name, o] of hand) out.push({ name, bytes: buildRnnClassifier(o).bytes, random: [[1, 1], [7, 23]] });
   return out;

@@ -223,7 +223,7 @@ export function importOnnxFile(path: string, opts: ImportOptions = {}): ImportRe
 export function describeModel(model: WgmModel): { params: number; summary: string } {
   const params = model.metadata.layers.reduce((n, l) => n + layerParameterCount(l), 0);
   const parts = model.metadata.layers.map((l) => {
-    if (l.type === 'lstm' || l.type === 'gru') return `${l.type}(${l.inputSize}->${l.hiddenSize}${l.direction === 'bidirectional' ? ' bi' : l.direction === 'reverse' ? ' rev' : ''}${l.precision === 'int8' ? ' int8' : ''})`;
+    if (l.type === 'lstm' || l.type === 'gru') return `${l.type}(${l.inputSize}->${l.hiddenSize}${l.direction === 'bidirectional' ? ' bi' : l.direction === 'reverse' ? ' rev' : ''}${l.type === 'lstm' && l.peepholes ? ' peepholes' : ''}${l.precision === 'int8' ? ' int8' : ''})`;
     if (l.type === 'dense') return `dense(${l.inFeatures}->${l.outFeatures}${l.activation !== 'none' ? ' ' + l.activation : ''})`;
     if (l.type === 'pool') return `pool(${l.mode})`;
     return `layernorm(${l.size})`;
