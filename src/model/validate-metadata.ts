@@ -146,7 +146,7 @@ export function validateMetadata(raw: unknown, source: string, limits: ModelLimi
   const layers = m.layers as unknown[];
   if (layers.length === 0) c.fail('layers', 'is empty; a model needs at least one recurrent layer');
   if (layers.length > limits.maxLayers) c.fail('layers', `has ${layers.length} layers; the limit is ${limits.maxLayers}`);
-  checkLayerChain(c, layers, channels, outSize, limits, featureCount);
+  checkLayerChain(c, layers, channels, outSize, limits, featureCount, version);
   return raw as WgmMetadata;
 }
 
@@ -208,7 +208,7 @@ function checkFeatures(c: Checker, input: Record<string, unknown>, limits: Model
 }
 
 /** Per-layer fields and the chain: sizes, order, names. */
-function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSize: number, limits: ModelLimits, featureCount = 0): void {
+function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSize: number, limits: ModelLimits, featureCount = 0, version = FORMAT_VERSION): void {
   const names = new Set<string>();
   let features = channels;
   let seenRecurrent = false;
@@ -237,6 +237,11 @@ function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSiz
       const dir = c.oneOf(L.direction, `${here}.direction`, ['forward', 'reverse', 'bidirectional'] as const);
       const precision = c.oneOf(L.precision, `${here}.precision`, ['f32', 'int8'] as const);
       if (type === 'gru' && typeof L.linearBeforeReset !== 'boolean') c.fail(`${here}.linearBeforeReset`, `expected a boolean, got ${describe(L.linearBeforeReset)}`);
+      if (L.peepholes !== undefined) {
+        if (type !== 'lstm') c.fail(`${here}.peepholes`, 'is only meaningful for an lstm layer');
+        if (typeof L.peepholes !== 'boolean') c.fail(`${here}.peepholes`, `expected a boolean, got ${describe(L.peepholes)}`);
+        if (L.peepholes && version < 3) c.fail(`${here}.peepholes`, `needs format version 3 (the file is version ${version})`);
+      }
       if (L.inputQuant !== undefined) {
         if (precision !== 'int8') c.fail(`${here}.inputQuant`, 'is only meaningful for precision "int8"');
         const q = c.object(L.inputQuant, `${here}.inputQuant`);

@@ -67,8 +67,8 @@ export class Executor {
         if (s.cell === 'lstm') {
           checkStatus(
             s.int8
-              ? k.lstmS8(p.W, p.Ws, p.R, p.Rs, p.bias, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, s.xScale, reverse)
-              : k.lstmF32(p.W, p.R, p.bias, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, reverse),
+              ? k.lstmS8(p.W, p.Ws, p.R, p.Rs, p.bias, p.P, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, s.xScale, reverse)
+              : k.lstmF32(p.W, p.R, p.bias, p.P, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, reverse),
             what,
           );
         } else {

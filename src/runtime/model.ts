@@ -108,7 +108,7 @@ function summarize(l: WgmMetadata['layers'][number]): string {
   switch (l.type) {
     case 'lstm':
     case 'gru':
-      return `${l.type} ${l.inputSize}->${l.hiddenSize} ${l.direction} ${l.precision}${l.inputQuant ? ` (input ${l.inputQuant.mode}${l.inputQuant.scale ? ` scale ${l.inputQuant.scale}` : ''})` : ''}`;
+      return `${l.type} ${l.inputSize}->${l.hiddenSize} ${l.direction} ${l.precision}${l.type === 'lstm' && l.peepholes ? ' peepholes' : ''}${l.inputQuant ? ` (input ${l.inputQuant.mode}${l.inputQuant.scale ? ` scale ${l.inputQuant.scale}` : ''})` : ''}`;
     case 'layernorm':
       return `layernorm ${l.size} eps ${l.epsilon}`;
     case 'pool':

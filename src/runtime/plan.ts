@@ -24,6 +24,8 @@ export interface RecurrentStep {
   dirs: 1 | 2;
   reverse: boolean;
   linearBeforeReset: boolean;
+  /** LSTM peepholes (tensor `${name}.P`); the kernel gets P = 0 without. */
+  peepholes: boolean;
   /** Static input scale for int8 layers; 0 = dynamic per-step scale. */
   xScale: number;
   /** Output features per step: dirs * hidden. */
@@ -110,6 +112,7 @@ export function buildPlan(meta: WgmMetadata): Plan {
           dirs,
           reverse: l.direction === 'reverse',
           linearBeforeReset: l.type === 'gru' ? l.linearBeforeReset : false,
+          peepholes: l.type === 'lstm' && l.peepholes === true,
           xScale: int8 && l.inputQuant?.mode === 'static' ? (l.inputQuant.scale ?? 0) : 0,
           outWidth: dirs * l.hiddenSize,
         };

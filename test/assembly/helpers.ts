@@ -20,11 +20,11 @@ export interface KernelExports {
   packWeightsF32(src: number, rows: number, cols: number, dst: number): number;
   packedBytesS8(rows: number, cols: number): number;
   packWeightsS8(src: number, rows: number, cols: number, dst: number): number;
-  lstmF32(W: number, R: number, B: number, I: number, H: number, batch: number, T: number, x: number, xStride: number,
+  lstmF32(W: number, R: number, B: number, P: number, I: number, H: number, batch: number, T: number, x: number, xStride: number,
     y: number, yStride: number, h: number, c: number, slots: number, scratch: number, reverse: number): number;
   gruF32(W: number, R: number, Wb: number, Rb: number, I: number, H: number, batch: number, T: number, x: number,
     xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, lbr: number, reverse: number): number;
-  lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, I: number, H: number, batch: number, T: number,
+  lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, P: number, I: number, H: number, batch: number, T: number,
     x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number,
     xScale: number, reverse: number): number;
   gruS8(Wq: number, Ws: number, Rq: number, Rs: number, Wb: number, Rb: number, I: number, H: number, batch: number,

@@ -2,8 +2,8 @@
  * The correctness oracle: every generated ONNX model (fixtures/onnx, plus hand-built graphs for
  * what PyTorch cannot export) runs in onnxruntime-node (1 thread) and through wavegate:
  *   1. onnxruntime vs the PyTorch output the generator saved (the fixture itself is sound);
- *   2. onnxruntime vs the importer's plain f32 reference (tools/onnx/reference-run.ts; models with
- *      side features: src/runtime/reference.ts, which takes the feature vector);
+ *   2. onnxruntime vs the float reference model (src/runtime/reference.ts; models with side
+ *      features get their feature vector);
  *   3. onnxruntime vs the wavegate runtime (src/index.ts) on both kernel builds, f32 and --int8.
  * f32 must agree within F32_BUDGET; int8 imports of random-weight models report top-1 agreement
  * and the largest probability difference, and on the trained fixture (the demo ECG student) they
@@ -20,10 +20,9 @@ import { readNpy } from '../../src/io/npy.js';
 import { encodeWgm } from '../../src/model/write.js';
 import type { WgmModel } from '../../src/model/schema.js';
 import { loadModel } from '../../src/index.js';
-import { referenceForward } from '../../src/runtime/reference.js';
+import { referenceRun } from '../../src/runtime/reference.js';
 import { importOnnx, type OnnxIo } from '../../tools/onnx/import.js';
-import { runReference } from '../../tools/onnx/reference-run.js';
-import { buildRnnClassifier, seeded } from '../tools/onnx/graph-builder.js';
+import { buildRnnClassifier, randomArray, seeded } from '../tools/onnx/graph-builder.js';
 
 type Ort = typeof import('onnxruntime-node');
 /** The module imported as onnxruntime (oracle-requires-ort.test.ts names a missing one to prove the failure). */
@@ -83,6 +82,9 @@ function models(): OracleModel[] {
     ['hand_gru_lbr0', { op: 'GRU', I: 3, H: 13, classes: 4, attrs: { linear_before_reset: { i: 0 } }, seed: 12 }],
     ['hand_gru_bi_lbr0', { op: 'GRU', I: 4, H: 9, classes: 2, direction: 'bidirectional', attrs: { linear_before_reset: { i: 0 } }, seed: 13 }],
     ['hand_lstm_bi_yh_matmul', { op: 'LSTM', I: 3, H: 6, classes: 3, direction: 'bidirectional', pool: 'yh', head: 'matmul', seed: 14 }],
+    // Peepholes (ONNX P; PyTorch cannot export them): onnxruntime's LSTM computes them.
+    ['hand_lstm_peepholes', { op: 'LSTM', I: 4, H: 9, classes: 3, peepholes: randomArray(27, seeded(15), 0.8), seed: 15 }],
+    ['hand_lstm_bi_peepholes', { op: 'LSTM', I: 2, H: 5, classes: 4, direction: 'bidirectional', pool: 'yh', peepholes: randomArray(30, seeded(16), 0.8), seed: 16 }],
   ];
   for (const [name, o] of hand) out.push({ name, bytes: buildRnnClassifier(o).bytes, random: [[1, 1], [7, 23]] });
   return out;
@@ -142,20 +144,6 @@ function top1Agreement(a: Float32Array, b: Float32Array, size: number): number {
   return agree / rows;
 }
 
-/** The float reference's rows for batch-first x [B, T, C]: runReference, or referenceForward with side features f [B, F]. */
-function referenceRows(model: WgmModel, x: Float32Array, B: number, T: number, f?: Float32Array): Float32Array {
-  if (!f) return runReference(model, x, B, T).data;
-  const C = model.metadata.input.channels;
-  const F = f.length / B;
-  const S = model.metadata.output.size;
-  const out = new Float32Array(B * S);
-  for (let b = 0; b < B; b++) {
-    const xs = Array.from({ length: T }, (_, t) => x.subarray((b * T + t) * C, (b * T + t + 1) * C));
-    out.set(referenceForward(model, xs, new Map(), f.subarray(b * F, (b + 1) * F)).pooled, b * S);
-  }
-  return out;
-}
-
 // ---- wavegate runtime: src/index.ts loadModel -> createSession -> run / push ------------------
 type Backend = 'ref' | 'simd';
 
@@ -212,7 +200,7 @@ describe('onnxruntime oracle', () => {
           const torchRows = io.perStep && io.inputLayout === 'time_first' ? null : inp.torch;
           if (torchRows) worst('torch', maxAbsDiff(want, torchRows));
         }
-        worst('importer-ref', maxAbsDiff(referenceRows(model, inp.x, inp.B, inp.T, inp.f), want));
+        worst('reference', maxAbsDiff(referenceRun(model, inp.x, inp.B, inp.T, { perStep: io.perStep, features: inp.f }).data, want));
         const int8: Float32Array[] = [];
         for (const backend of ['ref', 'simd'] as const) {
           worst(`wasm-${backend}`, maxAbsDiff(await runWavegate(model, inp.x, inp.B, inp.T, backend, io.perStep, inp.f), want));
@@ -232,7 +220,7 @@ describe('onnxruntime oracle', () => {
     });
   }
 
-  it('random architectures (property): onnxruntime = importer reference = both kernel builds', async () => {
+  it('random architectures (property): onnxruntime = float reference = both kernel builds', async () => {
     const arch = fc.record({
       op: fc.constantFrom('LSTM' as const, 'GRU' as const),
       I: fc.integer({ min: 1, max: 9 }),
@@ -254,7 +242,7 @@ describe('onnxruntime oracle', () => {
       try {
         const x = randomInput(a.B, a.T, a.I, a.seed);
         const want = await runOrt(session, io, x, a.B, a.T, a.I);
-        const diffs = [maxAbsDiff(runReference(model, x, a.B, a.T).data, want)];
+        const diffs = [maxAbsDiff(referenceRun(model, x, a.B, a.T).data, want)];
         for (const backend of ['ref', 'simd'] as const) diffs.push(maxAbsDiff(await runWavegate(model, x, a.B, a.T, backend, false), want));
         worst = Math.max(worst, ...diffs);
         expect(Math.max(...diffs)).toBeLessThanOrEqual(F32_BUDGET);

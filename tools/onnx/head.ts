@@ -33,6 +33,11 @@ export function asFeatures(act: ActValue, where: string): ActValue {
   const st = act.stage;
   if (st.type === 'feat') return act;
   if (st.type === 'seq') return { ...act, stage: { type: 'feat', perStep: true } };
+  if (st.type === 'yh' && st.dparts?.length === 1 && act.dims[act.axes.indexOf('D')] === 1) {
+    // Y_h of a one-direction layer used as it is ([1, B, H], or [B, 1, H] with layout=1): its
+    // direction axis holds one entry, so it is a unit axis over that direction's final state.
+    return asFeatures({ ...act, axes: act.axes.map((t) => (t === 'D' ? 'U' : t)), stage: { type: 'yh', dparts: null, fparts: st.dparts } }, where);
+  }
   if (st.type === 'yh') {
     if (!st.fparts || act.axes.includes('D')) refuse(where, 'final hidden state still has its direction axis; select or concatenate directions first');
     const last = act.pipe.rnnCount - 1;

@@ -32,6 +32,8 @@ export interface TinySpec {
   window?: number;
   staticScale?: number;
   linearBeforeReset?: boolean;
+  /** LSTM only: peephole connections (tensor `${name}.P`, format version 3). */
+  peepholes?: boolean;
   seed?: number;
   /** Side features joining the first dense layer (input.features, kind external, names f0..); default none. */
   features?: number;
@@ -53,7 +55,7 @@ export function tinyMetadata(s: TinySpec = {}): WgmMetadata {
   hidden.forEach((h, i) => {
     const inputQuant = precision === 'int8' ? (s.staticScale ? { mode: 'static' as const, scale: s.staticScale } : { mode: 'dynamic' as const }) : undefined;
     const base = { name: `rnn${i}`, inputSize: feat, hiddenSize: h, direction, precision, ...(inputQuant ? { inputQuant } : {}) };
-    layers.push(cell === 'lstm' ? { type: 'lstm', ...base } : { type: 'gru', linearBeforeReset: s.linearBeforeReset ?? true, ...base });
+    layers.push(cell === 'lstm' ? { type: 'lstm', ...base, ...(s.peepholes ? { peepholes: true } : {}) } : { type: 'gru', linearBeforeReset: s.linearBeforeReset ?? true, ...base });
     feat = (direction === 'bidirectional' ? 2 : 1) * h;
   });
   if (s.layerNorm) layers.push({ type: 'layernorm', name: 'norm', size: feat, epsilon: 1e-5 });
@@ -93,6 +95,9 @@ export function randomTensors(meta: WgmMetadata, seed = 1): Map<string, Tensor> 
       const floatR = Float32Array.from({ length: D * G * layer.hiddenSize }, () => (rand() * 2 - 1) * amp);
       const B = Float32Array.from({ length: D * 2 * G }, () => (rand() * 2 - 1) * 0.3);
       const [sw, sr, sb] = specs;
+      // Peepholes (drawn after the other weights, so models without them keep their values).
+      const sp = specs.find((t) => t.name.endsWith('.P'));
+      if (sp) tensors.set(sp.name, { dtype: 'F32', shape: sp.shape, data: Float32Array.from({ length: sp.shape[0] * sp.shape[1] }, () => (rand() * 2 - 1) * amp) });
       if (layer.precision === 'int8' && meta.formatVersion >= 2) {
         for (const [name, t] of int8RecurrentTensors(layer, floatW, floatR, B)) tensors.set(name, t);
         continue;
@@ -164,6 +169,8 @@ export function dequantizedTwin(model: WgmModel): WgmModel {
         B.set(rb, d * 2 * G + G);
       }
       tensors.set(`${layer.name}.B`, { dtype: 'F32', shape: [D, 2 * G], data: B });
+      const P = model.tensors.get(`${layer.name}.P`);
+      if (P) tensors.set(`${layer.name}.P`, P); // peepholes are F32 in either precision
       layer.precision = 'f32';
       delete layer.inputQuant;
     } else {

@@ -42,6 +42,8 @@ const streamable: TinySpec[] = [
   { cell: 'lstm', precision: 'f32', hidden: [8, 4] },
   { cell: 'gru', precision: 'int8', hidden: [8], layerNorm: true },
   { cell: 'lstm', precision: 'int8', staticScale: 0.03, pool: 'final_state' },
+  { cell: 'lstm', precision: 'int8', peepholes: true, hidden: [8, 3] },
+  { cell: 'lstm', precision: 'f32', peepholes: true },
 ];
 
 describe.skipIf(!kernelsBuilt)('Session.push (streaming)', () => {

@@ -32,6 +32,9 @@ const specs: TinySpec[] = [
   { cell: 'gru', precision: 'int8' },
   { cell: 'gru', precision: 'int8', linearBeforeReset: false, staticScale: 0.02 },
   { cell: 'gru', precision: 'int8', direction: 'bidirectional', pool: 'mean', channels: 3 },
+  { cell: 'lstm', precision: 'f32', peepholes: true, hidden: [8, 5], direction: 'bidirectional' },
+  { cell: 'lstm', precision: 'int8', peepholes: true, hidden: [9, 4] },
+  { cell: 'lstm', precision: 'int8', peepholes: true, staticScale: 0.02, direction: 'reverse' },
 ];
 
 describe.skipIf(!kernelsBuilt)('Session.run (window mode)', () => {

@@ -33,11 +33,13 @@ export class GraphBuilder {
   readonly inits: TensorProto[] = [];
   private counter = 0;
 
-  /** Adds a float initializer (raw_data, little-endian) or, with `int64`, an int64 one (typed field). */
-  init(name: string, dims: number[], data: ArrayLike<number>, type: 'float' | 'int64' = 'float'): string {
+  /** Adds a float initializer (raw_data, little-endian) or an int64 / int32 one (typed field). */
+  init(name: string, dims: number[], data: ArrayLike<number>, type: 'float' | 'int64' | 'int32' = 'float'): string {
     if (type === 'float') {
       const f = Float32Array.from(data);
       this.inits.push({ name, dims, dataType: 1, rawData: new Uint8Array(f.buffer) });
+    } else if (type === 'int32') {
+      this.inits.push({ name, dims, dataType: 6, int32Data: Array.from(data) });
     } else {
       this.inits.push({ name, dims, dataType: 7, int64Data: Array.from(data) });
     }

@@ -13,7 +13,7 @@ import { dequantizeRowsS8 } from '../../../src/model/formats.js';
 import { scaleTensorToF32 } from '../../../src/model/recurrent-params.js';
 import { importOnnx, importOnnxFile } from '../../../tools/onnx/import.js';
 import { decodeModel, readTensor } from '../../../tools/onnx/proto.js';
-import { runReference } from '../../../tools/onnx/reference-run.js';
+import { referenceRun } from '../../../src/runtime/reference.js';
 import { FORMAT_VERSION } from '../../../src/model/schema.js';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/onnx/', import.meta.url));
@@ -22,7 +22,7 @@ const manifest = JSON.parse(readFileSync(DIR + 'manifest.json', 'utf8')) as { ca
 /** Models with side features (a second input) have their own suite: side-features.test.ts. */
 const okCases = manifest.cases.filter((c) => c.expect === 'ok' && !c.featuresShape);
 
-/** Error budget of the importer's f64 reference against PyTorch's f32 CPU kernels. */
+/** Error budget of the float64 reference model (src/runtime/reference.ts) against PyTorch's f32 CPU kernels. */
 const TORCH_F32_BUDGET = 1e-5;
 
 /** Converts a [T, B, C] array to [B, T, C]. */
@@ -67,7 +67,7 @@ describe('import of PyTorch exports', () => {
       const [B, T] = c.layout === 'batch_first' ? [d0, d1] : [d1, d0];
       expect(model.metadata.input.channels).toBe(C);
       const xb = c.layout === 'batch_first' ? (x.data as Float32Array) : toBatchFirst(x.data as Float32Array, T, B, C);
-      const got = runReference(model, xb, B, T);
+      const got = referenceRun(model, xb, B, T, { perStep: io.perStep });
       expect(got.shape).toEqual(want.shape);
       let maxDiff = 0;
       got.data.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - (want.data as Float32Array)[i]))));
