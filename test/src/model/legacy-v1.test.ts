@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { readNpy } from '../../../src/io/npy.js';
 import { loadWgm } from '../../../src/model/load.js';
 import { loadModel } from '../../../src/runtime/model.js';
-import { kernelsBuilt } from '../runtime/helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const V1 = `${ROOT}fixtures/models/legacy/ecg-beat-gru-int8.v1.wgm`;
@@ -37,7 +37,7 @@ describe('legacy format version 1 INT8 fixture', () => {
     expect(v2.fileBytes).toBeLessThan(v1.fileBytes);
   });
 
-  it.skipIf(!kernelsBuilt)('scores the fixture windows like the version-2 file', async () => {
+  needs(KERNELS).it('scores the fixture windows like the version-2 file', async () => {
     const windows = readNpy(readFileSync(`${ROOT}fixtures/signals/ecg-beats.npy`));
     const [n, T] = windows.shape;
     const x = windows.data as Float32Array;

@@ -4,9 +4,10 @@ import { loadModel } from '../../../src/runtime/model.js';
 import { encodeWgm } from '../../../src/model/write.js';
 import { isWavegateError } from '../../../src/errors.js';
 import { dequantizedTwin, tinyModel } from '../model/tiny-model.js';
-import { kernelsBuilt, maxAbsDiff, signal } from './helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
+import { maxAbsDiff, signal } from './helpers.js';
 
-describe.skipIf(!kernelsBuilt)('Session lifecycle and memory', () => {
+needs(KERNELS).describe('Session lifecycle and memory', () => {
   it('never grows kernel memory after creation, over many calls of both modes', async () => {
     const model = await loadModel(tinyModel({ cell: 'lstm', precision: 'int8', hidden: [16, 8] }));
     const s = await model.createSession({ maxBatch: 4, maxChunk: 8, streams: 6 });
@@ -57,7 +58,7 @@ describe.skipIf(!kernelsBuilt)('Session lifecycle and memory', () => {
   });
 });
 
-describe.skipIf(!kernelsBuilt)('input validation', () => {
+needs(KERNELS).describe('input validation', () => {
   const expectInput = (fn: () => unknown, re: RegExp) => {
     try {
       fn();
@@ -103,7 +104,7 @@ describe.skipIf(!kernelsBuilt)('input validation', () => {
   });
 });
 
-describe.skipIf(!kernelsBuilt)('int8 vs f32', () => {
+needs(KERNELS).describe('int8 vs f32', () => {
   it('an int8 model scores close to its dequantized f32 twin', async () => {
     const q = tinyModel({ cell: 'lstm', precision: 'int8', hidden: [16], outputs: 4, seed: 5 });
     const f = dequantizedTwin(q);
@@ -117,7 +118,7 @@ describe.skipIf(!kernelsBuilt)('int8 vs f32', () => {
   });
 });
 
-describe.skipIf(!kernelsBuilt)('Model.inspect', () => {
+needs(KERNELS).describe('Model.inspect', () => {
   it('reports layers, parameters, file bytes and the kernel memory a session reserves', async () => {
     const m = tinyModel({ cell: 'lstm', precision: 'int8', direction: 'bidirectional', hidden: [8], layerNorm: true });
     const model = await loadModel(encodeWgm(m));

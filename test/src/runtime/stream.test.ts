@@ -8,7 +8,8 @@ import { loadModel, type Model } from '../../../src/runtime/model.js';
 import type { Session } from '../../../src/runtime/session.js';
 import { referenceForward, type ReferenceState } from '../../../src/runtime/reference.js';
 import { tinyModel, type TinySpec } from '../model/tiny-model.js';
-import { BACKENDS, kernelsBuilt, maxAbsDiff, signal } from './helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
+import { BACKENDS, maxAbsDiff, signal } from './helpers.js';
 
 const C = 2;
 const S = 3;
@@ -44,7 +45,7 @@ const streamable: TinySpec[] = [
   { cell: 'lstm', precision: 'int8', staticScale: 0.03, pool: 'final_state' },
 ];
 
-describe.skipIf(!kernelsBuilt)('Session.push (streaming)', () => {
+needs(KERNELS).describe('Session.push (streaming)', () => {
   const T = 70;
   const seqs = [0, 1, 2].map((i) => signal(T * C, 100 + i));
 

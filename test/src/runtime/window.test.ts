@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadModel } from '../../../src/runtime/model.js';
 import { tinyModel, type TinySpec } from '../model/tiny-model.js';
-import { BACKENDS, kernelsBuilt, maxAbsDiff, referenceRun, signal } from './helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
+import { BACKENDS, maxAbsDiff, referenceRun, signal } from './helpers.js';
 
 /** f32 kernel vs float64 reference (activations are O(1); measured ~2e-7). */
 const F32_VS_REFERENCE = 1e-5;
@@ -34,7 +35,7 @@ const specs: TinySpec[] = [
   { cell: 'gru', precision: 'int8', direction: 'bidirectional', pool: 'mean', channels: 3 },
 ];
 
-describe.skipIf(!kernelsBuilt)('Session.run (window mode)', () => {
+needs(KERNELS).describe('Session.run (window mode)', () => {
   it.each(specs)('matches the reference: %o', async (spec) => {
     const m = tinyModel(spec);
     const model = await loadModel(m);

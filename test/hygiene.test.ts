@@ -1,0 +1,52 @@
+/**
+ * Rules about the tests themselves, checked on the test sources so that a new test cannot
+ * quietly break them:
+ * - a test that depends on something outside the repository goes through test/helpers/needs.ts,
+ *   the one place that decides between skipping and (under WAVEGATE_REQUIRE_ALL=1, in CI)
+ *   failing; any other skip would let CI pass without testing;
+ * - no `.only`, which would silently drop every other test of its file;
+ * - property tests run from a fixed seed (test/helpers/setup.ts sets fast-check's global seed;
+ *   the tests with a tolerance also name their seed and budget beside the property).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import config from '../vitest.config.js';
+import { FAST_CHECK_SEED } from './helpers/setup.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const GATE = 'test/helpers/needs.ts';
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? tsFiles(p) : e.name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const sources = tsFiles(join(ROOT, 'test')).map((p) => ({ path: relative(ROOT, p), text: readFileSync(p, 'utf8') }));
+
+/** `file:line: text` of every line matching `re`, outside the allowed files. */
+function offending(re: RegExp, allowed: string[] = []): string[] {
+  return sources
+    .filter((s) => !allowed.includes(s.path) && s.path !== 'test/hygiene.test.ts')
+    .flatMap((s) => s.text.split('\n').flatMap((line, i) => (re.test(line) ? [`${s.path}:${i + 1}: ${line.trim()}`] : [])));
+}
+
+describe('test hygiene', () => {
+  it('every conditional skip goes through test/helpers/needs.ts', () => {
+    // describe.skip / it.skip / test.skip / .skipIf / .runIf / ctx.skip(): all ways vitest offers.
+    expect(offending(/\.(skip|skipIf|runIf|todo)\s*\(|\b(ctx|context|t)\.skip\s*\(/, [GATE])).toEqual([]);
+  });
+
+  it('no .only', () => {
+    expect(offending(/\b(describe|it|test|suite)\.only\s*\(/)).toEqual([]);
+  });
+
+  it('fast-check runs from the fixed global seed set up for every test file', () => {
+    expect(config.test?.setupFiles).toContain('test/helpers/setup.ts');
+    expect(fc.readConfigureGlobal().seed).toBe(FAST_CHECK_SEED);
+  });
+});
