@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '../../../src/io/npy.js';
 import { loadWgm } from '../../../src/model/load.js';
+import { FORMAT_VERSION } from '../../../src/model/schema.js';
 import { loadModel } from '../../../src/runtime/model.js';
 import { KERNELS, needs } from '../../helpers/needs.js';
 
@@ -20,13 +21,13 @@ const V1 = `${ROOT}fixtures/models/legacy/ecg-beat-gru-int8.v1.wgm`;
 const V2 = `${ROOT}fixtures/models/ecg-beat-gru-int8.wgm`;
 
 describe('legacy format version 1 INT8 fixture', () => {
-  it('loads with its version-1 tensors; the committed demo model is version 2', async () => {
+  it('loads with its version-1 tensors; the committed demo model is the current version (version-2 tensor layout)', async () => {
     const v1 = await loadWgm(V1);
     expect(v1.metadata.formatVersion).toBe(1);
     expect(v1.tensors.get('gru0.W.scale')!.dtype).toBe('F32');
     expect(v1.tensors.get('gru0.B')!.shape).toEqual([1, 192]); // Wb ++ Rb, 2 x 3H
     const v2 = await loadWgm(V2);
-    expect(v2.metadata.formatVersion).toBe(2);
+    expect(v2.metadata.formatVersion).toBe(FORMAT_VERSION);
     expect(v2.tensors.get('gru0.W.scale')!.dtype).toBe('F16');
     expect(v2.tensors.get('gru0.B')!.shape).toEqual([1, 128]); // linear-before-reset: z, r summed, Wb_h, Rb_h
     // Same int8 weights up to the scale rounding: the codes differ by at most one step.
