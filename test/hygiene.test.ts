@@ -35,6 +35,24 @@ function offending(re: RegExp, allowed: string[] = []): string[] {
     .flatMap((s) => s.text.split('\n').flatMap((line, i) => (re.test(line) ? [`${s.path}:${i + 1}: ${line.trim()}`] : [])));
 }
 
+/** What marks a comparison with a tolerance: an absolute difference, toBeCloseTo, or a named budget. */
+const TOLERANCE = /toBeCloseTo|maxAbsDiff|Math\.abs\([^)]*-|\bMAX_[A-Z0-9_]+|_VS_[A-Z0-9_]+|TOLERANCE|BUDGET/;
+
+/** The text of every `fc.assert(...)` call (parentheses matched), with its line. */
+function fcAsserts(text: string): { line: number; text: string }[] {
+  const out: { line: number; text: string }[] = [];
+  for (const m of text.matchAll(/fc\.assert\(/g)) {
+    let depth = 0;
+    let end = m.index;
+    for (; end < text.length; end++) {
+      if (text[end] === '(') depth++;
+      else if (text[end] === ')' && --depth === 0) break;
+    }
+    out.push({ line: text.slice(0, m.index).split('\n').length, text: text.slice(m.index, end + 1) });
+  }
+  return out;
+}
+
 describe('test hygiene', () => {
   it('every conditional skip goes through test/helpers/needs.ts', () => {
     // describe.skip / it.skip / test.skip / .skipIf / .runIf / ctx.skip(): all ways vitest offers.
@@ -43,6 +61,11 @@ describe('test hygiene', () => {
 
   it('no .only', () => {
     expect(offending(/\b(describe|it|test|suite)\.only\s*\(/)).toEqual([]);
+  });
+
+  it('a property test with a tolerance names its own seed (and, by convention, its budget beside it)', () => {
+    const unseeded = sources.flatMap((s) => fcAsserts(s.text).filter((call) => TOLERANCE.test(call.text) && !/\bseed:\s*-?\d/.test(call.text)).map((call) => `${s.path}:${call.line}`));
+    expect(unseeded).toEqual([]);
   });
 
   it('fast-check runs from the fixed global seed set up for every test file', () => {
