@@ -4,6 +4,7 @@
  * runtime's public API, so the same code runs under Node (any CPU) and in a browser page.
  */
 import { hasWasmSimd, loadModel } from '../../src/index.js';
+import { Rng } from '../synth/rng.js';
 
 export interface ScoreCase {
   key: string;
@@ -45,15 +46,10 @@ export async function scoreCases(cases: ScoreCase[], sha256: Sha256Hex): Promise
   return digests;
 }
 
-/** Deterministic inputs in [-2, 2) (mulberry32), identical on every engine. */
+/** Deterministic inputs in [-2, 2) (the seeded generator of tools/synth/rng.ts), identical on every engine. */
 export function seededWindows(seed: number, length: number): Float32Array {
-  let a = seed >>> 0;
+  const rng = new Rng(seed);
   const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 4 - 2;
-  }
+  for (let i = 0; i < length; i++) out[i] = rng.uniform(-2, 2);
   return out;
 }

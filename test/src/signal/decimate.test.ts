@@ -2,16 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimator, decimate, decimateStage } from '../../../src/signal/decimate.js';
 import { buildPipeline } from '../../../src/signal/pipeline.js';
-
-function noise(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-    x[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return x;
-}
+import { noise } from './helpers.js';
 
 describe('Decimator (the `decimate` preprocessing stage)', () => {
   it('any chunking gives the same samples as the whole signal (property)', () => {
