@@ -18,7 +18,8 @@ import { beatWindows } from '../../src/signal/beats.js';
 import { applyStages, stagesForMeta, type FilterStage } from './preprocess.js';
 import { decimate, decimateStage, type DecimateStage } from '../../src/signal/decimate.js';
 import { interleave } from './interleave.js';
-import { classCounts, sha256, WindowSink, type DatasetArrays } from './dataset-file.js';
+import { sha256Hex } from '../../src/model/digest.js';
+import { classCounts, WindowSink, type DatasetArrays } from './dataset-file.js';
 
 /** A QRS detector: R-peak sample indices of a whole signal. */
 export type PeakDetector = (signal: Float32Array, fs: number) => ArrayLike<number>;
@@ -99,7 +100,7 @@ export function buildMitdbDataset(options: MitdbBuildOptions): DatasetArrays {
 
   records.forEach((name, recIndex) => {
     const path = join(options.dir, name);
-    for (const ext of ['hea', 'dat', 'atr']) digests[`${name}.${ext}`] = sha256(readFileSync(`${path}.${ext}`));
+    for (const ext of ['hea', 'dat', 'atr']) digests[`${name}.${ext}`] = sha256Hex(readFileSync(`${path}.${ext}`));
     const rec = readWfdbRecord(path);
     if (fs === undefined) fs = rec.header.fs;
     if (rec.header.fs !== fs) throw new WavegateError('E_INPUT', `record ${name}: ${rec.header.fs} Hz differs from ${fs} Hz of the first record`);
