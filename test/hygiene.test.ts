@@ -6,7 +6,9 @@
  *   failing; any other skip would let CI pass without testing;
  * - no `.only`, which would silently drop every other test of its file;
  * - property tests run from a fixed seed (test/helpers/setup.ts sets fast-check's global seed;
- *   the tests with a tolerance also name their seed and budget beside the property).
+ *   the tests with a tolerance also name their seed and budget beside the property);
+ * - one of each thing in src/, tools/ and test/: one seeded PRNG, one SHA-256, one .npy codec, one
+ *   package-version reader (copies drift: the version reader printed 0.0.0 under tsx).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -27,6 +29,22 @@ function tsFiles(dir: string): string[] {
 }
 
 const sources = tsFiles(join(ROOT, 'test')).map((p) => ({ path: relative(ROOT, p), text: readFileSync(p, 'utf8') }));
+
+function codeFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? codeFiles(p) : /\.(ts|mjs|js)$/.test(e.name) ? [p] : [];
+  });
+}
+
+const code = ['src', 'tools', 'test'].flatMap((d) => codeFiles(join(ROOT, d))).map((p) => ({ path: relative(ROOT, p), text: readFileSync(p, 'utf8') }));
+
+/** Files other than `home` (and this test) whose code matches `re`, optionally outside `except` (a path prefix). */
+function copiesOutside(home: string, re: RegExp, except?: string): string[] {
+  return code
+    .filter((f) => f.path !== home && f.path !== 'test/hygiene.test.ts' && !(except && f.path.startsWith(except)) && re.test(f.text))
+    .map((f) => f.path);
+}
 
 /** `file:line: text` of every line matching `re`, outside the allowed files. */
 function offending(re: RegExp, allowed: string[] = []): string[] {
@@ -66,6 +84,22 @@ describe('test hygiene', () => {
   it('a property test with a tolerance names its own seed (and, by convention, its budget beside it)', () => {
     const unseeded = sources.flatMap((s) => fcAsserts(s.text).filter((call) => TOLERANCE.test(call.text) && !/\bseed:\s*-?\d/.test(call.text)).map((call) => `${s.path}:${call.line}`));
     expect(unseeded).toEqual([]);
+  });
+
+  it('one seeded PRNG: tools/synth/rng.ts (no mulberry32 / xorshift copies, no Math.random)', () => {
+    expect(copiesOutside('tools/synth/rng.ts', /0x6d2b79f5|\b(\w+) \^= \1 << 13|Math\.random\(/)).toEqual([]);
+  });
+
+  it('one SHA-256: sha256Hex / wgmDigest of src/model/digest.ts', () => {
+    expect(copiesOutside('src/model/digest.ts', /createHash\(|subtle\.digest|@noble\/hashes\/sha2/)).toEqual([]);
+  });
+
+  it('one .npy codec: src/io/npy.ts (its own tests forge headers on purpose)', () => {
+    expect(copiesOutside('src/io/npy.ts', /\\x93NUMPY|0x93, 0x4e, 0x55/, 'test/src/io/')).toEqual([]);
+  });
+
+  it('one package-version reader: src/package-version.ts', () => {
+    expect(copiesOutside('src/package-version.ts', /package\.json['"`],\s*import\.meta\.url|name === 'wavegate'/)).toEqual([]);
   });
 
   it('fast-check runs from the fixed global seed set up for every test file', () => {
