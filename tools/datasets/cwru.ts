@@ -51,7 +51,7 @@ export function buildCwruDataset(options: CwruBuildOptions): DatasetArrays {
   const window = options.window ?? 1024;
   const hop = options.hop ?? Math.max(1, Math.floor(window / 2));
   const stages = options.preprocessing ?? [];
-  for (const s of stages) if (s.fs !== fs) throw new WavegateError('E_ARGUMENT', `preprocessing designed for ${s.fs} Hz, dataset rate is ${fs} Hz`);
+  for (const s of stages) if (s.fs !== fs) throw new WavegateError('E_SAMPLE_RATE', `preprocessing designed for ${s.fs} Hz, dataset rate is ${fs} Hz`);
   let files: string[];
   try {
     files = readdirSync(options.dir).filter((f) => f.toLowerCase().endsWith('.mat')).sort();

@@ -103,8 +103,8 @@ export function buildMitdbDataset(options: MitdbBuildOptions): DatasetArrays {
     for (const ext of ['hea', 'dat', 'atr']) digests[`${name}.${ext}`] = sha256Hex(readFileSync(`${path}.${ext}`));
     const rec = readWfdbRecord(path);
     if (fs === undefined) fs = rec.header.fs;
-    if (rec.header.fs !== fs) throw new WavegateError('E_INPUT', `record ${name}: ${rec.header.fs} Hz differs from ${fs} Hz of the first record`);
-    for (const s of stages) if (s.fs !== fs) throw new WavegateError('E_INPUT', `record ${name}: preprocessing designed for ${s.fs} Hz, record is ${fs} Hz`);
+    if (rec.header.fs !== fs) throw new WavegateError('E_SAMPLE_RATE', `record ${name}: ${rec.header.fs} Hz differs from ${fs} Hz of the first record`);
+    for (const s of stages) if (s.fs !== fs) throw new WavegateError('E_SAMPLE_RATE', `record ${name}: preprocessing designed for ${s.fs} Hz, record is ${fs} Hz`);
     const decim = options.fs === undefined || options.fs === fs ? undefined : decimateStage(fs, options.fs);
     if (decim) resampling = decim;
     const channels = leads.map((l) => {

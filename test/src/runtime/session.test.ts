@@ -5,6 +5,7 @@ import { encodeWgm } from '../../../src/model/write.js';
 import { isWavegateError } from '../../../src/errors.js';
 import { dequantizedTwin, tinyModel } from '../model/tiny-model.js';
 import { KERNELS, needs } from '../../helpers/needs.js';
+import { expectWavegateError } from '../../helpers/expect-error.js';
 import { maxAbsDiff, signal } from './helpers.js';
 
 needs(KERNELS).describe('Session lifecycle and memory', () => {
@@ -96,7 +97,7 @@ needs(KERNELS).describe('input validation', () => {
     expectInput(() => s.push([0, 1], new Float32Array(10)), /10 samples, not a multiple of streams \* channels = 2 \* 3/);
     expectInput(() => s.push([0], [new Float32Array(4)]), /stream 0 chunk has 4 samples, not a multiple of 3 channels/);
     expectInput(() => s.push([0, 1], [new Float32Array(6), new Float32Array(9)]), /stream 1 chunk has 3 steps, stream 0 has 2/);
-    expectInput(() => s.push([4], [new Float32Array(3)]), /stream id 4 at index 0 is not a slot of this session \(0..3\)/);
+    expectWavegateError(() => s.push([4], [new Float32Array(3)]), 'E_UNKNOWN_STREAM', /stream id 4 at index 0 is not a slot of this session \(0..3\)/);
     expectInput(() => s.push([1, 1], [new Float32Array(3), new Float32Array(3)]), /stream id 1 appears twice/);
     expectInput(() => s.push([0], [new Float32Array(3)], { outputs: 'every' as 'all' }), /outputs must be "last" or "all"/);
     expect(s.push([], new Float32Array(0)).length).toBe(0);

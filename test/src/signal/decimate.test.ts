@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimator, decimate, decimateStage } from '../../../src/signal/decimate.js';
 import { buildPipeline } from '../../../src/signal/pipeline.js';
+import { expectWavegateError } from '../../helpers/expect-error.js';
 import { noise } from './helpers.js';
 
 describe('Decimator (the `decimate` preprocessing stage)', () => {
@@ -28,7 +29,7 @@ describe('Decimator (the `decimate` preprocessing stage)', () => {
   it('keeps samples 0, f, 2f, ... and refuses non-integer ratios', () => {
     const stage = decimateStage(360, 180);
     expect(decimate(new Float32Array(11), stage).length).toBe(6);
-    expect(() => decimateStage(360, 250)).toThrow(/integer decimation/);
+    expectWavegateError(() => decimateStage(360, 250), 'E_SAMPLE_RATE', /360 Hz to 250 Hz: only integer decimation/);
   });
 
   it('the device pipeline runs the stage the dataset builders record, with the same output', () => {
