@@ -76,6 +76,10 @@ export const TORCH = python('torch', 'numpy');
 export const ONNX = python('onnx', 'numpy');
 export const MITDB = requirement(`the MIT-BIH records under ${MITDB_DIR} (set WAVEGATE_DATA; now ${DATA_DIR})`, () => HAS_MITDB);
 export const CWRU = requirement(`the CWRU .mat files under ${CWRU_DIR} (set WAVEGATE_DATA; now ${DATA_DIR})`, () => HAS_CWRU);
+/** The MQTT host's tests: a broker to talk to, its command-line clients, and openssl for TLS test certificates (Debian's mosquitto lives in /usr/sbin). */
+export const MOSQUITTO = requirement('mosquitto on PATH or in /usr/sbin (apt-get install mosquitto)', () => existsSync('/usr/sbin/mosquitto') || command('mosquitto', 'mosquitto').present);
+export const MOSQUITTO_CLIENTS = command('mosquitto_pub', 'mosquitto-clients');
+export const OPENSSL = command('openssl', 'openssl');
 export const KERNELS = requirement(
   `${ROOT}build/kernel-{ref,simd}.wasm (npm run build:wasm)`,
   () => existsSync(`${ROOT}build/kernel-ref.wasm`) && existsSync(`${ROOT}build/kernel-simd.wasm`),
