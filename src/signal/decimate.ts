@@ -20,11 +20,11 @@ export interface DecimateStage extends PreprocessingStage {
   antiAlias: { design: 'butterworth'; order: number; fc: number };
 }
 
-/** The decimation stage from `from` Hz to `to` Hz, or throws E_INPUT when the ratio is not an integer. */
+/** The decimation stage from `from` Hz to `to` Hz, or throws E_SAMPLE_RATE when the ratio is not an integer. */
 export function decimateStage(from: number, to: number): DecimateStage {
   const factor = from / to;
   if (!Number.isInteger(factor) || factor < 1) {
-    throw new WavegateError('E_INPUT', `cannot resample ${from} Hz to ${to} Hz: only integer decimation factors are supported`);
+    throw new WavegateError('E_SAMPLE_RATE', `cannot resample ${from} Hz to ${to} Hz: only integer decimation factors are supported`);
   }
   return { kind: 'decimate', from, to, factor, antiAlias: { design: 'butterworth', order: 12, fc: 0.4 * to } };
 }

@@ -5,6 +5,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Rng } from '../../tools/synth/rng.js';
 
 export type Build = 'ref' | 'simd';
 export const BUILDS: readonly Build[] = ['ref', 'simd'];
@@ -115,17 +116,10 @@ export function expectOk(status: number, what: string): void {
   if (status !== 0) throw new Error(`${what} returned status ${status}`);
 }
 
-/** Deterministic xorshift32 generator, so failures reproduce from the printed seed. */
+/** Uniform [0, 1) from the project's seeded generator (tools/synth/rng.ts), so failures reproduce from the printed seed. */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 export function uniform(rand: () => number, n: number, lo: number, hi: number): Float32Array {

@@ -19,7 +19,7 @@ import { buildCwruDataset } from '../datasets/cwru.js';
 import { encodeDataset, type DatasetArrays } from '../datasets/dataset-file.js';
 import { parsePreprocessing } from '../datasets/preprocess.js';
 import { progressBar } from '../datasets/progress.js';
-import { packageVersion } from '../datasets/package-version.js';
+import { packageVersion } from '../../src/package-version.js';
 
 export interface DatasetBuildCliOptions {
   source: string;

@@ -14,7 +14,8 @@ import { CWRU_LABELS_10, CWRU_LABELS_4, cwruFileInfo, timeSplitRegions, windowSt
 import type { PreprocessingStage } from '../../src/model/schema.js';
 import { applyStages, stagesForMeta, type FilterStage } from './preprocess.js';
 import { decimate, decimateStage } from '../../src/signal/decimate.js';
-import { classCounts, sha256, WindowSink, type DatasetArrays } from './dataset-file.js';
+import { sha256Hex } from '../../src/model/digest.js';
+import { classCounts, WindowSink, type DatasetArrays } from './dataset-file.js';
 import { interleave } from './interleave.js';
 
 export type CwruTask = '10class' | '4class';
@@ -50,7 +51,7 @@ export function buildCwruDataset(options: CwruBuildOptions): DatasetArrays {
   const window = options.window ?? 1024;
   const hop = options.hop ?? Math.max(1, Math.floor(window / 2));
   const stages = options.preprocessing ?? [];
-  for (const s of stages) if (s.fs !== fs) throw new WavegateError('E_ARGUMENT', `preprocessing designed for ${s.fs} Hz, dataset rate is ${fs} Hz`);
+  for (const s of stages) if (s.fs !== fs) throw new WavegateError('E_SAMPLE_RATE', `preprocessing designed for ${s.fs} Hz, dataset rate is ${fs} Hz`);
   let files: string[];
   try {
     files = readdirSync(options.dir).filter((f) => f.toLowerCase().endsWith('.mat')).sort();
@@ -67,7 +68,7 @@ export function buildCwruDataset(options: CwruBuildOptions): DatasetArrays {
   files.forEach((file, recIndex) => {
     const info = cwruFileInfo(file);
     const bytes = readFileSync(join(options.dir, file));
-    digests[file] = sha256(bytes);
+    digests[file] = sha256Hex(bytes);
     const vars = readMat5(bytes, file);
     const channels = leads.map((lead) => {
       const v = requireMatVariable(vars, `${info.varPrefix}_${lead}_time`, file);

@@ -7,7 +7,6 @@
  *   meta    uint8   [bytes]     UTF-8 JSON, see DatasetMeta
  * Documented in docs/datasets.md; tools/trainer/dataset.py reads exactly these keys.
  */
-import { createHash } from 'node:crypto';
 import { WavegateError } from '../../src/errors.js';
 import { encodeNpz, readNpz, requireArray } from '../../src/io/npz.js';
 import type { PreprocessingStage } from '../../src/model/schema.js';
@@ -59,10 +58,6 @@ export interface DatasetArrays {
   record: Int32Array;
   rr?: Float32Array;
   meta: DatasetMeta;
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Encodes a dataset as .npz bytes (stored entries unless `compress`); deterministic for identical inputs. */

@@ -18,7 +18,8 @@ import { beatWindows } from '../../src/signal/beats.js';
 import { applyStages, stagesForMeta, type FilterStage } from './preprocess.js';
 import { decimate, decimateStage, type DecimateStage } from '../../src/signal/decimate.js';
 import { interleave } from './interleave.js';
-import { classCounts, sha256, WindowSink, type DatasetArrays } from './dataset-file.js';
+import { sha256Hex } from '../../src/model/digest.js';
+import { classCounts, WindowSink, type DatasetArrays } from './dataset-file.js';
 
 /** A QRS detector: R-peak sample indices of a whole signal. */
 export type PeakDetector = (signal: Float32Array, fs: number) => ArrayLike<number>;
@@ -99,11 +100,11 @@ export function buildMitdbDataset(options: MitdbBuildOptions): DatasetArrays {
 
   records.forEach((name, recIndex) => {
     const path = join(options.dir, name);
-    for (const ext of ['hea', 'dat', 'atr']) digests[`${name}.${ext}`] = sha256(readFileSync(`${path}.${ext}`));
+    for (const ext of ['hea', 'dat', 'atr']) digests[`${name}.${ext}`] = sha256Hex(readFileSync(`${path}.${ext}`));
     const rec = readWfdbRecord(path);
     if (fs === undefined) fs = rec.header.fs;
-    if (rec.header.fs !== fs) throw new WavegateError('E_INPUT', `record ${name}: ${rec.header.fs} Hz differs from ${fs} Hz of the first record`);
-    for (const s of stages) if (s.fs !== fs) throw new WavegateError('E_INPUT', `record ${name}: preprocessing designed for ${s.fs} Hz, record is ${fs} Hz`);
+    if (rec.header.fs !== fs) throw new WavegateError('E_SAMPLE_RATE', `record ${name}: ${rec.header.fs} Hz differs from ${fs} Hz of the first record`);
+    for (const s of stages) if (s.fs !== fs) throw new WavegateError('E_SAMPLE_RATE', `record ${name}: preprocessing designed for ${s.fs} Hz, record is ${fs} Hz`);
     const decim = options.fs === undefined || options.fs === fs ? undefined : decimateStage(fs, options.fs);
     if (decim) resampling = decim;
     const channels = leads.map((l) => {

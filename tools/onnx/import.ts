@@ -7,11 +7,12 @@
  * pool/dense/layernorm layers (head.ts). Whatever the graph output turns out to be must be a
  * complete wavegate model; every other op is refused with `unsupported op <Op> at node '<name>'`.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { WavegateError } from '../../src/errors.js';
 import { FORMAT_NAME, FORMAT_VERSION, type Tensor, type WgmMetadata, type WgmModel } from '../../src/model/schema.js';
+import { sha256Hex } from '../../src/model/digest.js';
+import { packageVersion } from '../../src/package-version.js';
 import { layerParameterCount } from '../../src/model/tensors.js';
 import { decodeModel, readTensor, toNumber, type NodeProto } from './proto.js';
 import { foldNode, shapeOf, type FoldContext, type Known } from './fold.js';
@@ -56,12 +57,7 @@ export interface ImportResult {
 }
 
 function producerName(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return `wavegate ${pkg.version ?? '?'} import`;
-  } catch {
-    return 'wavegate import';
-  }
+  return `wavegate ${packageVersion()} import`;
 }
 
 type GraphProto = NonNullable<ReturnType<typeof decodeModel>['graph']>;
@@ -226,7 +222,7 @@ function buildModel(fin: ActValue, proto: ReturnType<typeof decodeModel>, gi: Gr
     layers,
     output: { activation, size: fin.dims[fin.dims.length - 1] },
     provenance: {
-      sourceSha256: createHash('sha256').update(bytes).digest('hex'),
+      sourceSha256: sha256Hex(bytes),
       sourceFile: basename(source),
       producer: producerName(),
       onnxProducer: `${proto.producerName ?? ''} ${proto.producerVersion ?? ''}`.trim(),

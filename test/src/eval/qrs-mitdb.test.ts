@@ -1,21 +1,22 @@
 /**
  * The QRS detector on every staged MIT-BIH record (MLII lead), scored with the EC57 rule.
- * Needs the real data (WAVEGATE_DATA, default ../shared/data); skips with a message without it.
+ * Needs the real data (WAVEGATE_DATA, default ../shared/data): test/helpers/needs.ts.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { leadSignal, readWfdbAnnotations, readWfdbRecord } from '../../../src/io/wfdb-record.js';
 import { detectQrs } from '../../../src/signal/qrs.js';
 import { formatEc57Table, grossFigures, scoreQrs, type Ec57Result } from '../../../src/eval/ec57.js';
 import { BEAT_SYMBOLS } from '../../../src/io/wfdb-annotations.js';
-import { HAS_MITDB, MITDB_DIR } from '../../helpers/shared-data.js';
+import { MITDB, needs } from '../../helpers/needs.js';
+import { MITDB_DIR } from '../../helpers/shared-data.js';
 
 /** The bar the issue sets: gross Se and +P over the staged records. */
 const MIN_GROSS_SE = 0.995;
 const MIN_GROSS_PPV = 0.995;
 
-describe.skipIf(!HAS_MITDB)('QRS detection on MIT-BIH (EC57)', () => {
+needs(MITDB).describe('QRS detection on MIT-BIH (EC57)', () => {
   it('reaches Se and +P >= 99.5 % gross over the staged records', () => {
     const records = readdirSync(MITDB_DIR).filter((f) => f.endsWith('.hea')).map((f) => f.slice(0, -4)).sort();
     expect(records.length).toBeGreaterThanOrEqual(32);
@@ -46,5 +47,3 @@ describe.skipIf(!HAS_MITDB)('QRS detection on MIT-BIH (EC57)', () => {
     expect(aligned / matched).toBeGreaterThan(0.95);
   });
 });
-
-if (!HAS_MITDB) describe('QRS detection on MIT-BIH (EC57)', () => it.skip(`needs MIT-BIH under ${MITDB_DIR} (set WAVEGATE_DATA)`, () => {}));

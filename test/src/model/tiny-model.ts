@@ -6,17 +6,12 @@ import { FORMAT_VERSION, type Direction, type LayerSpec, type Tensor, type WgmMe
 import { roundHalfAway } from '../../../src/model/formats.js';
 import { int8RecurrentTensors, recurrentBiases, scaleTensorToF32 } from '../../../src/model/recurrent-params.js';
 import { layerTensorSpecs } from '../../../src/model/tensors.js';
+import { Rng } from '../../../tools/synth/rng.js';
 
-/** mulberry32: tiny, fast, good enough for test weights. */
+/** Uniform [0, 1) from the project's seeded generator (tools/synth/rng.ts). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 export interface TinySpec {

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { loadModel } from '../../../src/runtime/model.js';
 import { referenceForward } from '../../../src/runtime/reference.js';
 import { tinyModel, type TinySpec } from '../model/tiny-model.js';
-import { BACKENDS, kernelsBuilt, maxAbsDiff, signal } from './helpers.js';
+import { BACKENDS, maxAbsDiff, signal } from './helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
 
 /** f32 kernel vs float64 reference: the window tests' budget (activations O(1), measured ~2e-7). */
 const F32_VS_REFERENCE = 1e-5;
@@ -47,7 +48,7 @@ const specs: TinySpec[] = [
   { cell: 'gru', precision: 'int8', features: 1, direction: 'bidirectional', pool: 'mean', channels: 3 },
 ];
 
-describe.skipIf(!kernelsBuilt)('side features (input.features)', () => {
+needs(KERNELS).describe('side features (input.features)', () => {
   it.each(specs)('run(windows, n, { features }) matches the reference: %o', async (spec) => {
     const m = tinyModel(spec);
     const model = await loadModel(m);

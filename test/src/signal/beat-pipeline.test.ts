@@ -29,7 +29,7 @@ describe('BeatPipeline', () => {
   it('refuses a stream at the wrong rate and multi-channel models', () => {
     let caught: unknown;
     try { new BeatPipeline(model, 250); } catch (err) { caught = err; }
-    expect(isWavegateError(caught, 'E_INPUT')).toBe(true);
+    expect(isWavegateError(caught, 'E_SAMPLE_RATE')).toBe(true);
     caught = undefined;
     try { new BeatPipeline({ ...model, channels: 2 }, 360); } catch (err) { caught = err; }
     expect(isWavegateError(caught, 'E_MODEL_UNSUPPORTED')).toBe(true);

@@ -2,16 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimator, decimate, decimateStage } from '../../../src/signal/decimate.js';
 import { buildPipeline } from '../../../src/signal/pipeline.js';
-
-function noise(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-    x[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return x;
-}
+import { expectWavegateError } from '../../helpers/expect-error.js';
+import { noise } from './helpers.js';
 
 describe('Decimator (the `decimate` preprocessing stage)', () => {
   it('any chunking gives the same samples as the whole signal (property)', () => {
@@ -37,7 +29,7 @@ describe('Decimator (the `decimate` preprocessing stage)', () => {
   it('keeps samples 0, f, 2f, ... and refuses non-integer ratios', () => {
     const stage = decimateStage(360, 180);
     expect(decimate(new Float32Array(11), stage).length).toBe(6);
-    expect(() => decimateStage(360, 250)).toThrow(/integer decimation/);
+    expectWavegateError(() => decimateStage(360, 250), 'E_SAMPLE_RATE', /360 Hz to 250 Hz: only integer decimation/);
   });
 
   it('the device pipeline runs the stage the dataset builders record, with the same output', () => {

@@ -54,9 +54,9 @@ describe('preprocessing pipeline from model metadata', () => {
   });
 
   it('refuses a stream at the wrong sample rate, naming both rates', () => {
-    expectCode(() => buildPipeline(ecgInput, 250), 'E_INPUT', /250 Hz .*360 Hz/);
-    expectCode(() => buildPipeline({ channels: 1, sampleRate: 360, preprocessing: [{ kind: 'bandpass', low: 0.5, high: 40 }] }, 500), 'E_INPUT', /500 Hz/);
-    expectCode(() => buildPipeline({ channels: 1, sampleRate: 200, preprocessing: [{ kind: 'resample', from: 360, to: 250 }] }, 360), 'E_INPUT', /250 Hz .*200 Hz/);
+    expectCode(() => buildPipeline(ecgInput, 250), 'E_SAMPLE_RATE', /250 Hz .*360 Hz/);
+    expectCode(() => buildPipeline({ channels: 1, sampleRate: 360, preprocessing: [{ kind: 'bandpass', low: 0.5, high: 40 }] }, 500), 'E_SAMPLE_RATE', /500 Hz/);
+    expectCode(() => buildPipeline({ channels: 1, sampleRate: 200, preprocessing: [{ kind: 'resample', from: 360, to: 250 }] }, 360), 'E_SAMPLE_RATE', /250 Hz .*200 Hz/);
   });
 
   it('refuses unknown or malformed stages and bad samples', () => {

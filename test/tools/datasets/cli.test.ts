@@ -8,9 +8,8 @@ import { beatWindowArgs, registerDataset } from '../../../tools/cli/dataset.js';
 import { decodeDataset } from '../../../tools/datasets/dataset-file.js';
 import { parsePreprocessing } from '../../../tools/datasets/preprocess.js';
 import { writeSyntheticRecord } from './synthetic-record.js';
+import { NUMPY, needs, PYTHON } from '../../helpers/needs.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasNumpy = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 
 /** Runs `wavegate dataset ...` in-process and captures stdout/stderr and the exit code. */
 async function run(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
@@ -89,7 +88,7 @@ describe('wavegate dataset build', () => {
     expect(() => parsePreprocessing('lowpass:200', 360)).toThrow(/cut-off/);
   });
 
-  it.skipIf(!hasNumpy)('numpy reads the file without pickle, with the documented dtypes and shapes', async () => {
+  needs(NUMPY).it('numpy reads the file without pickle, with the documented dtypes and shapes', async () => {
     const out = join(outDir, 'np.npz');
     await run(['build', '--source', `mitdb:${dir}`, '--split', '100', '--out', out, '--quiet']);
     const script = `

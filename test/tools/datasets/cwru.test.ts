@@ -6,7 +6,8 @@ import { decimate, decimateStage } from '../../../src/signal/decimate.js';
 import { readMat5 } from '../../../src/io/mat5.js';
 import { cwruFileInfo, CWRU_LABELS_10, TIME_SPLITS } from '../../../src/labels/cwru.js';
 import { cascadeGain, designLowpass } from '../../../src/signal/filters.js';
-import { CWRU_DIR, HAS_CWRU } from '../../helpers/shared-data.js';
+import { CWRU, needs } from '../../helpers/needs.js';
+import { CWRU_DIR } from '../../helpers/shared-data.js';
 
 describe('decimation for the 48 kHz baseline', () => {
   it('keeps a tone below the new Nyquist frequency and removes one above it', () => {
@@ -25,7 +26,7 @@ describe('decimation for the 48 kHz baseline', () => {
   });
 });
 
-describe.skipIf(!HAS_CWRU)(`CWRU dataset from ${CWRU_DIR}`, () => {
+needs(CWRU).describe(`CWRU dataset from ${CWRU_DIR}`, () => {
   const opts = { dir: CWRU_DIR, window: 512, hop: 256 } as const;
   // Built once on first use: a skipped suite (no data) must not read the folder while collecting.
   let built: Record<string, ReturnType<typeof buildCwruDataset>> | undefined;

@@ -7,7 +7,8 @@ import { rrFeatures } from '../../../src/signal/beats.js';
 import { readWfdbAnnotations, readWfdbRecord, leadSignal } from '../../../src/io/wfdb-record.js';
 import { aamiIndexOf } from '../../../src/labels/aami.js';
 import { symbolOf } from '../../../src/io/wfdb-annotations.js';
-import { HAS_MITDB, MITDB_DIR } from '../../helpers/shared-data.js';
+import { MITDB, needs } from '../../helpers/needs.js';
+import { MITDB_DIR } from '../../helpers/shared-data.js';
 import { SYN_ANNOTATIONS, SYN_FS, mliiAdc, writeSyntheticRecord } from './synthetic-record.js';
 
 describe('MIT-BIH beat dataset on a synthetic record', () => {
@@ -79,7 +80,7 @@ describe('MIT-BIH beat dataset on a synthetic record', () => {
   });
 });
 
-describe.skipIf(!HAS_MITDB)('MIT-BIH beat dataset on the staged DS2 records', () => {
+needs(MITDB).describe('MIT-BIH beat dataset on the staged DS2 records', () => {
   it('has every AAMI beat but the first and last of each record, labels as annotated, R at `before`', () => {
     const d = buildMitdbDataset({ dir: MITDB_DIR, split: 'DS2_STAGED' });
     // README: DS2 staged has 25559 AAMI beats over 10 records.

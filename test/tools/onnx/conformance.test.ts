@@ -17,7 +17,8 @@ import { loadModel } from '../../../src/runtime/model.js';
 import { referenceRun } from '../../../src/runtime/reference.js';
 import { runImport } from '../../../tools/cli/import.js';
 import { importOnnxFile } from '../../../tools/onnx/import.js';
-import { BACKENDS, kernelsBuilt } from '../../src/runtime/helpers.js';
+import { BACKENDS } from '../../src/runtime/helpers.js';
+import { KERNELS, ONNX, PYTHON, needs } from '../../helpers/needs.js';
 
 /** Largest |difference| from ONNX's expected Y_h, f32 kernels and the float reference alike (issue 8: 1e-6). */
 const F32_BUDGET = 1e-6;
@@ -30,10 +31,6 @@ const INT8_SANITY = 0.05;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DIR = join(ROOT, 'fixtures/onnx-conformance');
 const GENERATOR = join(ROOT, 'tools/fixtures/gen_onnx_conformance.py');
-const PYTHON = '/usr/bin/python3';
-const REQUIRE_ALL = process.env.WAVEGATE_REQUIRE_ALL === '1';
-const hasOnnx = spawnSync(PYTHON, ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
-if (!hasOnnx) console.warn(`[conformance] ${PYTHON} cannot import onnx (Debian: python3-onnx); the regeneration check ${REQUIRE_ALL ? 'runs and fails (WAVEGATE_REQUIRE_ALL=1)' : 'is skipped'}`);
 
 interface Case { name: string; onnxCase: string; op: string; covers: string; layout: number; hiddenSize: number; inputs: string[]; inputShape: number[]; outputShape: number[] }
 const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as { generatedBy: string; onnxVersion: string; cases: Case[] };
@@ -72,7 +69,7 @@ describe('ONNX LSTM/GRU conformance cases', () => {
   });
 
   for (const c of manifest.cases) {
-    it.skipIf(!kernelsBuilt)(`${c.name} (${c.covers}): both kernel builds within ${F32_BUDGET}; INT8 builds bit-identical`, async () => {
+    needs(KERNELS).it(`${c.name} (${c.covers}): both kernel builds within ${F32_BUDGET}; INT8 builds bit-identical`, async () => {
       const onnxPath = join(DIR, `${c.name}.onnx`);
       const { io } = importOnnxFile(onnxPath);
       expect(io.inputLayout).toBe(c.layout === 1 ? 'batch_first' : 'time_first');
@@ -104,7 +101,7 @@ describe('ONNX LSTM/GRU conformance cases', () => {
     });
   }
 
-  it.skipIf(!hasOnnx && !REQUIRE_ALL)('the committed files are what the generator writes (byte for byte)', () => {
+  needs(ONNX).it('the committed files are what the generator writes (byte for byte)', () => {
     const out = join(tmp, 'regenerated');
     const r = spawnSync(PYTHON, [GENERATOR, '--out', out], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);

@@ -4,19 +4,14 @@
  * and for malformed inputs. Weights are seeded so every test is reproducible.
  */
 import { onnx, type NodeProto, type TensorProto } from '../../../tools/onnx/proto.js';
+import { Rng } from '../../../tools/synth/rng.js';
 
 export type Attr = { i: number } | { f: number } | { s: string } | { ints: number[] } | { floats: number[] } | { strings: string[] };
 
-/** Small deterministic PRNG (mulberry32) giving uniform values in [-scale, scale). */
+/** Uniform values in [-scale, scale) from the project's seeded generator (tools/synth/rng.ts). */
 export function seeded(seed: number): (scale?: number) => number {
-  let a = seed >>> 0;
-  return (scale = 1) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  };
+  const rng = new Rng(seed);
+  return (scale = 1) => rng.uniform(-scale, scale);
 }
 
 export function randomArray(n: number, rnd: (s?: number) => number, scale = 0.5): Float32Array {

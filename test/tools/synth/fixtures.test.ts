@@ -1,6 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '../../../src/io/npy.js';
 import { makeSignalFixtures } from '../../../tools/synth/fixtures.js';
+
+const COMMITTED = fileURLToPath(new URL('../../../fixtures/signals/', import.meta.url));
 
 describe('synthetic signal fixtures', () => {
   const files = makeSignalFixtures();
@@ -10,6 +14,11 @@ describe('synthetic signal fixtures', () => {
     expect(files.reduce((s, f) => s + f.bytes.length, 0)).toBeLessThan(600_000);
     const again = makeSignalFixtures();
     for (const f of again) expect(Buffer.from(f.bytes).equals(Buffer.from(byName.get(f.name)!)), f.name).toBe(true);
+  });
+
+  it('are exactly the committed fixtures/signals, byte for byte (else: npx tsx tools/synth/fixtures.ts --out fixtures/signals)', () => {
+    expect(readdirSync(COMMITTED).sort()).toEqual(files.map((f) => f.name).sort());
+    for (const f of files) expect(Buffer.from(f.bytes).equals(readFileSync(COMMITTED + f.name)), `fixtures/signals/${f.name} differs from what tools/synth/fixtures.ts makes`).toBe(true);
   });
 
   it('have the documented shapes and all three ECG classes', () => {
