@@ -132,6 +132,11 @@ export class SignalChain {
     return this.pipeline.outputRate;
   }
 
+  /** Frames the preprocessing has produced so far, at the model rate. */
+  get framesOut(): number {
+    return this.produced;
+  }
+
   /** Pushes raw interleaved frames [frames, channels] at the stream's rate; returns the windows they complete. */
   push(frames: Float32Array): ChainWindow[] {
     if (this.ended) throw new WavegateError('E_STATE', 'signal chain: push after flush (create a new chain for a new stream)');

@@ -70,29 +70,36 @@ interface StagePlan {
   outRate: number;
   /** Pure shift added, in samples at outRate. */
   delay: number;
+  /** Samples out for n samples in, from the start of the stream. */
+  count: (n: number) => number;
 }
+
+const same = (n: number): number => n;
 
 function plan(stage: Stage, rate: number): StagePlan {
   switch (stage.kind) {
     case 'bandpass':
-      return { make: () => new PrimedFilter(designBandpass(stage.low, stage.high, rate, stage.order)), outRate: rate, delay: 0 };
+      return { make: () => new PrimedFilter(designBandpass(stage.low, stage.high, rate, stage.order)), outRate: rate, delay: 0, count: same };
     case 'highpass':
-      return { make: () => new PrimedFilter(designHighpass(stage.cutoff, rate, stage.order)), outRate: rate, delay: 0 };
+      return { make: () => new PrimedFilter(designHighpass(stage.cutoff, rate, stage.order)), outRate: rate, delay: 0, count: same };
     case 'lowpass':
-      return { make: () => new PrimedFilter(designLowpass(stage.cutoff, rate, stage.order)), outRate: rate, delay: 0 };
+      return { make: () => new PrimedFilter(designLowpass(stage.cutoff, rate, stage.order)), outRate: rate, delay: 0, count: same };
     case 'baseline': {
       const delay = new BaselineRemover({ fs: rate, windows: stage.windows }).delay;
-      return { make: () => new BaselineRemover({ fs: rate, windows: stage.windows }), outRate: rate, delay };
+      return { make: () => new BaselineRemover({ fs: rate, windows: stage.windows }), outRate: rate, delay, count: same };
     }
-    case 'decimate':
-      return { make: () => new Decimator(rate, stage.to), outRate: stage.to, delay: 0 };
+    case 'decimate': {
+      const factor = new Decimator(rate, stage.to).factor;
+      return { make: () => new Decimator(rate, stage.to), outRate: stage.to, delay: 0, count: (n) => Math.ceil(n / factor) };
+    }
     case 'resample': {
-      const delay = new Resampler({ from: rate, to: stage.to }).delay;
-      return { make: () => new Resampler({ from: rate, to: stage.to }), outRate: stage.to, delay };
+      const r = new Resampler({ from: rate, to: stage.to });
+      // Output k needs input floor(k M / L): the largest k with k M < n L.
+      return { make: () => new Resampler({ from: rate, to: stage.to }), outRate: stage.to, delay: r.delay, count: (n) => (n > 0 ? Math.floor((n * r.up - 1) / r.down) + 1 : 0) };
     }
     case 'normalize': {
       const pick = (v: number | number[], ch: number): number => (Array.isArray(v) ? v[ch] : v);
-      return { make: (ch) => new ChannelNormalizer(pick(stage.mean, ch), pick(stage.std, ch)), outRate: rate, delay: 0 };
+      return { make: (ch) => new ChannelNormalizer(pick(stage.mean, ch), pick(stage.std, ch)), outRate: rate, delay: 0, count: same };
     }
   }
 }
@@ -107,6 +114,7 @@ export class Pipeline {
   /** Pure time shift of the output, in output samples (0 without baseline or resample stages). */
   readonly delay: number;
   private readonly steps: ChannelStep[][];
+  private readonly counts: Array<(n: number) => number>;
 
   /** Use {@link buildPipeline}. */
   constructor(stages: readonly Stage[], inputRate: number, channels: number) {
@@ -125,6 +133,12 @@ export class Pipeline {
     this.stages = stages;
     this.delay = delay;
     this.steps = Array.from({ length: channels }, (_, ch) => plans.map((p) => p.make(ch)));
+    this.counts = plans.map((p) => p.count);
+  }
+
+  /** Frames the chain hands on for the first `frames` input frames of a stream (any chunking). */
+  outputLength(frames: number): number {
+    return this.counts.reduce((n, count) => count(n), frames);
   }
 
   /**

@@ -112,3 +112,16 @@ describe('preprocessing pipeline from the stage list', () => {
     );
   });
 });
+
+describe('outputLength', () => {
+  it('predicts how many frames the chain hands on for any input length (property, fixed seed)', () => {
+    const input: InputSpec = { channels: 1, preprocessing: [{ kind: 'decimate', to: 16000 }, { kind: 'resample', to: 12000 }, { kind: 'decimate', to: 4000 }] };
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3000 }), (n) => {
+        const p = buildPipeline(input, 48000);
+        expect(p.process(noise(n, n + 1)).length).toBe(p.outputLength(n));
+      }),
+      { numRuns: 40, seed: 314 },
+    );
+  });
+});
