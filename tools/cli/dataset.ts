@@ -40,8 +40,6 @@ export interface DatasetBuildCliOptions {
   quiet?: boolean;
 }
 
-/** Default band-pass for ECG: removes baseline wander below 0.5 Hz and EMG/mains above 40 Hz. */
-export const MITDB_DEFAULT_PREPROCESS = 'bandpass:0.5-40:2';
 /** Default MIT-BIH beat window at 360 Hz: 90 samples (0.25 s) before the R peak, 166 from it on. */
 export const MITDB_DEFAULT_BEFORE = 90;
 export const MITDB_DEFAULT_WINDOW = 256;
@@ -115,7 +113,7 @@ export async function buildFromCli(o: DatasetBuildCliOptions, argv: string[] = p
         split: o.split,
         leads,
         ...beatWindowArgs(o),
-        preprocessing: parsePreprocessSpec(o.preprocess ?? MITDB_DEFAULT_PREPROCESS),
+        preprocessing: o.preprocess !== undefined ? parsePreprocessSpec(o.preprocess) : undefined,
         peaks,
         features,
         localBeats: int(o.localBeats, 'local-beats', 1),
@@ -174,7 +172,7 @@ export function registerDataset(program: Command): Command {
     .option('--after <samples>', 'mitdb: samples from the R peak to the window end (default 166)')
     .option('--hop <samples>', 'cwru: hop between windows (default window/2)')
     .addOption(new Option('--task <task>', 'cwru: label set').choices(['10class', '4class']).default('10class'))
-    .option('--preprocess <stages>', `stages in order, comma separated: none | bandpass:<lo>-<hi>[:order] | highpass:<hz>[:order] | lowpass:<hz>[:order] | baseline[:<s>-<s>] | decimate:<hz> | resample:<hz> | normalize:<mean>:<std> (default: mitdb ${MITDB_DEFAULT_PREPROCESS}, cwru decimate:12000); see docs/signals.md`)
+    .option('--preprocess <stages>', `stages in order, comma separated: none | bandpass:<lo>-<hi>[:order] | highpass:<hz>[:order] | lowpass:<hz>[:order] | baseline[:<s>-<s>] | decimate:<hz> | resample:<hz> | normalize:<mean>:<std> (default: mitdb bandpass:0.5-40:2, cwru decimate:12000); see docs/signals.md`)
     .addOption(new Option('--peaks <source>', 'mitdb: beat positions from reference annotations or the device QRS detector (default reference)').choices(['reference', 'detector']))
     .option('--features <names>', `mitdb: RR side features, comma separated, or none (default ${DEFAULT_RR_FEATURES.join(',')})`)
     .option('--local-beats <n>', 'mitdb: beats in the local RR mean (default 10)')

@@ -25,6 +25,9 @@ import { chainWindows, normalizeDatasetFeatures, rawFeaturesInput } from './chai
 import { interleave } from './interleave.js';
 import { classCounts, DATASET_FORMAT, DATASET_FORMAT_VERSION, sha256, WindowSink, type DatasetArrays } from './dataset-file.js';
 
+/** The stages every ECG dataset of this project records by default: a 0.5-40 Hz band-pass (wander below, EMG and mains above). */
+export const ECG_DEFAULT_STAGES: Stage[] = [{ kind: 'bandpass', low: 0.5, high: 40, order: 2 }];
+
 export interface MitdbBuildOptions {
   /** Folder holding NNN.hea/.dat/.atr. */
   dir: string;
@@ -36,7 +39,7 @@ export interface MitdbBuildOptions {
   before?: number;
   /** Samples from the R peak to the window end. Default 166, so that window = 256. */
   after?: number;
-  /** Canonical stages from the record's rate (src/model/stages.ts). Default none. */
+  /** Canonical stages from the record's rate (src/model/stages.ts). Default {@link ECG_DEFAULT_STAGES}. */
   preprocessing?: Stage[];
   /** Window positions: reference annotations (default) or the device's QRS detector. */
   peaks?: 'reference' | 'detector';
@@ -120,11 +123,11 @@ export function buildMitdbDataset(options: MitdbBuildOptions): DatasetArrays {
     // chain only if a rate stage converts it (buildPipeline refuses it otherwise, naming both rates).
     input ??= {
       channels: leads.length,
-      sampleRate: outputRate(options.preprocessing ?? [], fs),
+      sampleRate: outputRate(options.preprocessing ?? ECG_DEFAULT_STAGES, fs),
       window: before + after,
       channelNames: [...leads],
       raw: { sampleRate: fs, units: rec.header.signals[signals[0].index].units, channels: [...leads] },
-      preprocessing: options.preprocessing ?? [],
+      preprocessing: options.preprocessing ?? ECG_DEFAULT_STAGES,
       windowing: { mode: 'beat', before, after, qrs: { detector: 'pan-tompkins', ...options.qrs } },
       ...(features ? { features } : {}),
     };

@@ -11,9 +11,9 @@
  */
 import { WavegateError } from '../../src/errors.js';
 import type { InputSpec } from '../../src/model/schema.js';
-import type { Stage } from '../../src/model/stages.js';
 import { DEFAULT_LOCAL_BEATS, DEFAULT_RR_FEATURES } from '../../src/signal/rr-features.js';
 import { chainWindows, normalizeDatasetFeatures, rawFeaturesInput } from '../datasets/chain-windows.js';
+import { ECG_DEFAULT_STAGES } from '../datasets/mitdb.js';
 import { classCounts, DATASET_FORMAT, DATASET_FORMAT_VERSION, WindowSink, type DatasetArrays } from '../datasets/dataset-file.js';
 import { synthBearing, type BearingFault } from './bearing.js';
 import { synthEcg, type EcgBeatClass } from './ecg.js';
@@ -44,8 +44,6 @@ export interface SynthDatasetOptions {
 
 export const ECG_LABELS: EcgBeatClass[] = ['N', 'S', 'V'];
 export const BEARING_LABELS: BearingFault[] = ['normal', 'inner', 'ball', 'outer'];
-/** The band-pass every ECG dataset and ECG model of this project records (docs/signals.md). */
-export const ECG_BANDPASS: Stage = { kind: 'bandpass', low: 0.5, high: 40, order: 2 };
 /** Longest window a synthetic dataset may ask for, samples (the longest beat or vibration window worth training on is a few thousand). */
 export const SYNTH_MAX_WINDOW = 65536;
 /** Most samples one synthetic record may hold (2^27: 512 MiB of float32, 6 h of ECG at 360 Hz, 3 h of vibration at 12 kHz). */
@@ -90,7 +88,7 @@ function buildEcg(o: SynthDatasetOptions): DatasetArrays {
   const input: InputSpec = {
     channels: 1, sampleRate: fs, window, channelNames: ['ECG'],
     raw: { sampleRate: fs, units: 'mV', channels: ['ECG'] },
-    preprocessing: [{ ...ECG_BANDPASS }],
+    preprocessing: ECG_DEFAULT_STAGES.map((st) => ({ ...st })),
     windowing: { mode: 'beat', before, after: window - before, qrs: { detector: 'pan-tompkins' } },
     features: { kind: 'rr', names, localBeats: DEFAULT_LOCAL_BEATS },
   };

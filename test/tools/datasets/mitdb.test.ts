@@ -19,7 +19,7 @@ describe('MIT-BIH beat dataset on a synthetic record', () => {
   const NAMES = ['preRR', 'postRR', 'localRR', 'averageRR'];
 
   it('cuts one window per AAMI beat but the first and last, at the R peak, from MLII found by name; meta in v3 terms', () => {
-    const d = buildMitdbDataset({ dir, split: '100', before: 20, after: 30, features: NAMES });
+    const d = buildMitdbDataset({ dir, split: '100', before: 20, after: 30, features: NAMES, preprocessing: [] });
     expect(d.n).toBe(beats.length - 2);
     expect([d.t, d.c]).toEqual([50, 1]);
     expect(d.meta).toMatchObject({ format: 'wavegate-dataset', formatVersion: 2, labels: ['N', 'S', 'V', 'F', 'Q'], records: ['100'], recordRates: [360], split: '100', peaks: 'reference', sampleMarks: 'r-peak', source: 'mitdb' });
@@ -67,6 +67,7 @@ describe('MIT-BIH beat dataset on a synthetic record', () => {
 
   it('is deterministic and round-trips through the .npz file', () => {
     const a = encodeDataset(buildMitdbDataset({ dir, split: '100' }));
+    expect(decodeDataset(a).meta.input.preprocessing).toEqual([{ kind: 'bandpass', low: 0.5, high: 40, order: 2 }]); // the default
     const b = encodeDataset(buildMitdbDataset({ dir, split: '100' }));
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
     const back = decodeDataset(a, 'syn.npz');
