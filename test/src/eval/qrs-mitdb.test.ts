@@ -2,7 +2,7 @@
  * The QRS detector on every staged MIT-BIH record (MLII lead), scored with the EC57 rule.
  * Needs the real data (WAVEGATE_DATA, default ../shared/data); skips with a message without it.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leadSignal, readWfdbAnnotations, readWfdbRecord } from '../../../src/io/wfdb-record.js';
@@ -10,6 +10,9 @@ import { detectQrs } from '../../../src/signal/qrs.js';
 import { formatEc57Table, grossFigures, scoreQrs, type Ec57Result } from '../../../src/eval/ec57.js';
 import { BEAT_SYMBOLS } from '../../../src/io/wfdb-annotations.js';
 import { HAS_MITDB, MITDB_DIR } from '../../helpers/shared-data.js';
+
+/** docs/signals.md quotes the per-record table, the alignment figure and the `qrs --json` example: they must be what this measures. */
+const SIGNALS_DOC = readFileSync(new URL('../../../docs/signals.md', import.meta.url), 'utf8');
 
 /** The bar the issue sets: gross Se and +P over the staged records. */
 const MIN_GROSS_SE = 0.995;
@@ -21,11 +24,13 @@ describe.skipIf(!HAS_MITDB)('QRS detection on MIT-BIH (EC57)', () => {
     expect(records.length).toBeGreaterThanOrEqual(32);
     const rows: Array<{ record: string; result: Ec57Result }> = [];
     let aligned = 0, matched = 0;
+    let first100: number[] = [];
     for (const record of records) {
       const path = join(MITDB_DIR, record);
       const rec = readWfdbRecord(path);
       const { physical } = leadSignal(rec, 'MLII');
       const peaks = detectQrs(physical, { fs: rec.header.fs });
+      if (record === '100') first100 = peaks.slice(0, 2);
       const result = scoreQrs(readWfdbAnnotations(path), peaks, { fs: rec.header.fs });
       rows.push({ record, result });
       // R-peak alignment: how close matched detections sit to the reference fiducial points
@@ -44,6 +49,15 @@ describe.skipIf(!HAS_MITDB)('QRS detection on MIT-BIH (EC57)', () => {
     expect(gross.ppv).toBeGreaterThanOrEqual(MIN_GROSS_PPV);
     console.log(`R peaks within 3 samples (8 ms) of the reference: ${((100 * aligned) / matched).toFixed(1)} %`);
     expect(aligned / matched).toBeGreaterThan(0.95);
+    // The documented figures (docs/signals.md) are these figures.
+    const pct = (v: number) => (100 * v).toFixed(2);
+    const measured = rows.map(({ record, result: r }) => `| ${record} | ${r.tp} | ${r.fn} | ${r.fp} | ${pct(r.se)} | ${pct(r.ppv)} |`);
+    const documented = SIGNALS_DOC.split('\n').filter((l) => /^\| \d{3} \| \d+ \|/.test(l));
+    expect(documented).toEqual(measured);
+    const g = grossFigures(rows.map((r) => r.result)).gross;
+    expect(SIGNALS_DOC).toContain(`| **gross** | **${g.tp}** | **${g.fn}** | **${g.fp}** | **${pct(g.se)}** | **${pct(g.ppv)}** |`);
+    expect(SIGNALS_DOC).toContain(`${((100 * aligned) / matched).toFixed(1)} % of the matched detections`);
+    expect(SIGNALS_DOC).toContain(`{"record":"100","fs":360,"lead":"MLII","peaks":[${first100.join(',')},...]}`);
   });
 });
 

@@ -83,6 +83,8 @@ describe('dataset = device: ECG beat windows on detector peaks, RR features', ()
     });
     expect(same).toBe(d.n);
     expect(device_).toBe(d.n + (d.meta.unmatchedDetections as number));
+    // docs/datasets.md quotes these two figures
+    expect([d.n, d.meta.unmatchedDetections]).toEqual([25529, 32]);
     console.log(`[contract] MIT-BIH DS2_STAGED, detector peaks: ${same} beat windows x ${d.t} samples and ${d.meta.input.features!.names.length} RR features identical to the device chain's (${device_} device windows, ${String(d.meta.unmatchedDetections)} without a reference beat)`);
   });
 });

@@ -128,4 +128,10 @@ describe.skipIf(!HAS_MITDB)('MIT-BIH beat dataset on the staged DS2 records', ()
     const total = Object.values(d.meta.classCounts).reduce((a, b) => a + b, 0);
     expect(total).toBe(d.n);
   });
+
+  it('DS1 (reference peaks) has 51021 - 2 x 22 = 50977 windows, as docs/datasets.md says', () => {
+    const d = buildMitdbDataset({ dir: MITDB_DIR, split: 'DS1' });
+    expect(d.n).toBe(51021 - 2 * 22);
+    expect(d.n).toBe(50977);
+  });
 });

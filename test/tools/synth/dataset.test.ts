@@ -65,6 +65,7 @@ describe('synthetic datasets', () => {
     expect(Array.from(ds.sample.subarray(0, 3), Number)).toEqual([0, 512, 1024]);
     expect(ds.meta.input.windowing).toEqual({ mode: 'fixed', window: 512, hop: 512 });
     expect(() => createSignalChain(ds.meta.input, 12000)).not.toThrow();
+    expect(buildSynthDataset({ kind: 'bearing' }).n).toBe(8 * 23); // the defaults, as docs/signals.md says
   });
 
   it('refuses empty results and sizes past the documented limits', () => {
