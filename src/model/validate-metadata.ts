@@ -8,6 +8,7 @@ import { FORMAT_NAME, FORMAT_VERSION, OLDEST_FORMAT_VERSION } from './schema.js'
 import type { LayerSpec, WgmMetadata } from './schema.js';
 import { DEFAULT_LIMITS, type ModelLimits } from './limits.js';
 import { chainRates, parseStages, type Stage } from './stages.js';
+import { compileRrFeatureNames } from '../signal/rr-features.js';
 
 /** Layer names become tensor name prefixes: keep them printable, short and unambiguous. */
 const LAYER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$/;
@@ -208,7 +209,15 @@ function checkFeatures(c: Checker, input: Record<string, unknown>, limits: Model
   const kind = c.oneOf(f.kind, 'input.features.kind', ['rr', 'external'] as const);
   const names = c.strArray(f.names, 'input.features.names');
   if (names.length === 0 || names.length > limits.maxFeatures) c.fail('input.features.names', `needs 1..${limits.maxFeatures} names, got ${names.length}`);
-  if (kind === 'rr') c.int(f.localBeats, 'input.features.localBeats', 1, 1000);
+  if (kind === 'rr') {
+    c.int(f.localBeats, 'input.features.localBeats', 1, 1000);
+    // The names must be RR features the device can compute (src/signal/rr-features.ts).
+    try {
+      compileRrFeatureNames(names);
+    } catch (e) {
+      c.fail('input.features', (e as Error).message);
+    }
+  }
   else if (f.localBeats !== undefined) c.fail('input.features.localBeats', 'is only meaningful for kind "rr"');
   if (f.normalize !== undefined) {
     const n = c.object(f.normalize, 'input.features.normalize');

@@ -93,6 +93,13 @@ describe('the loader applies the schema', () => {
     expectWavegateError(() => load(editMetadata(v3, (m) => Object.assign(m.input, { raw, sampleRate: 250, preprocessing: [{ kind: 'decimate', to: 180 }] }))), 'E_MODEL_FORMAT', /input\.sampleRate: 250 Hz differs from the 180 Hz the preprocessing makes of input\.raw\.sampleRate 360 Hz/);
   });
 
+  it('version 3 RR features must be ones the device computes', () => {
+    expectWavegateError(() => load(editMetadata(v3, (m) => {
+      m.input.features = { kind: 'rr', names: ['preRR', 'qrsWidth'], localBeats: 10 };
+      m.layers.find((l: { type: string }) => l.type === 'dense').inFeatures += 2;
+    })), 'E_MODEL_FORMAT', /^m\.wgm: metadata input\.features: input\.features\.names\[1\]: unknown RR feature "qrsWidth"/);
+  });
+
   it('versions 1 and 2: legacy keys load mapped, and the mapped list runs', () => {
     const v2 = editMetadata(v3, (m) => {
       m.formatVersion = 2;
