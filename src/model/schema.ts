@@ -147,7 +147,8 @@ export type LayerSpec = LstmLayerSpec | GruLayerSpec | LayerNormSpec | PoolSpec 
 /**
  * One preprocessing stage, applied by src/signal/pipeline.ts in list order before the model sees
  * samples. The stage kinds, their parameters (one key each) and the priming rule are defined once,
- * in src/signal/stages.ts and docs/signals.md; from format version 3 the loader checks them.
+ * in src/model/stages.ts (the parser the loader calls: strict from format version 3, legacy keys
+ * of versions 1 and 2 mapped) and docs/signals.md.
  */
 export interface PreprocessingStage {
   /** Stage kind, e.g. `bandpass`, `decimate`, `normalize`; parameters are stage specific. */

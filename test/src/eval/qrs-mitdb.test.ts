@@ -2,7 +2,7 @@
  * The QRS detector on every staged MIT-BIH record (MLII lead), scored with the EC57 rule.
  * Needs the real data (WAVEGATE_DATA, default ../shared/data): test/helpers/needs.ts.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { leadSignal, readWfdbAnnotations, readWfdbRecord } from '../../../src/io/wfdb-record.js';
@@ -11,6 +11,9 @@ import { formatEc57Table, grossFigures, scoreQrs, type Ec57Result } from '../../
 import { BEAT_SYMBOLS } from '../../../src/io/wfdb-annotations.js';
 import { MITDB, needs } from '../../helpers/needs.js';
 import { MITDB_DIR } from '../../helpers/shared-data.js';
+
+/** docs/signals.md quotes the per-record table, the alignment figure and the `qrs --json` example: they must be what this measures. */
+const SIGNALS_DOC = readFileSync(new URL('../../../docs/signals.md', import.meta.url), 'utf8');
 
 /** The bar the issue sets: gross Se and +P over the staged records. */
 const MIN_GROSS_SE = 0.995;
@@ -45,5 +48,14 @@ needs(MITDB).describe('QRS detection on MIT-BIH (EC57)', () => {
     expect(gross.ppv).toBeGreaterThanOrEqual(MIN_GROSS_PPV);
     console.log(`R peaks within 3 samples (8 ms) of the reference: ${((100 * aligned) / matched).toFixed(1)} %`);
     expect(aligned / matched).toBeGreaterThan(0.95);
+    // The documented figures (docs/signals.md) are these figures.
+    const pct = (v: number) => (100 * v).toFixed(2);
+    const measured = rows.map(({ record, result: r }) => `| ${record} | ${r.tp} | ${r.fn} | ${r.fp} | ${pct(r.se)} | ${pct(r.ppv)} |`);
+    const documented = SIGNALS_DOC.split('\n').filter((l) => /^\| \d{3} \| \d+ \|/.test(l));
+    expect(documented).toEqual(measured);
+    const g = grossFigures(rows.map((r) => r.result)).gross;
+    expect(SIGNALS_DOC).toContain(`| **gross** | **${g.tp}** | **${g.fn}** | **${g.fp}** | **${pct(g.se)}** | **${pct(g.ppv)}** |`);
+    expect(SIGNALS_DOC).toContain(`${((100 * aligned) / matched).toFixed(1)} % of the matched detections`);
+    // The `qrs --json` example is a checked example (test/docs/examples.test.ts runs it on record 100).
   });
 });

@@ -28,10 +28,10 @@ needs(NUMPY).describe('tools/trainer/synth.py keeps the TypeScript generator\'s 
     const npz = readNpz(readFileSync(out), out);
     const meta = JSON.parse(new TextDecoder().decode(requireArray(npz, 'meta', out).data as Uint8Array)) as { labels: string[]; fs: number; window: number; kind: string };
     const ts = buildSynthDataset({ kind, count: 1, seconds: kind === 'ecg' ? 10 : 0.2, seed: 1 }).meta;
-    expect({ kind: meta.kind, labels: meta.labels, fs: meta.fs, window: meta.window }).toEqual({ kind: ts.kind, labels: ts.labels, fs: ts.fs, window: ts.window });
+    expect({ kind: meta.kind, labels: meta.labels, fs: meta.fs, window: meta.window }).toEqual({ kind: ts.kind, labels: ts.labels, fs: ts.input.sampleRate, window: ts.input.window });
     const x = requireArray(npz, 'x', out);
     expect(x.dtype).toBe('float32');
-    expect(x.shape).toEqual([8, ts.window, 1]);
+    expect(x.shape).toEqual([8, ts.input.window, 1]);
     const y = requireArray(npz, 'y', out);
     expect(y.dtype).toBe('int64');
     expect(Math.max(...Array.from(y.data as BigInt64Array, Number))).toBeLessThan(ts.labels.length);
