@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { WavegateError } from '../errors.js';
 import { readNpy, type NpyArray } from './npy.js';
 import { readNpz } from './npz.js';
+import { assertKnownOptions } from '../options-check.js';
 
 export interface SampleWindows {
   /** Row-major `[n, t, c]` samples. */
@@ -51,6 +52,7 @@ export function sampleFormatOf(path: string): SampleFormat {
 
 /** Reads a sample file from disk. */
 export function readSamplesFile(path: string, options: ReadSamplesOptions = {}): SampleWindows {
+  assertKnownOptions(options, ['format'], 'readSamplesFile()');
   const format = options.format ?? sampleFormatOf(path);
   let bytes: Buffer;
   try {

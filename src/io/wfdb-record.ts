@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { WavegateError } from '../errors.js';
+import { assertKnownOptions } from '../options-check.js';
 import { findLead, parseWfdbHeader, type WfdbHeader } from './wfdb-header.js';
 import { decodeWfdbSignals, toPhysical, type WfdbSignals } from './wfdb-signal.js';
 import { parseMitAnnotations, type WfdbAnnotation } from './wfdb-annotations.js';
@@ -37,6 +38,7 @@ export function readWfdbHeader(recordPath: string): WfdbHeader {
 
 /** Reads the header and all signals of a record. */
 export function readWfdbRecord(recordPath: string, options: ReadWfdbOptions = {}): WfdbRecord {
+  assertKnownOptions(options, ['signals'], 'readWfdbRecord()');
   const header = readWfdbHeader(recordPath);
   const name = basename(recordPath);
   if (options.signals === false) return { header, name, nSamples: header.nSamples ?? 0, adc: [] };

@@ -13,6 +13,10 @@ import { DEFAULT_LIMITS, type ModelLimits } from './limits.js';
 import { verifyDigestSignature, type PublicKeyInput } from './sign.js';
 import { checkTensorHeader, checkTensorSet, checkTensorValues, expectedTensors } from './validate.js';
 import { validateMetadata } from './validate-metadata.js';
+import { assertKnownOptions } from '../options-check.js';
+
+/** The keys of DecodeOptions, for the unknown-option check. */
+export const DECODE_OPTIONS = ['source', 'limits', 'publicKey'] as const;
 
 export interface DecodeOptions {
   /** File name or label for messages. Default "model". */
@@ -44,6 +48,8 @@ export const UNEXPECTED_MARKER = 'unexpected error while validating';
 
 /** Decodes and fully validates .wgm bytes. Throws WavegateError on anything wrong. */
 export function decodeWgm(bytes: Uint8Array, opts: DecodeOptions = {}): LoadedWgm {
+  assertKnownOptions(opts, DECODE_OPTIONS, 'decode options');
+  assertKnownOptions(opts.limits, Object.keys(DEFAULT_LIMITS), 'decode options: limits');
   const source = opts.source ?? 'model';
   try {
     return decodeChecked(bytes, opts, source);
@@ -115,6 +121,8 @@ function decodeChecked(bytes: Uint8Array, opts: DecodeOptions, source: string): 
 
 /** Reads and decodes a .wgm file; the size cap is checked before reading. */
 export async function loadWgm(path: string, opts: DecodeOptions = {}): Promise<LoadedWgm> {
+  assertKnownOptions(opts, DECODE_OPTIONS, 'load options');
+  assertKnownOptions(opts.limits, Object.keys(DEFAULT_LIMITS), 'load options: limits');
   // Imported here, not at the top: decodeWgm (bytes) must load where there is no node:fs (a browser).
   const { readFile, stat } = await import('node:fs/promises');
   const limits: ModelLimits = { ...DEFAULT_LIMITS, ...opts.limits };

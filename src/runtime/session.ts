@@ -19,6 +19,7 @@ import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions
 import { buildPlan, type Plan } from './plan.js';
 import { prepareSession } from './prepare.js';
 import { StreamStates } from './stream-state.js';
+import { assertKnownOptions } from '../options-check.js';
 
 export interface PushOptions {
   /** `last` (default): one output row per stream, for the chunk's last step. `all`: a row for every step. */
@@ -116,6 +117,7 @@ export class Session {
   push(ids: ArrayLike<number>, chunk: Float32Array | readonly Float32Array[], opts: PushOptions = {}): Float32Array {
     this.usable();
     if (this.plan.notStreamable) throw new WavegateError('E_MODEL_UNSUPPORTED', `push(): ${this.plan.notStreamable}`);
+    assertKnownOptions(opts, ['outputs'], 'push() options');
     const slots = this.states.checkIds(ids, 'push()');
     const all = (opts.outputs ?? 'last') === 'all';
     if (opts.outputs !== undefined && opts.outputs !== 'last' && opts.outputs !== 'all') {
