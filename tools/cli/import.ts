@@ -43,6 +43,20 @@ function readText(path: string, what: string): string {
   }
 }
 
+/**
+ * When the model file is made (provenance.createdAt, ISO 8601 UTC to the second): now, or
+ * SOURCE_DATE_EPOCH (seconds, the reproducible-builds convention) so that a generator can make
+ * byte-identical files.
+ */
+export function creationTime(env: NodeJS.ProcessEnv = process.env): string {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined) {
+    if (!/^\d{1,12}$/.test(epoch)) throw new WavegateError('E_ARGUMENT', `SOURCE_DATE_EPOCH: expected whole seconds since 1970, got ${JSON.stringify(epoch)}`);
+    return new Date(Number(epoch) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** Runs the import; returns the summary line (also what the command prints). */
 export async function runImport(onnxPath: string, opts: ImportCliOptions): Promise<string> {
   const output = prepareOutput(opts.out);
@@ -50,7 +64,8 @@ export async function runImport(onnxPath: string, opts: ImportCliOptions): Promi
   if (opts.meta !== undefined) sources.meta = { path: opts.meta, description: parseDescriptionText(readText(opts.meta, '--meta file'), opts.meta) };
   if (opts.dataset !== undefined) sources.dataset = { path: opts.dataset, facts: describeDatasetFile(opts.dataset) };
   const imported = importOnnxFile(onnxPath, { int8: opts.int8 === true }).model;
-  const model = sources.meta || sources.dataset ? applyDescription(imported, sources) : imported;
+  const described = sources.meta || sources.dataset ? applyDescription(imported, sources) : imported;
+  const model = { ...described, metadata: { ...described.metadata, provenance: { ...described.metadata.provenance, createdAt: creationTime() } } };
   const bytes = encodeWgm(model, { source: opts.out });
   const sink = output.open();
   try {
@@ -62,8 +77,8 @@ export async function runImport(onnxPath: string, opts: ImportCliOptions): Promi
   }
   const { params, summary } = describeModel(model);
   const layers = model.metadata.layers.length;
-  const described = model.metadata.labels ? `, labels [${model.metadata.labels.join(', ')}]` : '';
-  return `${opts.out}: ${layers} layers [${summary}], ${params} params, ${bytes.length} bytes${opts.int8 ? ' (int8 recurrent weights)' : ''}${described}`;
+  const labels = model.metadata.labels ? `, labels [${model.metadata.labels.join(', ')}]` : '';
+  return `${opts.out}: ${layers} layers [${summary}], ${params} params, ${bytes.length} bytes${opts.int8 ? ' (int8 recurrent weights)' : ''}${labels}`;
 }
 
 export function registerImport(program: Command): Command {
