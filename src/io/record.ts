@@ -14,11 +14,10 @@
  * Channels are always looked up by name (record 114 of MIT-BIH has V5 first). NaN or infinite
  * samples are refused naming the channel and sample, since a filter fed one NaN is poisoned forever.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { WavegateError } from '../errors.js';
 import { cwruFileInfo } from '../labels/cwru.js';
 import { readMat5 } from './mat5.js';
+import { baseName, nodeFs } from './node-fs.js';
 import { readWfdbRecord } from './wfdb-record.js';
 import { toPhysical } from './wfdb-signal.js';
 import { assertKnownOptions } from '../options-check.js';
@@ -112,7 +111,7 @@ export function recordFrames(record: RawRecord, names: readonly string[]): Float
 
 function readFile(path: string, what: string): Buffer {
   try {
-    return readFileSync(path);
+    return nodeFs('readRecord()').readFileSync(path);
   } catch (e) {
     throw new WavegateError('E_NOT_FOUND', `${path}: cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
@@ -120,7 +119,7 @@ function readFile(path: string, what: string): Buffer {
 
 function readWfdb(path: string): RawRecord {
   const recordPath = path.replace(/\.(hea|dat)$/i, '');
-  if (!existsSync(`${recordPath}.hea`)) {
+  if (!nodeFs('readRecord()').existsSync(`${recordPath}.hea`)) {
     throw new WavegateError('E_NOT_FOUND', `${path}: no WFDB header ${recordPath}.hea (a record is named without extension, e.g. mitdb/100; CSV and CWRU .mat files by their suffix)`);
   }
   const rec = readWfdbRecord(recordPath);
@@ -137,7 +136,7 @@ function readWfdb(path: string): RawRecord {
 const CWRU_VARIABLE = /^(X\d+)_(DE|FE|BA)_time$/;
 
 function readCwruMat(path: string): RawRecord {
-  const name = basename(path);
+  const name = baseName(path);
   let info: ReturnType<typeof cwruFileInfo>;
   try {
     info = cwruFileInfo(name);
@@ -206,7 +205,7 @@ function readCsvRecord(path: string, sampleRate: number | undefined): RawRecord 
   }
   const channels = header.flatMap((h, j) => (j === timeCol ? [] : [{ name: h, samples: Float32Array.from(columns[j]) }]));
   if (channels.length === 0) fail(path, 'no channel columns besides time');
-  return { name: basename(path).replace(/\.csv$/i, ''), source: path, format: 'csv', sampleRate: rate, length, channels };
+  return { name: baseName(path).replace(/\.csv$/i, ''), source: path, format: 'csv', sampleRate: rate, length, channels };
 }
 
 /**

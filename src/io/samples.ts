@@ -12,10 +12,10 @@
  * Every window must have the same T and C. NaN and infinite values are rejected with the
  * line/index that holds them: a model fed a NaN returns NaN scores, a silent wrong answer.
  */
-import { readFileSync } from 'node:fs';
 import { WavegateError } from '../errors.js';
 import { readNpy, type NpyArray } from './npy.js';
 import { readNpz } from './npz.js';
+import { nodeFs } from './node-fs.js';
 import { assertKnownOptions } from '../options-check.js';
 
 export interface SampleWindows {
@@ -56,7 +56,7 @@ export function readSamplesFile(path: string, options: ReadSamplesOptions = {}):
   const format = options.format ?? sampleFormatOf(path);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = nodeFs('readSamplesFile()').readFileSync(path);
   } catch (e) {
     throw new WavegateError('E_NOT_FOUND', `${path}: cannot read sample file: ${(e as Error).message}`, { cause: e });
   }
