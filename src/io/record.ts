@@ -219,7 +219,9 @@ function rateOfTimeColumn(t: number[], path: string): number {
   if (!(step > 0)) fail(path, 'the time column must increase');
   for (let i = 1; i < t.length; i++) {
     // Times printed with a few decimals wobble by half a unit of the last digit: allow 1 % of a step.
-    if (Math.abs(t[i] - t[i - 1] - step) > 0.01 * step) fail(path, `time column: step ${i} is ${t[i] - t[i - 1]} s, the mean step is ${step} s (samples must be uniform)`);
+    if (Math.abs(t[i] - t[i - 1] - step) > 0.01 * step) {
+      fail(path, `time column: the step to row ${i + 1} is ${+(t[i] - t[i - 1]).toPrecision(6)} s, the mean step ${+step.toPrecision(6)} s (samples must be uniform)`);
+    }
   }
   return Math.round(1e3 / step) / 1e3;
 }
