@@ -51,6 +51,11 @@ function statOrUndefined(stat: (p: string) => Stats, path: string): Stats | unde
   }
 }
 
+/** True when `path` means standard output (`-`, /dev/stdout and its aliases). */
+export function isStandardOutput(path: string): boolean {
+  return STDOUT_ALIASES.has(path);
+}
+
 /** A checked destination, not yet opened: nothing exists on disk until `open()`. */
 export interface PreparedOutput {
   readonly name: string;

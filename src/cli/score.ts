@@ -22,7 +22,7 @@ import { loadModel, type Model } from '../runtime/model.js';
 import type { BackendChoice } from '../runtime/options.js';
 import { scoreRecord } from '../scoring/score-record.js';
 import { checkWindows, featuresFor, scoreWindows } from '../scoring/score-windows.js';
-import { prepareOutput } from './output.js';
+import { isStandardOutput, prepareOutput } from './output.js';
 import { runAction } from './run-action.js';
 
 export interface ScoreOptions {
@@ -151,7 +151,7 @@ export function registerScore(program: Command): Command {
         const n = await score({ ...o, progress: o.progress === false ? false : undefined });
         const ms = performance.now() - started;
         const what = o.record !== undefined ? `${n} window(s) of record ${o.record}` : `${n} window(s)`;
-        process.stderr.write(`scored ${what} in ${ms.toFixed(0)} ms -> ${o.out === '-' ? 'standard output' : o.out}\n`);
+        process.stderr.write(`scored ${what} in ${ms.toFixed(0)} ms -> ${isStandardOutput(o.out) ? 'standard output' : o.out}\n`);
       }),
     );
 }
