@@ -103,7 +103,7 @@ class StdoutSink implements OutputSink {
   async write(chunk: string | Uint8Array): Promise<void> {
     this.check();
     try {
-      if (!process.stdout.write(chunk)) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close')]);
+      if (!process.stdout.write(chunk)) await drained(process.stdout);
     } catch (e) {
       this.failed ??= e as Error;
     }
@@ -124,6 +124,19 @@ class StdoutSink implements OutputSink {
     const code = errnoOf(this.failed);
     throw new WavegateError('E_ARGUMENT', code === 'EPIPE' ? 'standard output was closed before the output was complete (EPIPE)' : `cannot write to standard output (${code})`, { cause: this.failed });
   }
+}
+
+/** Resolves when `stream` can take more, or has closed (an error closes it); leaves no listener behind. */
+function drained(stream: NodeJS.WritableStream & { off(event: string, fn: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 /** Opens synchronously, so that an unwritable destination fails before any work is done. */
@@ -171,9 +184,7 @@ class FileSink implements OutputSink {
 
   async write(chunk: string | Uint8Array): Promise<void> {
     this.check();
-    if (!this.stream.write(chunk)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'close')]);
-    }
+    if (!this.stream.write(chunk)) await drained(this.stream);
     this.check();
   }
 

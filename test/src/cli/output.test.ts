@@ -43,6 +43,21 @@ describe('--out to a regular file', () => {
     expect(readdirSync(join(dir, 'sub'))).toEqual(['scores.jsonl']);
   });
 
+  it('waiting for a slow disk leaves no listener behind (no MaxListenersExceededWarning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const out = join(fresh('many'), 'big.bin');
+    const sink = openOutput(out);
+    const chunk = new Uint8Array(1 << 16); // 4x the stream's buffer: every write waits for 'drain'
+    for (let i = 0; i < 40; i++) await sink.write(chunk);
+    await sink.commit();
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect(warnings).toEqual([]);
+    expect(readFileSync(out).length).toBe(40 << 16);
+  });
+
   it('abort keeps the previous file and removes only its own temporary file', async () => {
     const dir = fresh('abort');
     const out = join(dir, 'scores.jsonl');
