@@ -128,13 +128,21 @@ export async function loadWgm(path: string, opts: DecodeOptions = {}): Promise<L
   const limits: ModelLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   let size: number;
   try {
-    size = (await stat(path)).size;
+    const st = await stat(path);
+    if (!st.isFile()) throw new WavegateError('E_NOT_FOUND', `${path}: not a model file (${st.isDirectory() ? 'a directory' : 'not a regular file'})`);
+    size = st.size;
   } catch (e) {
+    if (e instanceof WavegateError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new WavegateError('E_NOT_FOUND', `${path}: model file not found`, { cause: e });
     throw new WavegateError('E_MODEL_FORMAT', `${path}: cannot read model file (${code ?? (e as Error).message})`, { cause: e });
   }
   if (size > limits.maxBytes) throw new WavegateError('E_MODEL_FORMAT', `${path}: file is ${size} bytes; the limit is ${limits.maxBytes}`);
-  const bytes = await readFile(path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new WavegateError('E_MODEL_FORMAT', `${path}: cannot read model file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+  }
   return decodeWgm(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...opts, source: opts.source ?? path });
 }

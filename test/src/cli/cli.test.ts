@@ -135,6 +135,20 @@ describe('bad input gives one clear error line and exit status 1', () => {
     expect(r.err).toMatch(/^wavegate: E_(INPUT|FILE_FORMAT): .*(NaN|not finite)/i);
   });
 
+  it('a directory where a model, a record or a --meta file belongs: one line, exit 1, no stack trace', () => {
+    const dir = mkdtempSync(join(tmp, 'd-'));
+    const cases: Array<[string[], RegExp]> = [
+      [['inspect', dir], /^wavegate: E_NOT_FOUND: .*: not a model file \(a directory\)\n$/],
+      [['score', '--model', dir, '--input', join(FIX, 'lstm_i3_h13_last.input.npy'), '--out', '-'], /^wavegate: E_NOT_FOUND: .*: not a model file \(a directory\)\n$/],
+      [['import', join(FIX, 'lstm_i3_h13_last.onnx'), '--out', join(tmp, 'm.wgm'), '--meta', dir], /^wavegate: E_NOT_FOUND: .*: cannot read --meta file: EISDIR\n$/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = wavegate(...args);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(pattern);
+    }
+  });
+
   it('unknown command is a usage error (exit 2)', () => {
     const r = wavegate('frobnicate');
     expect(r.code).toBe(2);
