@@ -6,6 +6,13 @@ import { WavegateError } from '../errors.js';
 import type { Session } from '../runtime/session.js';
 
 /**
+ * `Session.run` with options, as the side-feature runtime takes it (issue 8 item 3):
+ * `run(windows, n, { T, features })`. SWITCH: once that runtime is merged, the cast below goes
+ * and this is a plain `session.run(windows, n, { T, features })`.
+ */
+type RunWithOptions = (windows: Float32Array, n: number, opts: { T: number; features: Float32Array }) => Float32Array;
+
+/**
  * Runs `n` windows [n, T, C] and, when the model takes side features, their feature vectors
  * [n, F] (checked here: F must be the model's `input.features.names.length`). Returns [n, outSize].
  */
@@ -18,7 +25,5 @@ export function runWindows(session: Session, windows: Float32Array, n: number, T
   const F = spec.names.length;
   if (!features) throw new WavegateError('E_INPUT', `the model takes ${F} side feature(s) per window (${spec.names.join(', ')}) and none were given`);
   if (features.length !== n * F) throw new WavegateError('E_INPUT', `side features: ${features.length} values for ${n} window(s) of ${F} feature(s) (${spec.names.join(', ')})`);
-  // SWITCH: the runtime's side-feature input, session.run(windows, n, { features }) (issue 8 item 3),
-  // replaces this refusal once it is there.
-  throw new WavegateError('E_MODEL_UNSUPPORTED', `this runtime cannot feed side features (${spec.names.join(', ')}) into the head yet`);
+  return (session.run as unknown as RunWithOptions).call(session, windows, n, { T, features });
 }
