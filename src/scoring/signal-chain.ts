@@ -162,10 +162,10 @@ export type FieldFail = (path: string, problem: string) => never;
  * (`import --meta`, dataset metadata). SWITCH: the stage parser in src/model/stages.ts replaces this table.
  */
 const STAGE_KEYS: Record<string, { required: string[]; optional: string[] }> = {
-  bandpass: { required: ['low', 'high'], optional: ['order'] },
-  highpass: { required: ['cutoff'], optional: ['order'] },
-  lowpass: { required: ['cutoff'], optional: ['order'] },
-  baseline: { required: [], optional: ['windows'] },
+  bandpass: { required: ['low', 'high', 'order'], optional: [] },
+  highpass: { required: ['cutoff', 'order'], optional: [] },
+  lowpass: { required: ['cutoff', 'order'], optional: [] },
+  baseline: { required: ['windows'], optional: [] },
   decimate: { required: ['to'], optional: [] },
   resample: { required: ['to'], optional: [] },
   normalize: { required: ['mean', 'std'], optional: [] },

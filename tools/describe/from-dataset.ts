@@ -2,10 +2,11 @@
  * A model description from a dataset file (`wavegate import --dataset ds.npz`): the dataset's
  * `meta` says how its windows were made, so a model trained on it carries exactly that.
  *
- * `describeDatasetMeta` is the one mapping from dataset metadata to model metadata. It reads the
- * format-v3 dataset keys (docs/datasets.md: `raw`, canonical `preprocessing`, `windowing`, `features`)
- * and falls back to the keys datasets had before (`fs`, `lead`, `before`/`after`/`hop`,
- * `rrFeatures`, CWRU's `resampling`), so both generations import.
+ * `describeDatasetMeta` is the one mapping from dataset metadata to model metadata. Dataset format 2
+ * (docs/datasets.md) carries the model's input spec in format-3 terms under `meta.input` (`raw`,
+ * canonical `preprocessing`, `windowing`, `features`, `sampleRate`), which is taken as it is; older
+ * datasets are mapped from the keys they had (`fs`, `lead`, `before`/`after`/`hop`, `rrFeatures`,
+ * CWRU's `resampling`), so both generations import.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -76,6 +77,19 @@ export function describeDatasetMeta(meta: Record<string, unknown>, file: { file:
   const missing = (field: string, hint: string): never => {
     throw new WavegateError('E_FILE_FORMAT', `${source}: meta.${field} is missing; ${hint}`);
   };
+  const spec = isObject(meta.input) ? meta.input : undefined;
+  const provenance = datasetProvenance(meta, file);
+  if (spec) {
+    // Dataset format 2: the input spec is already in model terms.
+    return {
+      input: {
+        ...pick(spec, ['raw', 'sampleRate', 'preprocessing', 'windowing']),
+        ...(file.featureCount > 0 && spec.features !== undefined ? { features: spec.features } : {}),
+      },
+      ...(meta.labels !== undefined ? { labels: meta.labels } : {}),
+      provenance,
+    };
+  }
   const fs = typeof meta.fs === 'number' ? meta.fs : undefined;
   const raw = (meta.raw ?? {}) as Record<string, unknown>;
 
@@ -93,7 +107,6 @@ export function describeDatasetMeta(meta: Record<string, unknown>, file: { file:
 
   const windowing = meta.windowing ?? windowingOf(meta, missing);
   const features = file.featureCount > 0 ? featuresOf(meta) : undefined;
-  const records = Array.isArray(meta.records) ? meta.records.map(String) : undefined;
   return {
     input: {
       raw: { sampleRate, units, channels },
@@ -103,14 +116,29 @@ export function describeDatasetMeta(meta: Record<string, unknown>, file: { file:
       ...(features ? { features } : {}),
     },
     ...(meta.labels !== undefined ? { labels: meta.labels } : {}),
-    provenance: {
-      dataset: {
-        sha256: file.sha256,
-        split: typeof meta.split === 'string' && meta.split !== '' ? meta.split : 'unspecified',
-        ...(typeof (meta.source ?? meta.kind) === 'string' ? { source: meta.source ?? meta.kind } : {}),
-        file: file.file,
-        ...(records && records.length > 0 ? { records } : {}),
-      },
+    provenance,
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+}
+
+/** provenance.dataset: the file's digest and name, its split, source kind and records. */
+function datasetProvenance(meta: Record<string, unknown>, file: { file: string; sha256: string }): Record<string, unknown> {
+  const records = Array.isArray(meta.records) ? meta.records.map(String) : undefined;
+  const source = meta.source ?? meta.kind;
+  return {
+    dataset: {
+      sha256: file.sha256,
+      split: typeof meta.split === 'string' && meta.split !== '' ? meta.split : 'unspecified',
+      ...(typeof source === 'string' ? { source } : {}),
+      file: file.file,
+      ...(records && records.length > 0 ? { records } : {}),
     },
   };
 }

@@ -74,7 +74,8 @@ describe('--meta file', () => {
       ['input.windowing', { mode: 'fixed', window: 0, hop: 1 }, /input\.windowing\.window: 0 is out of range/],
       ['input.windowing', { mode: 'sliding', window: 10, hop: 1 }, /input\.windowing\.mode: expected "fixed", "beat" or "stream"/],
       ['input.windowing.qrs', { detector: 'wavelet' }, /input\.windowing\.qrs\.detector: expected "pan-tompkins"/],
-      ['input.preprocessing', [{ kind: 'bandpass', low: 40, high: 0.5 }], /input\.preprocessing\[0\]\.high: 0\.5 Hz must be above low 40 Hz/],
+      ['input.preprocessing', [{ kind: 'bandpass', low: 40, high: 0.5, order: 2 }], /input\.preprocessing\[0\]\.high: 0\.5 Hz must be above low 40 Hz/],
+      ['input.preprocessing', [{ kind: 'highpass', cutoff: 0.5 }], /input\.preprocessing\[0\]\.order: missing \(a highpass stage needs cutoff, order\)/],
       ['input.preprocessing', [{ kind: 'notch', f: 50 }], /input\.preprocessing\[0\]\.kind: "notch" is not a stage kind/],
       ['input.preprocessing', [{ kind: 'decimate' }], /input\.preprocessing\[0\]\.to: missing/],
       ['input.preprocessing', [{ kind: 'normalize', mean: 0, std: 0 }], /input\.preprocessing\[0\]\.std: must be > 0/],
@@ -120,16 +121,20 @@ describe('dataset metadata -> description (describeDatasetMeta)', () => {
     expect(d.input).toEqual({ raw: { sampleRate: 12000, units: 'g', channels: ['DE'] }, sampleRate: 12000, preprocessing: [{ kind: 'decimate', to: 12000 }], windowing: { mode: 'fixed', window: 1024, hop: 512 } });
   });
 
-  it('format-v3 datasets: raw, windowing and features are taken as they are', () => {
-    const meta = {
-      labels: ['N', 'S'], fs: 180, raw: { sampleRate: 360, units: 'mV', channels: ['MLII'] },
-      preprocessing: [{ kind: 'decimate', to: 180 }, { kind: 'highpass', cutoff: 0.5, order: 2 }],
+  it('dataset format 2: the input spec under meta.input is taken as it is (features only when the file has them)', () => {
+    const input = {
+      channels: 1, sampleRate: 180, window: 128, channelNames: ['MLII'], raw: { sampleRate: 360, units: 'mV', channels: ['MLII'] },
+      preprocessing: [{ kind: 'highpass', cutoff: 0.5, order: 2 }, { kind: 'decimate', to: 180 }],
       windowing: { mode: 'beat', before: 45, after: 83, qrs: { detector: 'pan-tompkins' } },
       features: { kind: 'rr', names: ['preRR', 'postRR'], localBeats: 8, normalize: { mean: [0.8, 0.8], std: [0.2, 0.2] } },
-      split: 'DS2', source: 'mitdb',
     };
+    const meta = { format: 'wavegate-dataset', formatVersion: 2, labels: ['N', 'S'], input, split: 'DS2', source: 'mitdb', records: ['100'], sampleMarks: 'r-peak' };
     const d = parseDescription(describeDatasetMeta(meta, { ...file, featureCount: 2 }, 'v3.npz'), 'v3.npz');
-    expect(d.input).toEqual({ raw: meta.raw, sampleRate: 180, preprocessing: meta.preprocessing, windowing: meta.windowing, features: meta.features });
+    expect(d.input).toEqual({ raw: input.raw, sampleRate: 180, preprocessing: input.preprocessing, windowing: input.windowing, features: input.features });
+    expect(d.labels).toEqual(['N', 'S']);
+    expect(d.provenance?.dataset).toEqual({ sha256: SHA, split: 'DS2', source: 'mitdb', file: 'ds.npz', records: ['100'] });
+    const noFeatures = parseDescription(describeDatasetMeta(meta, { ...file, featureCount: 0 }, 'v3.npz'), 'v3.npz');
+    expect(noFeatures.input?.features).toBeUndefined();
   });
 
   it('what cannot be known is named', () => {

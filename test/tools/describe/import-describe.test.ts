@@ -141,7 +141,7 @@ describe('descriptions that do not fit: one line, exit 1, nothing written', () =
     ['features', { input: { ...META.input, features: { kind: 'rr', names: ['preRR'] } } }, /E_INPUT: .*features\.json: input\.features names 1 side feature\(s\); the graph of .* takes none/],
     ['rate', { input: { ...META.input, sampleRate: 250 } }, /E_INPUT: .*rate\.json: input\.sampleRate is 250 Hz, but the preprocessing turns 360 Hz into 360 Hz/],
     ['upsample', { input: { ...META.input, raw: { sampleRate: 250, units: 'mV', channels: ['MLII'] }, preprocessing: [{ kind: 'decimate', to: 360 }] } }, /E_INPUT: .*upsample\.json: the device cannot run this input description: .*250 Hz to 360 Hz/],
-    ['nyquist', { input: { ...META.input, preprocessing: [{ kind: 'lowpass', cutoff: 200 }] } }, /E_INPUT: .*nyquist\.json: the device cannot run this input description: .*200/],
+    ['nyquist', { input: { ...META.input, preprocessing: [{ kind: 'lowpass', cutoff: 200, order: 2 }] } }, /E_INPUT: .*nyquist\.json: the device cannot run this input description: .*200/],
     ['unknown', { ...META, thresholds: { S: 0.5 } }, /E_FILE_FORMAT: .*unknown\.json: thresholds: unknown key/],
     ['impossible', { ...META, input: { ...META.input, raw: { sampleRate: 0, units: 'mV', channels: ['MLII'] } } }, /E_FILE_FORMAT: .*impossible\.json: input\.raw\.sampleRate: 0 is out of range/],
   ];
