@@ -1,7 +1,9 @@
 /**
- * Scoring raw recordings with the model's own chain (src/scoring): the windows `scoreRecord` feeds
- * the kernel are the ones the offline signal functions cut from the whole record (bit for bit, so
- * the outputs are equal), `sample` maps back to the record, and what does not fit is refused.
+ * Scoring raw recordings with the model's own chain (src/scoring): `scoreRecord` (the record in
+ * chunks, windows in batches) gives exactly what the chain gives for the whole record at once,
+ * scored window by window; fixed windows without stages are plain slices of the record; `sample`
+ * maps back to the record (R peaks land on the synthetic record's true ones); what does not fit is
+ * refused. The chain itself (stages, QRS, beat windows, RR features) is src/signal's, tested there.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +15,6 @@ import { loadModel, type Model } from '../../../src/runtime/model.js';
 import { scoreRecord, type ScoredWindow } from '../../../src/scoring/score-record.js';
 import { createRecordChain } from '../../../src/scoring/signal-chain.js';
 import { runWindows } from '../../../src/scoring/run-windows.js';
-import { beatWindows } from '../../../src/signal/beats.js';
-import { decimate, decimateStage } from '../../../src/signal/decimate.js';
-import { buildPipeline } from '../../../src/signal/pipeline.js';
-import { detectQrs } from '../../../src/signal/qrs.js';
 import { expectWavegateError } from '../../helpers/expect-error.js';
 import { CWRU_DIR, HAS_CWRU } from '../../helpers/shared-data.js';
 import { randomTensors, tinyMetadata } from '../model/tiny-model.js';
@@ -58,7 +56,13 @@ async function collect(model: Model, record: RawRecord, opts = {}): Promise<Scor
   return out;
 }
 
-/** The model's outputs for windows cut by the reference code, run whole. */
+/** What the chain makes of the whole record pushed at once. */
+function wholeRecord(input: InputSpec, record: RawRecord, channels: string[]) {
+  const chain = createRecordChain(input, record.sampleRate, record.source);
+  return [...chain.push(recordFrames(record, channels)), ...chain.end()];
+}
+
+/** The model's outputs for the given windows, one kernel call. */
 async function reference(model: Model, windows: Float32Array[]): Promise<Float32Array> {
   const s = await model.createSession({ maxBatch: 64 });
   const T = windows[0].length / model.metadata.input.channels;
@@ -71,25 +75,22 @@ describe('beat models: preprocessing -> QRS on the preprocessed signal -> beat w
   const ecg = syntheticEcg();
   const path = writeWfdb(tmp, 'beats', ecg.fs, [{ name: 'V1', mv: ecg.signal.map((v) => 0.3 * v) }, { name: 'MLII', mv: ecg.signal }]);
 
-  it('scores one line per detected beat, in order, equal to the offline reference bit for bit', async () => {
+  it('scores one line per detected beat, in order, equal to the chain on the whole record, bit for bit', async () => {
     const model = await describedModel(beatInput());
     const record = readRecord(path);
     const got = await collect(model, record, { batch: 7 }); // odd batches: tiling must not matter
-    // Reference: the whole MLII lead through the same stages, offline QRS and beat windows.
-    const mlii = recordFrames(record, ['MLII']);
-    const y = buildPipeline(model.metadata.input, 360).process(mlii);
-    const beats = beatWindows(y, detectQrs(y, { fs: 360 }), { window: 128, before: 64, fs: 360 });
+    const beats = wholeRecord(model.metadata.input, record, ['MLII']);
     const want = await reference(model, beats.map((b) => b.data));
     expect(got.length).toBe(beats.length);
     expect(got.length).toBeGreaterThan(ecg.rPeaks.length - 5);
     got.forEach((row, i) => {
       expect(row.index).toBe(i);
-      expect(row.sample).toBe(beats[i].r);
-      expect(row.time).toBeCloseTo(beats[i].r / 360, 6);
+      expect(row.sample).toBe(beats[i].sample);
+      expect(row.time).toBeCloseTo(beats[i].sample / 360, 6);
       expect(Float32Array.from(row.output)).toEqual(want.subarray(i * 3, i * 3 + 3));
       expect(row.label).toBe(['N', 'S', 'V'][row.output.indexOf(Math.max(...row.output))]);
     });
-    // Detected R peaks land on the true ones (the synthetic record knows them).
+    // Detected R peaks land on the true ones (the synthetic record knows them), in the record's samples.
     const near = got.filter((r) => ecg.rPeaks.some((p) => Math.abs(p - r.sample) <= 0.05 * 360)).length;
     expect(near / got.length).toBeGreaterThan(0.97);
     model.dispose();
@@ -106,34 +107,48 @@ describe('beat models: preprocessing -> QRS on the preprocessed signal -> beat w
     model.dispose();
   });
 
-  it('RR side features: picked by name from each beat and normalised as the model says', () => {
+  it('RR side features: by name, normalised as the model says, consistent with the R peaks', () => {
     const input = beatInput({ features: { kind: 'rr', names: ['postRR', 'preRR'], localBeats: 10, normalize: { mean: [0.8, 0.7], std: [0.2, 0.1] } } }) as InputSpec;
-    const record = readRecord(path);
-    const chain = createRecordChain(input, 360, 'beats');
-    const windows = [...chain.push(recordFrames(record, ['MLII'])), ...chain.end()];
-    const y = buildPipeline(input, 360).process(recordFrames(record, ['MLII']));
-    const beats = beatWindows(y, detectQrs(y, { fs: 360 }), { window: 128, before: 64, fs: 360 });
-    expect(windows.length).toBe(beats.length);
-    windows.forEach((w, i) => {
-      expect(w.features).toEqual(Float32Array.of((beats[i].rr[1] - 0.8) / 0.2, (beats[i].rr[0] - 0.7) / 0.1));
-    });
-    expectWavegateError(() => createRecordChain({ ...input, features: { kind: 'rr', names: ['qtInterval'], localBeats: 10 } }, 360, 'beats'), 'E_MODEL_UNSUPPORTED', /RR feature "qtInterval" is unknown/);
+    const windows = wholeRecord(input, readRecord(path), ['MLII']);
+    expect(windows.length).toBeGreaterThan(ecg.rPeaks.length - 5);
+    const rr = (w: (typeof windows)[number]) => ({ post: w.features![0] * 0.2 + 0.8, pre: w.features![1] * 0.1 + 0.7 });
+    for (let i = 2; i < windows.length - 1; i++) {
+      // Every beat of the clean synthetic record is detected, so neighbours are consecutive beats.
+      expect(rr(windows[i]).pre).toBeCloseTo((windows[i].sample - windows[i - 1].sample) / 360, 4);
+      expect(rr(windows[i]).post).toBeCloseTo((windows[i + 1].sample - windows[i].sample) / 360, 4);
+    }
   });
 });
 
 describe('fixed-window models', () => {
   const ecg = syntheticEcg();
 
-  it('windows of the preprocessed stream every hop; sample is the first sample in the record', async () => {
-    const input = { channels: 1, window: 90, raw: { sampleRate: 360, units: 'mV', channels: ['MLII'] }, preprocessing: [{ kind: 'decimate', to: 180 }], windowing: { mode: 'fixed' as const, window: 90, hop: 45 } };
+  it('without stages: the record\'s own samples, every hop; sample is the window\'s first sample', async () => {
+    const input = { channels: 1, window: 90, raw: { sampleRate: 360, units: 'mV', channels: ['MLII'] }, preprocessing: [], windowing: { mode: 'fixed' as const, window: 90, hop: 45 } };
     const model = await describedModel(input, ['normal', 'abnormal']);
     const csv = writeCsv(join(tmp, 'fixed.csv'), 360, [{ name: 'MLII', values: ecg.signal }]);
-    const got = await collect(model, readRecord(csv));
-    const y = decimate(ecg.signal, decimateStage(360, 180));
-    const starts = Array.from({ length: Math.floor((y.length - 90) / 45) + 1 }, (_, k) => k * 45);
-    const want = await reference(model, starts.map((s) => y.slice(s, s + 90)));
-    expect(got.map((r) => r.sample)).toEqual(starts.map((s) => 2 * s));
+    const record = readRecord(csv);
+    const got = await collect(model, record);
+    const x = recordFrames(record, ['MLII']);
+    const starts = Array.from({ length: Math.floor((x.length - 90) / 45) + 1 }, (_, k) => k * 45);
+    const want = await reference(model, starts.map((s) => x.slice(s, s + 90)));
+    expect(got.map((r) => r.sample)).toEqual(starts);
     got.forEach((row, i) => expect(Float32Array.from(row.output)).toEqual(want.subarray(2 * i, 2 * i + 2)));
+    model.dispose();
+  });
+
+  it('with a decimate stage: sample counts the record\'s samples, not the model rate\'s', async () => {
+    const input = { channels: 1, window: 90, raw: { sampleRate: 360, units: 'mV', channels: ['MLII'] }, preprocessing: [{ kind: 'decimate', to: 180 }], windowing: { mode: 'fixed' as const, window: 90, hop: 45 } };
+    const model = await describedModel(input, ['normal', 'abnormal']);
+    const record = readRecord(join(tmp, 'fixed.csv'));
+    const got = await collect(model, record, { batch: 5 });
+    const whole = wholeRecord(model.metadata.input, record, ['MLII']);
+    const want = await reference(model, whole.map((w) => w.data));
+    expect(got.length).toBe(Math.floor((ecg.signal.length / 2 - 90) / 45) + 1);
+    got.forEach((row, i) => {
+      expect(row.sample).toBe(2 * 45 * i);
+      expect(Float32Array.from(row.output)).toEqual(want.subarray(2 * i, 2 * i + 2));
+    });
     model.dispose();
   });
 
@@ -144,15 +159,15 @@ describe('fixed-window models', () => {
       const record = readRecord(join(CWRU_DIR, file));
       const got = await collect(model, record, { batch: 256 });
       const de = recordFrames(record, ['DE']);
-      const y = factor === 1 ? de : decimate(de, decimateStage(48000, 12000));
-      const n = Math.floor((y.length - 1024) / 512) + 1;
+      const n = Math.floor((Math.ceil(de.length / factor) - 1024) / 512) + 1;
       expect(got.length).toBe(n);
-      const pick = [0, 1, n >> 1, n - 1];
-      const want = await reference(model, pick.map((k) => y.slice(k * 512, k * 512 + 1024)));
-      pick.forEach((k, j) => {
-        expect(got[k].sample).toBe(k * 512 * factor);
-        expect(Float32Array.from(got[k].output)).toEqual(want.subarray(4 * j, 4 * j + 4));
-      });
+      expect(got.map((r) => r.sample)).toEqual(Array.from({ length: n }, (_, k) => k * 512 * factor));
+      if (factor === 1) {
+        // No decimation at 12 kHz: the windows are the file's own samples.
+        const pick = [0, 1, n >> 1, n - 1];
+        const want = await reference(model, pick.map((k) => de.slice(k * 512, k * 512 + 1024)));
+        pick.forEach((k, j) => expect(Float32Array.from(got[k].output)).toEqual(want.subarray(4 * j, 4 * j + 4)));
+      }
     }
     model.dispose();
   });
