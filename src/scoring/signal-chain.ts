@@ -190,7 +190,7 @@ export function checkStages(stages: unknown, path: string, fail: FieldFail): Pre
     for (const k of Object.keys(s)) {
       if (k !== 'kind' && !keys.required.includes(k) && !keys.optional.includes(k)) fail(`${at}.${k}`, `unknown parameter of a ${s.kind} stage (it takes ${[...keys.required, ...keys.optional].join(', ') || 'none'})`);
     }
-    for (const k of keys.required) if (s[k] === undefined) fail(`${at}.${k}`, `missing (a ${s.kind} stage needs ${keys.required.join(', ')})`);
+    for (const k of keys.required) if (s[k] === undefined) fail(`${at}.${k}`, `missing (a ${s.kind} stage takes ${keys.required.join(', ')})`);
     for (const k of ['low', 'high', 'cutoff', 'to']) if (s[k] !== undefined && !positive(s[k])) fail(`${at}.${k}`, `expected a frequency in Hz > 0, got ${JSON.stringify(s[k])}`);
     if (s.kind === 'bandpass' && (s.low as number) >= (s.high as number)) fail(`${at}.high`, `${s.high} Hz must be above low ${s.low} Hz`);
     if (s.order !== undefined && !(Number.isInteger(s.order) && (s.order as number) >= 1 && (s.order as number) <= 12)) fail(`${at}.order`, `expected an integer 1..12, got ${JSON.stringify(s.order)}`);

@@ -60,7 +60,7 @@ describe('--meta file', () => {
       [withField('provenance.dataset.sha', SHA), /provenance\.dataset\.sha: unknown key/],
       [withField('input.channels', 1), /^m\.json: input\.channels: not allowed here: the channel count comes from the ONNX graph/],
       [{ ...VALID, layers: [] }, /^m\.json: layers: not allowed here: layers come from the ONNX graph/],
-      [withField('input.preprocessing', [{ kind: 'bandpass', low: 0.5, high: 40, fc: 3 }]), /input\.preprocessing\[0\]\.fc: unknown parameter of a bandpass stage \(it takes low, high, order\)/],
+      [withField('input.preprocessing', [{ kind: 'bandpass', low: 0.5, high: 40, fc: 3 }]), /input\.preprocessing\[0\]\.fc: unknown .*bandpass stage \(it takes low, high, order\)/],
     ];
     for (const [raw, pattern] of cases) expectFormatError(() => parseDescription(raw, 'm.json'), pattern);
   });
@@ -74,11 +74,11 @@ describe('--meta file', () => {
       ['input.windowing', { mode: 'fixed', window: 0, hop: 1 }, /input\.windowing\.window: 0 is out of range/],
       ['input.windowing', { mode: 'sliding', window: 10, hop: 1 }, /input\.windowing\.mode: expected "fixed", "beat" or "stream"/],
       ['input.windowing.qrs', { detector: 'wavelet' }, /input\.windowing\.qrs\.detector: expected "pan-tompkins"/],
-      ['input.preprocessing', [{ kind: 'bandpass', low: 40, high: 0.5, order: 2 }], /input\.preprocessing\[0\]\.high: 0\.5 Hz must be above low 40 Hz/],
-      ['input.preprocessing', [{ kind: 'highpass', cutoff: 0.5 }], /input\.preprocessing\[0\]\.order: missing \(a highpass stage needs cutoff, order\)/],
-      ['input.preprocessing', [{ kind: 'notch', f: 50 }], /input\.preprocessing\[0\]\.kind: "notch" is not a stage kind/],
+      ['input.preprocessing', [{ kind: 'bandpass', low: 40, high: 0.5, order: 2 }], /input\.preprocessing\[0\]\.high: 0\.5 Hz must be above low \(?40 Hz/],
+      ['input.preprocessing', [{ kind: 'highpass', cutoff: 0.5 }], /input\.preprocessing\[0\]\.order: missing \(a highpass stage takes cutoff, order\)/],
+      ['input.preprocessing', [{ kind: 'notch', f: 50 }], /input\.preprocessing\[0\]\.kind: .*"notch"/],
       ['input.preprocessing', [{ kind: 'decimate' }], /input\.preprocessing\[0\]\.to: missing/],
-      ['input.preprocessing', [{ kind: 'normalize', mean: 0, std: 0 }], /input\.preprocessing\[0\]\.std: must be > 0/],
+      ['input.preprocessing', [{ kind: 'normalize', mean: 0, std: 0 }], /input\.preprocessing\[0\]\.std: .*must be > 0/],
       ['input.features.normalize', { mean: [0], std: [1, 1] }, /input\.features\.normalize\.mean: expected 2 numbers, one per feature/],
       ['input.features.kind', 'hrv', /input\.features\.kind: expected "rr" .* or "external"/],
       ['detector.thresholds', { S: 1.5 }, /detector\.thresholds\.S: 1\.5 is out of range \[0, 1\]/],
