@@ -19,6 +19,7 @@ import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions
 import { buildPlan, type Plan } from './plan.js';
 import { prepareSession } from './prepare.js';
 import { StreamStates } from './stream-state.js';
+import { assertKnownOptions } from '../options-check.js';
 
 export interface RunOptions {
   /** Time steps per window. Default: the model's input.window. */

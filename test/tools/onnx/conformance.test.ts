@@ -79,7 +79,7 @@ describe('ONNX LSTM/GRU conformance cases', () => {
       const figures: Record<string, number> = {};
       for (const int8 of [false, true]) {
         const out = join(tmp, `${c.name}${int8 ? '-int8' : ''}.wgm`);
-        runImport(onnxPath, { out, int8 });
+        await runImport(onnxPath, { out, int8 });
         const model = await loadModel(out);
         const layer = model.metadata.layers[0];
         expect(layer.type).toBe(c.op.toLowerCase());
