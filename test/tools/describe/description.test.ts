@@ -95,32 +95,6 @@ describe('--meta file', () => {
 describe('dataset metadata -> description (describeDatasetMeta)', () => {
   const file = { file: 'ds.npz', sha256: SHA, featureCount: 4 };
 
-  it('MIT-BIH as built before format v3: fs, lead, before/after, rrFeatures, stages with extra keys', () => {
-    const meta = {
-      labels: ['N', 'S', 'V', 'F', 'Q'], fs: 360, window: 256, before: 90, after: 166, lead: ['MLII'], channels: 1,
-      preprocessing: [{ kind: 'bandpass', low: 0.5, high: 40, order: 2, fs: 360, design: 'butterworth', causal: true }],
-      split: 'DS1', records: ['101', '106'], source: 'mitdb', windows: 'reference', rrFeatures: ['preRR', 'postRR', 'localRR', 'averageRR'],
-    };
-    const d = parseDescription(describeDatasetMeta(meta, file, 'ds.npz'), 'ds.npz');
-    expect(d).toEqual({
-      input: {
-        raw: { sampleRate: 360, units: 'mV', channels: ['MLII'] },
-        sampleRate: 360,
-        preprocessing: [{ kind: 'bandpass', low: 0.5, high: 40, order: 2 }],
-        windowing: { mode: 'beat', before: 90, after: 166, qrs: { detector: 'pan-tompkins' } },
-        features: { kind: 'rr', names: ['preRR', 'postRR', 'localRR', 'averageRR'], localBeats: 10 },
-      },
-      labels: ['N', 'S', 'V', 'F', 'Q'],
-      provenance: { dataset: { sha256: SHA, split: 'DS1', source: 'mitdb', file: 'ds.npz', records: ['101', '106'] } },
-    } satisfies ModelDescription);
-  });
-
-  it('CWRU before v3: the decimation recorded apart (meta.resampling) becomes the first stage', () => {
-    const meta = { labels: ['normal', 'inner'], fs: 12000, window: 1024, before: 0, after: 1024, hop: 512, lead: ['DE'], preprocessing: [], resampling: { 'normal_0_97.mat': { kind: 'decimate', from: 48000, to: 12000 } }, split: 'train', source: 'cwru', windows: 'sliding', units: 'g', records: ['a.mat'] };
-    const d = parseDescription(describeDatasetMeta(meta, { ...file, featureCount: 0 }, 'cw.npz'), 'cw.npz');
-    expect(d.input).toEqual({ raw: { sampleRate: 12000, units: 'g', channels: ['DE'] }, sampleRate: 12000, preprocessing: [{ kind: 'decimate', to: 12000 }], windowing: { mode: 'fixed', window: 1024, hop: 512 } });
-  });
-
   it('dataset format 2: the input spec under meta.input is taken as it is (features only when the file has them)', () => {
     const input = {
       channels: 1, sampleRate: 180, window: 128, channelNames: ['MLII'], raw: { sampleRate: 360, units: 'mV', channels: ['MLII'] },
@@ -138,8 +112,8 @@ describe('dataset metadata -> description (describeDatasetMeta)', () => {
   });
 
   it('what cannot be known is named', () => {
-    expectFormatError(() => describeDatasetMeta({ fs: 100, window: 10, before: 5, lead: 'x' }, file, 'q.npz'), /^q\.npz: meta\.raw\.units is missing/);
-    expectFormatError(() => describeDatasetMeta({ fs: 100, units: 'g', lead: 'x', before: 0 }, file, 'q.npz'), /^q\.npz: meta\.window is missing/);
+    // A dataset from before format 2 (fs, lead, before/after at the top of meta) is refused with a way out.
+    expectFormatError(() => describeDatasetMeta({ fs: 100, window: 10, before: 5, lead: 'x' }, file, 'q.npz'), /^q\.npz: meta\.input is missing: the dataset predates dataset format 2; rebuild it/);
   });
 });
 
