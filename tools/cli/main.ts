@@ -5,10 +5,12 @@
 import { buildDeviceProgram } from '../../src/cli/program.js';
 import { registerDatasetSynth } from './dataset-synth.js';
 import { registerDataset } from './dataset.js';
+import { registerEval } from './eval.js';
 import { registerImport } from './import.js';
 
 const program = buildDeviceProgram();
 registerImport(program);
 registerDatasetSynth(registerDataset(program));
+registerEval(program);
 
 await program.parseAsync(process.argv);
