@@ -59,15 +59,19 @@ export function confusionSpec(rows: readonly string[], cols: readonly string[], 
 /** Grouped bars: one group per `group` value, one bar per `series`, value in %. */
 export function groupedBarsSpec(rows: ReadonlyArray<{ group: string; series: string; value: number }>, title: string, groupTitle: string, groups?: readonly string[], seriesOrder?: readonly string[]): TopLevelSpec {
   const series = seriesOrder ? [...seriesOrder] : [...new Set(rows.map((r) => r.series))];
-  const nGroups = new Set(rows.map((r) => r.group)).size;
+  const names = [...new Set(rows.map((r) => r.group))];
+  const nGroups = names.length;
+  const width = Math.max(240, Math.min(900, nGroups * Math.max(28, series.length * 10 + 10)));
+  // Labels that would not fit side by side (about 7 px a character) are slanted.
+  const slant = nGroups * Math.max(0, ...names.map((n) => n.length)) * 7 > width;
   return {
     title,
     data: { values: rows.map((r) => ({ ...r, value: Math.round(r.value * 1e4) / 1e2 })) },
-    width: Math.max(240, Math.min(900, nGroups * Math.max(24, series.length * 10 + 10))),
+    width,
     height: 200,
     mark: 'bar',
     encoding: {
-      x: { field: 'group', type: 'nominal', title: groupTitle, sort: groups ? [...groups] : null, axis: { labelAngle: nGroups > 12 ? -45 : 0 } },
+      x: { field: 'group', type: 'nominal', title: groupTitle, sort: groups ? [...groups] : null, axis: { labelAngle: slant ? -40 : 0, labelLimit: 220 } },
       xOffset: { field: 'series', type: 'nominal', sort: series },
       y: { field: 'value', type: 'quantitative', title: '%', scale: { domain: [0, 100] } },
       color: { field: 'series', type: 'nominal', sort: series, title: null },

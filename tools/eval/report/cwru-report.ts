@@ -50,11 +50,16 @@ async function confusionSection(evs: readonly CwruEval[], names: readonly string
   return { id: 'confusion', title: 'Confusion matrix', html: `<div class="row">${figs.join('')}</div>` };
 }
 
+/** A CWRU file name without the rate/end prefix and suffix, for chart axes: `IR007_0_105`. */
+function shortName(file: string): string {
+  return file.replace(/^\d+k_(?:Drive|Fan)_End_/i, '').replace(/\.mat$/i, '');
+}
+
 async function filesSection(ev: CwruEval, name: string): Promise<Section> {
   const j = cwruJson(ev);
   const rows = j.files.map((f) => [f.file, f.label, f.load, f.fs, f.windows, pctCell(f.accuracy), f.alerts, f.alertsPerHour === null ? '–' : f.alertsPerHour.toFixed(0), ...(ev.task.kind === 'anomaly' ? [f.meanScore?.toFixed(3) ?? '–'] : [])]);
   const head = ['file', 'class', 'load hp', 'Hz', 'windows', 'accuracy %', 'alerts', 'alerts/h', ...(ev.task.kind === 'anomaly' ? ['mean score'] : [])];
-  const bars = j.files.filter((f) => f.accuracy !== null).map((f) => ({ group: f.file.replace(/\.mat$/i, ''), series: 'accuracy', value: f.accuracy! }));
+  const bars = j.files.filter((f) => f.accuracy !== null).map((f) => ({ group: shortName(f.file), series: 'accuracy', value: f.accuracy! }));
   return {
     id: 'files',
     title: 'Per file',
