@@ -7,10 +7,12 @@ import { registerDatasetSynth } from './dataset-synth.js';
 import { registerDataset } from './dataset.js';
 import { registerEval } from './eval.js';
 import { registerImport } from './import.js';
+import { registerVerify } from './verify.js';
 
 const program = buildDeviceProgram();
 registerImport(program);
 registerDatasetSynth(registerDataset(program));
 registerEval(program);
+registerVerify(program);
 
 await program.parseAsync(process.argv);
