@@ -131,16 +131,17 @@ export function ecgStripSpec(samples: Float32Array, fs: number, beats: readonly 
 
 /** Line chart of metric values over epochs (or steps), one line per run, one panel per metric. */
 export function curvesSpec(rows: ReadonlyArray<{ run: string; x: number; metric: string; value: number }>, title: string, xTitle: string): TopLevelSpec {
+  const metrics = [...new Set(rows.map((r) => r.metric))];
   return {
     title,
     data: { values: [...rows] },
-    facet: { column: { field: 'metric', type: 'nominal', title: null } },
+    facet: { column: { field: 'metric', type: 'nominal', title: null, sort: metrics } },
     spec: {
       width: 260,
       height: 170,
       mark: { type: 'line', point: rows.length < 400 },
       encoding: {
-        x: { field: 'x', type: 'quantitative', title: xTitle },
+        x: { field: 'x', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1, format: 'd' } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
         color: { field: 'run', type: 'nominal', title: 'run' },
       },
