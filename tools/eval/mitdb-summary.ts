@@ -40,7 +40,10 @@ function recordJson(r: MitdbRecordEval): MitdbRecordJson {
     excludedBeats: r.excludedBeats,
     accuracy: beatAccuracy(r.matrix),
     qrs: { se: q.se, ppv: q.ppv, tp: q.tp, fn: q.fn, fp: q.fp },
-    classes: Object.fromEntries(EC57_SCORED_CLASSES.map((c) => [c, classFigures(r.matrix, c)])),
+    classes: Object.fromEntries(EC57_SCORED_CLASSES.map((c) => {
+      const f = classFigures(r.matrix, c);
+      return [c, { se: f.se, ppv: f.ppv, f1: f.f1, n: f.n, tp: f.tp, fn: f.fn, fp: f.fp }];
+    })),
     confusion: { labels: [...EC57_MATRIX_LABELS], matrix: r.matrix.map((row) => [...row]) },
   };
 }
