@@ -72,7 +72,7 @@ export interface CwruEval {
   task: BearingTask;
   region: CwruRegion;
   files: CwruFileEval[];
-  /** Label index of each file's truth, in task.labels order. */
+  /** The model's rate after preprocessing (Hz), the time base of the regions. */
   outputRate: number;
 }
 

@@ -16,7 +16,7 @@ import { readRecord } from '../../src/io/record.js';
 import { readWfdbAnnotations, readWfdbHeader } from '../../src/io/wfdb-record.js';
 import { AAMI_CLASSES, type AamiClass } from '../../src/labels/aami.js';
 import { DS1, DS2, DS2_STAGED, PACED } from '../../src/labels/splits.js';
-import { compareBeats, EC57_MATRIX_LABELS, sumMatrices, type BeatPair, type ClassifiedBeat } from '../../src/eval/beat-classes.js';
+import { compareBeats, sumMatrices, type BeatPair, type ClassifiedBeat } from '../../src/eval/beat-classes.js';
 import type { Model } from '../../src/runtime/model.js';
 import type { BackendChoice } from '../../src/runtime/options.js';
 import { createRecordChain } from '../../src/scoring/signal-chain.js';
@@ -198,4 +198,3 @@ export async function evalMitdb(model: Model, modelSource: string, options: Mitd
   return { kind: 'mitdb', labels: [...classes], records: out, matrix: sumMatrices(out.map((r) => r.matrix)), tolerance };
 }
 
-export { EC57_MATRIX_LABELS };

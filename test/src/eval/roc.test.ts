@@ -19,6 +19,9 @@ function bruteForce(scores: number[], positive: boolean[]): number {
   return s / pairs;
 }
 
+/** Rounding between the rank formula, the pair count and the trapezoids (sums of at most 80 x 80 pairs). */
+const AUROC_BUDGET = 1e-12;
+
 describe('AUROC', () => {
   it('is 1 for a perfect ranking, 0 reversed, 1/2 when every score ties', () => {
     expect(auroc([0.1, 0.2, 0.8, 0.9], [false, false, true, true])).toBe(1);
@@ -51,8 +54,8 @@ describe('AUROC', () => {
       const scores = rows.map(([s]) => s / 20), positive = rows.map(([, p]) => p);
       const a = auroc(scores, positive);
       if (!positive.some((p) => p) || positive.every((p) => p)) return a === null;
-      return Math.abs(a! - bruteForce(scores, positive)) < 1e-12 && Math.abs(a! - curveArea(rocCurve(scores, positive))) < 1e-12;
-    }));
+      return Math.abs(a! - bruteForce(scores, positive)) < AUROC_BUDGET && Math.abs(a! - curveArea(rocCurve(scores, positive))) < AUROC_BUDGET;
+    }), { seed: 20260612, numRuns: 200 });
   });
 });
 

@@ -101,8 +101,9 @@ needs(KERNELS).describe('eval --mitdb on a synthetic record, through the device 
 });
 
 describe('eval refuses bad input before any work', () => {
+  let reports = 0;
   const fail = async (pattern: RegExp, ...args: string[]) => {
-    const report = join(tmp, `never-${Math.random().toString(36).slice(2)}.html`);
+    const report = join(tmp, `never-${reports++}.html`);
     const r = await evalCli(...args, '--report', report);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');

@@ -19,7 +19,7 @@ export interface EvalRun {
   /** The model file given on the command line. */
   path: string;
   meta: WgmMetadata;
-  /** Hex SHA-256 digest of the model (the file's integrity digest). */
+  /** The model's integrity digest (hex SHA-256, as the loader verified it). */
   digest?: string;
   /** File size in bytes. */
   bytes?: number;
@@ -48,14 +48,11 @@ export function runName(run: EvalRun): string {
   return `${base} (${precisionOf(run.meta)})`;
 }
 
-/** Distinct names for the runs (file names added when the names collide). */
+/** Distinct names for the runs (the file name added where two names are the same). */
 export function runNames(runs: readonly EvalRun[]): string[] {
   const names = runs.map(runName);
-  return names.map((n, i) => (names.indexOf(n) !== i || names.lastIndexOf(n) !== i ? `${n} ${run2file(runs[i])}` : n));
-}
-
-function run2file(run: EvalRun): string {
-  return run.path.split(/[\\/]/).pop() ?? run.path;
+  const fileName = (run: EvalRun): string => run.path.split(/[\\/]/).pop() ?? run.path;
+  return names.map((n, i) => (names.filter((m) => m === n).length > 1 ? `${n} ${fileName(runs[i])}` : n));
 }
 
 function describeInput(meta: WgmMetadata): string {
