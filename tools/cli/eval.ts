@@ -23,7 +23,7 @@ import { checkCwruEval, CWRU_REGIONS, evalCwru, type CwruEval, type CwruRegion }
 import { cwruJson, formatCwruText } from '../eval/cwru-summary.js';
 import { checkMitdbEval, evalMitdb, parseRecordList, type MitdbEval } from '../eval/mitdb.js';
 import { formatMitdbText, mitdbJson } from '../eval/mitdb-summary.js';
-import { buildReport, runNames, type EvalRun } from '../eval/report/report.js';
+import { runNames, type EvalRun } from '../eval/report/runs.js';
 import { trainingCurves } from '../eval/training-curves.js';
 import { creationTime } from './import.js';
 
@@ -94,6 +94,8 @@ export async function runEval(o: EvalCliOptions, argv: readonly string[] = []): 
     }
     const runs: EvalRun[] = models.map((m, i) => ({ path: m.path, meta: m.model.metadata, digest: m.model.digest, bytes: fileBytes(m.path), ev: evs[i] }));
     if (report) {
+      // Loaded only here: Vega is a dev dependency of the workstation tools, and heavy.
+      const { buildReport } = await import('../eval/report/report.js');
       const html = await buildReport({
         runs,
         training: trainingCurves(models[0].model.metadata, models[0].path, o.training),

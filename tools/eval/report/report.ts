@@ -8,23 +8,12 @@ import { packageVersion } from '../../../src/package-version.js';
 import type { WgmMetadata } from '../../../src/model/schema.js';
 import type { CwruEval } from '../cwru.js';
 import type { MitdbEval } from '../mitdb.js';
+import { runNames, type EvalRun } from './runs.js';
 import type { TrainingCurves } from '../training-curves.js';
 import { curvesSpec, renderSvg } from './charts.js';
 import { esc, figure, page, type Section } from './html.js';
 import { cwruSections } from './cwru-report.js';
 import { mitdbSections } from './mitdb-report.js';
-
-/** One model's evaluation as the report shows it. */
-export interface EvalRun {
-  /** The model file given on the command line. */
-  path: string;
-  meta: WgmMetadata;
-  /** The model's integrity digest (hex SHA-256, as the loader verified it). */
-  digest?: string;
-  /** File size in bytes. */
-  bytes?: number;
-  ev: MitdbEval | CwruEval;
-}
 
 export interface ReportInput {
   runs: readonly EvalRun[];
@@ -35,24 +24,6 @@ export interface ReportInput {
   command?: string;
   /** ISO time of the evaluation (SOURCE_DATE_EPOCH-able by the caller). */
   createdAt: string;
-}
-
-/** "INT8" when any layer is int8, else "f32". */
-export function precisionOf(meta: WgmMetadata): string {
-  return meta.layers.some((l) => (l.type === 'lstm' || l.type === 'gru') && l.precision === 'int8') ? 'INT8' : 'f32';
-}
-
-/** A short name for a run: the model's name and precision, or the file name. */
-export function runName(run: EvalRun): string {
-  const base = run.meta.name ?? run.path.split(/[\\/]/).pop() ?? run.path;
-  return `${base} (${precisionOf(run.meta)})`;
-}
-
-/** Distinct names for the runs (the file name added where two names are the same). */
-export function runNames(runs: readonly EvalRun[]): string[] {
-  const names = runs.map(runName);
-  const fileName = (run: EvalRun): string => run.path.split(/[\\/]/).pop() ?? run.path;
-  return names.map((n, i) => (names.filter((m) => m === n).length > 1 ? `${n} ${fileName(runs[i])}` : n));
 }
 
 function describeInput(meta: WgmMetadata): string {
