@@ -69,36 +69,60 @@ function inAny(s: number, intervals: ReadonlyArray<[number, number]>): boolean {
   return false;
 }
 
-/** Scores detections of one record against its reference annotations. */
-export function scoreQrs(annotations: readonly WfdbAnnotation[], detections: ArrayLike<number>, options: Ec57Options): Ec57Result {
+/**
+ * What EC57 scores in one record: the match window in samples and the test for a sample to count
+ * (inside [start, end) and outside every VF/VFL episode). Shared by QRS scoring and beat
+ * classification (beat-classes.ts), so both leave out exactly the same beats.
+ */
+export interface Ec57Scope {
+  /** The match window in samples (round(tolerance * fs)). */
+  tol: number;
+  /** True when a reference beat or detection at this sample is scored. */
+  keep(sample: number): boolean;
+}
+
+export function ec57Scope(annotations: readonly WfdbAnnotation[], options: Ec57Options): Ec57Scope {
   const { fs, tolerance = 0.15, start = 0, end = Number.POSITIVE_INFINITY } = options;
   if (!(fs > 0)) throw new WavegateError('E_ARGUMENT', `EC57: fs must be > 0, got ${fs}`);
-  const tol = Math.round(tolerance * fs);
+  if (!(tolerance >= 0)) throw new WavegateError('E_ARGUMENT', `EC57: tolerance must be >= 0 s, got ${tolerance}`);
   const excluded = vfEpisodes(annotations);
-  const keep = (s: number): boolean => s >= start && s < end && !inAny(s, excluded);
-  const allRef = annotations.filter((a) => BEAT_SYMBOLS.has(a.symbol)).map((a) => a.sample);
-  const ref = allRef.filter(keep);
-  const det = Array.from(detections).filter(keep).sort((a, b) => a - b);
+  return { tol: Math.round(tolerance * fs), keep: (s) => s >= start && s < end && !inAny(s, excluded) };
+}
 
-  // Candidate pairs within the window, closest first; accept when both ends are still free.
+/**
+ * One-to-one matching of reference beats to detections (both sorted by sample) within `tol`
+ * samples, closest pairs first (ties: the earlier reference beat, then the earlier detection),
+ * each end used once. Returns, per reference beat, the index of its detection (-1: missed) and,
+ * per detection, the index of its reference beat (-1: an extra detection).
+ */
+export function matchBeats(ref: ArrayLike<number>, det: ArrayLike<number>, tol: number): { refMatch: Int32Array; detMatch: Int32Array } {
   const pairs: Array<[number, number, number]> = [];
   let j0 = 0;
   for (let i = 0; i < ref.length; i++) {
     while (j0 < det.length && det[j0] < ref[i] - tol) j0++;
     for (let j = j0; j < det.length && det[j] <= ref[i] + tol; j++) pairs.push([Math.abs(det[j] - ref[i]), i, j]);
   }
-  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const refUsed = new Uint8Array(ref.length), detUsed = new Uint8Array(det.length);
-  let tp = 0;
+  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  const refMatch = new Int32Array(ref.length).fill(-1), detMatch = new Int32Array(det.length).fill(-1);
   for (const [, i, j] of pairs) {
-    if (refUsed[i] || detUsed[j]) continue;
-    refUsed[i] = 1;
-    detUsed[j] = 1;
-    tp++;
+    if (refMatch[i] >= 0 || detMatch[j] >= 0) continue;
+    refMatch[i] = j;
+    detMatch[j] = i;
   }
-  const missed = ref.filter((_, i) => !refUsed[i]);
-  const falsePositives = det.filter((_, j) => !detUsed[j]);
+  return { refMatch, detMatch };
+}
+
+/** Scores detections of one record against its reference annotations. */
+export function scoreQrs(annotations: readonly WfdbAnnotation[], detections: ArrayLike<number>, options: Ec57Options): Ec57Result {
+  const { tol, keep } = ec57Scope(annotations, options);
+  const allRef = annotations.filter((a) => BEAT_SYMBOLS.has(a.symbol)).map((a) => a.sample);
+  const ref = allRef.filter(keep);
+  const det = Array.from(detections).filter(keep).sort((a, b) => a - b);
+  const { refMatch, detMatch } = matchBeats(ref, det, tol);
+  const missed = ref.filter((_, i) => refMatch[i] < 0);
+  const falsePositives = det.filter((_, j) => detMatch[j] < 0);
   const fn = missed.length, fp = falsePositives.length;
+  const tp = ref.length - fn;
   return {
     tp, fn, fp,
     se: tp + fn === 0 ? 1 : tp / (tp + fn),

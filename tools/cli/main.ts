@@ -5,10 +5,14 @@
 import { buildDeviceProgram } from '../../src/cli/program.js';
 import { registerDatasetSynth } from './dataset-synth.js';
 import { registerDataset } from './dataset.js';
+import { registerEval } from './eval.js';
 import { registerImport } from './import.js';
+import { registerVerify } from './verify.js';
 
 const program = buildDeviceProgram();
 registerImport(program);
 registerDatasetSynth(registerDataset(program));
+registerEval(program);
+registerVerify(program);
 
 await program.parseAsync(process.argv);
