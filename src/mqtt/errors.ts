@@ -20,7 +20,8 @@ export const REJECT_CODES = [
   'E_SEQ_ORDER', // a sequence number older than the previous frame's (reordered delivery)
   'E_TOPIC', // a samples topic with an invalid device or stream name
   'E_NO_MODEL', // no configured model serves this device/stream
-  'E_STREAM_LIMIT', // a new stream beyond maxStreams
+  'E_DEVICE_LIMIT', // a new device beyond maxDevices
+  'E_STREAM_LIMIT', // a new stream of a device beyond maxStreamsPerDevice
   'E_DROPPED', // ready windows dropped because inference fell behind (the drop policy)
   'E_STREAM', // the stream's chain refused the samples (a bug or a model the host cannot run)
 ] as const;
