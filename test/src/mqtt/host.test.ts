@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeBinaryFrame } from '../../../src/mqtt/frame-binary.js';
+import { WavegateHost, type Alert } from '../../../src/mqtt/host.js';
+import { captureLogger, levelFrames, recorder, waitFor } from '../../helpers/mqtt.js';
+import { writeLevelModel } from '../../helpers/level-model.js';
+import { kernelsBuilt } from '../runtime/helpers.js';
+import { isWavegateError } from '../../../src/errors.js';
+
+const T0 = 1_767_225_600_000;
+let dir: string;
+let model: string;
+
+describe.skipIf(!kernelsBuilt)('WavegateHost on its embedded broker', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wavegate-host-'));
+    model = await writeLevelModel(join(dir, 'level.wgm'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('alerts once per episode with its start and end, reports bad frames, and says online/offline', async () => {
+    const log = captureLogger();
+    const host = await WavegateHost.start({ models: [{ path: model }], port: 0, nodeId: 'node-1', tickMs: 5, log });
+    const rec = await recorder(host.brokerUrl);
+    try {
+      await waitFor(() => rec.messages.some((m) => m.topic === 'wavegate/v1/_node/node-1/status'), 'the retained status');
+      expect(rec.messages.find((m) => m.topic === 'wavegate/v1/_node/node-1/status')).toMatchObject({ text: 'online', retain: true });
+      // 100 Hz, windows of 50 samples; device b is at level 1 on samples [100, 300): windows 2..5
+      const quiet = levelFrames({ t0: T0, fs: 100, n: 25, frames: 16 });
+      const loud = levelFrames({ t0: T0, fs: 100, n: 25, frames: 16, anomaly: [100, 300] });
+      for (let k = 0; k < 16; k++) {
+        await rec.client.publishAsync('wavegate/v1/a/ecg/samples', quiet[k]);
+        await rec.client.publishAsync('wavegate/v1/b/ecg/samples', loud[k]);
+        if (k === 3) await rec.client.publishAsync('wavegate/v1/c/ecg/samples', Buffer.from([0xde, 0xad, 0xbe, 0xef]));
+        if (k === 4) await rec.client.publishAsync('wavegate/v1/b/ecg/samples', loud[k]); // a duplicate
+      }
+      await waitFor(() => host.stats().windowsScored === 16, '16 windows scored');
+      await waitFor(() => rec.json('wavegate/v1/_node/node-1/errors').length === 2, 'two error reports');
+      const alerts = rec.json('wavegate/v1/b/alerts') as Alert[];
+      expect(alerts).toHaveLength(1);
+      // k = 2 of n = 3: windows 2 and 3 raise it; window 3 ends on frame 7
+      expect(alerts[0]).toMatchObject({ device: 'b', stream: 'ecg', class: 'anomaly', start: T0 + 1000, end: T0 + 1990, model: 'level', seq: 7 });
+      expect(alerts[0].score).toBeGreaterThan(0.999);
+      expect(alerts[0].id).toMatch(/^[0-9a-f]{32}$/);
+      expect(alerts[0].modelVersion).toMatch(/^[0-9a-f]{16}$/);
+      expect(Object.keys(alerts[0]).sort()).toEqual(['class', 'device', 'end', 'id', 'model', 'modelVersion', 'score', 'seq', 'start', 'stream']);
+      expect(rec.json('wavegate/v1/a/alerts')).toEqual([]);
+      const errors = rec.json('wavegate/v1/_node/node-1/errors') as Array<{ device: string; code: string; message: string }>;
+      expect(errors.map((e) => [e.device, e.code])).toEqual([['c', 'E_FRAME_MALFORMED'], ['b', 'E_SEQ_DUPLICATE']]);
+      expect(Object.keys(errors[0]).sort()).toEqual(['code', 'device', 'message', 'stream']);
+      const stats = host.stats();
+      expect(stats).toMatchObject({ framesReceived: 34, framesAccepted: 32, alerts: 1, rejected: { E_FRAME_MALFORMED: 1, E_SEQ_DUPLICATE: 1 }, streams: 2, windowsDropped: 0 });
+      // the episode ends after two windows below threshold (windows 6, 7): logged, not published
+      expect(log.entries.some((e) => e.msg === 'episode ended')).toBe(true);
+      expect(log.entries.filter((e) => e.msg === 'frame refused')).toHaveLength(2);
+    } finally {
+      await host.stop();
+      await waitFor(() => rec.messages.some((m) => m.text === 'offline'), 'offline status').catch(() => undefined);
+      expect(rec.messages.filter((m) => m.topic.endsWith('/status')).map((m) => m.text)).toEqual(['online', 'offline']);
+      await rec.client.endAsync();
+    }
+  });
+
+  it('takes binary frames and rate-limits repeated reports', async () => {
+    const host = await WavegateHost.start({ models: [{ path: model }], port: 0, nodeId: 'node-2', tickMs: 5, log: captureLogger(), errorReportIntervalMs: 60_000 });
+    const rec = await recorder(host.brokerUrl);
+    try {
+      for (let k = 0; k < 8; k++) {
+        const samples = Array.from({ length: 25 }, () => (k >= 2 ? 200 : 0));
+        await rec.client.publishAsync('wavegate/v1/bin/ecg/samples', Buffer.from(encodeBinaryFrame({ seq: k, t: T0 + k * 250, fs: 100, channels: 1, samples, dtype: 'int16', scale: 0.005 })));
+      }
+      for (let k = 0; k < 5; k++) await rec.client.publishAsync('wavegate/v1/bad/ecg/samples', '{"seq": 1}');
+      await waitFor(() => host.stats().windowsScored === 4, '4 windows');
+      await waitFor(() => rec.json('wavegate/v1/bin/alerts').length === 1, 'the alert');
+      await waitFor(() => host.stats().rejected.E_FRAME_FIELD === 5, '5 refusals');
+      expect(host.stats().reportsSuppressed).toBe(4);
+      expect(rec.json('wavegate/v1/_node/node-2/errors')).toHaveLength(1);
+    } finally {
+      await host.stop();
+      await rec.client.endAsync();
+    }
+  });
+
+  it('refuses to start on a taken port, naming it', async () => {
+    const first = await WavegateHost.start({ models: [{ path: model }], port: 0, nodeId: 'node-3', log: captureLogger() });
+    try {
+      const port = Number(new URL(first.brokerUrl).port);
+      const err = await WavegateHost.start({ models: [{ path: model }], port, log: captureLogger() }).catch((e: unknown) => e);
+      expect(isWavegateError(err, 'E_ARGUMENT')).toBe(true);
+      expect((err as Error).message).toMatch(new RegExp(`cannot listen on 127.0.0.1:${port}: the port is in use`));
+    } finally {
+      await first.stop();
+    }
+  });
+});
