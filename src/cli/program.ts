@@ -1,6 +1,6 @@
 /**
  * The device command line: the commands the esbuild device bundle carries
- * (score, inspect, qrs; serve and simulate come with the MQTT host).
+ * (score, inspect, qrs, serve; simulate comes with the MQTT host's next step).
  * tools/cli/main.ts adds the workstation toolchain commands to the same program.
  */
 import { readFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { registerInspect } from './inspect.js';
 import { registerQrs } from './qrs.js';
 import { registerScore } from './score.js';
+import { registerServe } from './serve.js';
 
 function packageVersion(): string {
   try {
@@ -30,5 +31,6 @@ export function buildDeviceProgram(): Command {
   registerScore(program);
   registerInspect(program);
   registerQrs(program);
+  registerServe(program);
   return program;
 }
