@@ -83,6 +83,28 @@ describe.skipIf(!kernelsBuilt)('WavegateHost on its embedded broker', () => {
     }
   });
 
+  it('drops the oldest ready windows when scoring falls behind, counts them and reports them', async () => {
+    // A tick far away and a batch trigger never reached: windows pile up in a queue of 3.
+    const host = await WavegateHost.start({ models: [{ path: model }], port: 0, nodeId: 'node-4', tickMs: 10_000, maxBatch: 1000, maxQueuedWindows: 3, errorReportIntervalMs: 0, log: captureLogger() });
+    const rec = await recorder(host.brokerUrl);
+    const seen: number[] = [];
+    host.on('scored', (s) => seen.push(s.start));
+    try {
+      for (const f of levelFrames({ t0: T0, fs: 100, n: 50, frames: 8 })) await rec.client.publishAsync('wavegate/v1/flood/ecg/samples', f);
+      await waitFor(() => host.stats().windowsDropped === 5, '5 drops');
+      await waitFor(() => rec.json('wavegate/v1/_node/node-4/errors').length === 5, '5 drop reports');
+      const reports = rec.json('wavegate/v1/_node/node-4/errors') as Array<{ code: string; message: string }>;
+      expect(reports.every((r) => r.code === 'E_DROPPED')).toBe(true);
+      expect(reports[0].message).toMatch(/queue is full \(maxQueuedWindows 3\)/);
+    } finally {
+      await host.stop();
+      await rec.client.endAsync();
+    }
+    // stop() scores what is queued: the three newest windows, in order
+    expect(seen.map((t) => t - T0)).toEqual([2500, 3000, 3500]);
+    expect(host.stats()).toMatchObject({ windowsQueued: 8, windowsDropped: 5, windowsLost: 5, windowsScored: 3, rejected: { E_DROPPED: 5 } });
+  });
+
   it('refuses to start on a taken port, naming it', async () => {
     const first = await WavegateHost.start({ models: [{ path: model }], port: 0, nodeId: 'node-3', log: captureLogger() });
     try {
