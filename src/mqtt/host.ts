@@ -275,7 +275,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   private episode(st: StreamState, e: EpisodeEvent): void {
     if (e.kind === 'end') {
       this.counters.episodesEnded++;
-      this.log.info({ device: st.device, stream: st.stream, class: e.class, start: e.start, end: e.end, reason: e.reason }, 'episode ended');
+      this.log.info({ device: st.device, stream: st.stream, class: e.class, start: Math.round(e.start), end: Math.round(e.end), reason: e.reason }, 'episode ended');
       this.emit('episodeEnd', { ...e, device: st.device, stream: st.stream, model: st.model.name });
       return;
     }
