@@ -102,7 +102,15 @@ class BeatChain implements StreamChain {
 
   push(samples: Float32Array): ChainWindow[] {
     const window = this.w.before + this.w.after;
-    return this.beats.push(samples).map((b) => ({ data: b.data, first: b.r - this.w.before, last: b.r - this.w.before + window - 1, rr: b.rr }));
+    const out: ChainWindow[] = [];
+    // BeatPipeline keeps samples for one second past the detector's latency; a longer chunk would
+    // lose the windows of its early beats (their peaks arrive after the samples are gone), so
+    // long frames go in one-second pieces.
+    const step = Math.max(1, Math.floor(this.streamRate)) * this.input.channels;
+    for (let at = 0; at < samples.length; at += step) {
+      for (const b of this.beats.push(samples.subarray(at, at + step))) out.push({ data: b.data, first: b.r - this.w.before, last: b.r - this.w.before + window - 1, rr: b.rr });
+    }
+    return out;
   }
 
   reset(): void {
