@@ -5,6 +5,7 @@ import type { Logger } from '../../src/mqtt/log.js';
 export interface Received {
   topic: string;
   text: string;
+  payload: Buffer;
   retain: boolean;
 }
 
@@ -12,7 +13,7 @@ export interface Received {
 export async function recorder(url: string, filter = 'wavegate/v1/#'): Promise<{ client: MqttClient; messages: Received[]; json: (topic: string) => unknown[] }> {
   const client = await connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0 });
   const messages: Received[] = [];
-  client.on('message', (topic, payload, packet) => messages.push({ topic, text: payload.toString('utf8'), retain: packet.retain }));
+  client.on('message', (topic, payload, packet) => messages.push({ topic, text: payload.toString('utf8'), payload, retain: packet.retain }));
   await client.subscribeAsync(filter, { qos: 1 });
   const json = (topic: string) => messages.filter((m) => m.topic === topic).map((m) => JSON.parse(m.text) as unknown);
   return { client, messages, json };

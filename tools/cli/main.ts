@@ -6,9 +6,11 @@ import { buildDeviceProgram } from '../../src/cli/program.js';
 import { registerDatasetSynth } from './dataset-synth.js';
 import { registerDataset } from './dataset.js';
 import { registerImport } from './import.js';
+import { registerSimulate } from './simulate.js';
 
 const program = buildDeviceProgram();
 registerImport(program);
+registerSimulate(program);
 registerDatasetSynth(registerDataset(program));
 
 await program.parseAsync(process.argv);
