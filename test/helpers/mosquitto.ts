@@ -21,7 +21,11 @@ export const MOSQUITTO_PUB = which('mosquitto_pub', ['/usr/bin/mosquitto_pub']);
 export const MOSQUITTO_SUB = which('mosquitto_sub', ['/usr/bin/mosquitto_sub']);
 /** True when the broker and its command-line clients are installed; suites skip (with this message) otherwise. */
 export const mosquittoInstalled = MOSQUITTO !== undefined && MOSQUITTO_PUB !== undefined && MOSQUITTO_SUB !== undefined;
-if (!mosquittoInstalled) console.warn('skipping mosquitto integration tests: mosquitto and mosquitto-clients are not installed (apt-get install mosquitto mosquitto-clients)');
+if (!mosquittoInstalled) {
+  // CI sets WAVEGATE_REQUIRE_MOSQUITTO=1 so that a missing install fails instead of skipping.
+  if (process.env.WAVEGATE_REQUIRE_MOSQUITTO === '1') throw new Error('WAVEGATE_REQUIRE_MOSQUITTO=1 but mosquitto or mosquitto-clients is not installed (apt-get install mosquitto mosquitto-clients)');
+  console.warn('skipping mosquitto integration tests: mosquitto and mosquitto-clients are not installed (apt-get install mosquitto mosquitto-clients)');
+}
 
 export interface Mosquitto {
   url: string;
