@@ -4,7 +4,6 @@
  * the host needs from it; use a real broker (mosquitto, EMQX, HiveMQ) for anything else.
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { Aedes } from 'aedes';
 import { WavegateError } from '../errors.js';
 
 export interface EmbeddedBroker {
@@ -19,6 +18,8 @@ export interface EmbeddedBroker {
  * @throws E_ARGUMENT when the port is taken or the address cannot be bound
  */
 export async function startEmbeddedBroker(host: string, port: number): Promise<EmbeddedBroker> {
+  // Loaded only here: a host on an external broker never pays for aedes.
+  const { Aedes } = await import('aedes');
   const aedes = await Aedes.createBroker();
   const server: Server = createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {

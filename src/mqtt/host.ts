@@ -89,7 +89,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   ) {
     super();
     this.nodeId = options.nodeId;
-    this.counters = { framesReceived: 0, framesAccepted: 0, rejected: {}, reportsSuppressed: 0, windowsQueued: 0, windowsScored: 0, windowsDropped: 0, windowsLost: 0, alerts: 0, episodesEnded: 0, kernelCalls: 0, kernelMs: 0 };
+    this.counters = { framesReceived: 0, framesAccepted: 0, rejected: {}, reportsSuppressed: 0, windowsQueued: 0, windowsScored: 0, windowsDropped: 0, windowsLost: 0, alerts: 0, episodesEnded: 0, kernelCalls: 0, decodeMs: 0, chainMs: 0, kernelMs: 0 };
     this.ctx = {
       frameLimits: { maxPayloadBytes: options.maxPayloadBytes, maxChannels: options.maxChannels },
       policy: { gapPolicy: options.gapPolicy, maxFillMs: options.maxFillMs, timeToleranceMs: options.timeToleranceMs },

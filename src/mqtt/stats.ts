@@ -25,7 +25,9 @@ export interface HostStats {
   devices: number;
   streamsEvicted: number;
   kernelCalls: number;
-  /** Time spent in kernel calls (session.run / push), ms. */
+  /** Time spent decoding frames, running stream chains (preprocessing, windowing, QRS detection) and in kernel calls (session.run / push), ms. */
+  decodeMs: number;
+  chainMs: number;
   kernelMs: number;
   /** From the arrival of the frame completing a window to its scores being handed to the detector. */
   latencyMs: { p50: number; p99: number; max: number; count: number };

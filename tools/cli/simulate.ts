@@ -34,7 +34,7 @@ const num = (name: string, integer = false) => (v: string): number => {
 export async function simulate(o: SimulateFlags): Promise<void> {
   const signals = deviceSignals({ signal: o.signal, devices: o.devices, duration: o.duration, record: o.record, seed: o.seed });
   const t0 = Date.now();
-  const truth = truthRows(signals, t0);
+  const truth = truthRows(signals, t0, o.frameMs);
   if (o.truth) writeFileSync(o.truth, truth.map((t) => JSON.stringify(t)).join('\n') + (truth.length > 0 ? '\n' : ''));
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());

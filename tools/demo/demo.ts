@@ -77,7 +77,7 @@ export async function runDemo(o: DemoOptions, out: (line: string) => void = (l) 
   const alerts: Alert[] = [];
   const watcher = await connectAsync(host.brokerUrl, { protocolVersion: 4 });
   const t0 = Date.now();
-  let truth: TruthRow[] = truthRows(signals, t0);
+  const truth: TruthRow[] = truthRows(signals, t0);
   watcher.on('message', (_topic, payload) => {
     const a = JSON.parse(payload.toString()) as Alert;
     alerts.push(a);
@@ -97,7 +97,6 @@ export async function runDemo(o: DemoOptions, out: (line: string) => void = (l) 
     // Let the last frames through the broker and the last tick score them.
     await new Promise((res) => setTimeout(res, 300));
     const endMs = t0 + (r.frames / o.devices) * 100;
-    truth = truthRows(signals, t0);
     await host.stop();
     await new Promise((res) => setTimeout(res, 100));
     const stats = host.stats();

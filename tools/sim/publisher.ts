@@ -1,7 +1,7 @@
 /**
  * Publishes a simulated fleet to a broker, paced like real devices: every device sends one frame
- * per `frameMs` of signal, timed when its last sample would have been measured (device d is
- * offset by d/N of a frame so the fleet does not publish in lockstep). `rate` speeds time up
+ * per `frameMs` of signal, published when its last sample is measured. Device d's clock starts
+ * {@link devicePhaseMs} after t0 (d/N of a frame), so the fleet does not publish in lockstep. `rate` speeds time up
  * (10 = ten times real time); 0 publishes as fast as the connection drains. One MQTT connection
  * carries every device (a real fleet has one each; the broker's fan-in is not what this measures).
  */
@@ -11,7 +11,7 @@ import { WavegateError } from '../../src/errors.js';
 import { encodeBinaryFrame } from '../../src/mqtt/frame-binary.js';
 import { encodeJsonFrame } from '../../src/mqtt/frame-json.js';
 import { samplesTopic } from '../../src/mqtt/topics.js';
-import type { DeviceSignal } from './sources.js';
+import { devicePhaseMs, type DeviceSignal } from './sources.js';
 
 export interface FleetPublishOptions {
   url: string;
@@ -22,7 +22,7 @@ export interface FleetPublishOptions {
   frameMs?: number;
   /** Frame encoding. Default binary (float32). */
   format?: 'json' | 'binary';
-  /** ms since the epoch of every device's first sample. Default: the time publishing starts. */
+  /** ms since the epoch of the fleet's first sample (device d starts devicePhaseMs later). Default: the time publishing starts. */
   t0?: number;
   /** Called after each frame is handed to the connection. */
   onFrame?: (device: number, seq: number, wallMs: number) => void;
@@ -70,7 +70,7 @@ export async function publishFleet(o: FleetPublishOptions): Promise<FleetPublish
         const k = Math.floor(idx / N), d = idx % N;
         const s = o.signals[d];
         const samples = s.samples.subarray(k * per[d], (k + 1) * per[d]);
-        const frame = { seq: k, t: t0 + (k * per[d] * 1000) / s.fs, fs: s.fs, channels: 1, samples };
+        const frame = { seq: k, t: t0 + devicePhaseMs(d, N, frameMs) + (k * per[d] * 1000) / s.fs, fs: s.fs, channels: 1, samples };
         const payload = format === 'json' ? encodeJsonFrame(frame) : Buffer.from(encodeBinaryFrame(frame));
         client.publish(topics[d], payload, { qos: 0 });
         bytes += payload.length;

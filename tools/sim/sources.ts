@@ -55,6 +55,11 @@ export interface SourceOptions {
 /** Premature beats are marked from 0.1 s before to 0.1 s after their R peak. */
 export const BEAT_HALF_WIDTH_S = 0.1;
 
+/** Device d of n starts its clock d/n of a frame after the fleet's t0 (the publisher staggers the fleet so). */
+export function devicePhaseMs(d: number, n: number, frameMs: number): number {
+  return (d / n) * frameMs;
+}
+
 export function deviceName(prefix: string, d: number, n: number): string {
   return `${prefix}${String(d).padStart(Math.max(4, String(n - 1).length), '0')}`;
 }

@@ -4,7 +4,7 @@
  * in ms since the epoch (the frames' time base). An anomaly is detected when an alert of the same
  * device, stream and class overlaps it, allowing `toleranceMs` either side.
  */
-import type { DeviceSignal } from './sources.js';
+import { devicePhaseMs, type DeviceSignal } from './sources.js';
 
 export interface TruthRow {
   device: string;
@@ -22,9 +22,12 @@ export interface AlertLike {
   end: number;
 }
 
-/** The fleet's anomalies in ms since the epoch, for signals whose first sample is at `t0`. */
-export function truthRows(signals: DeviceSignal[], t0: number): TruthRow[] {
-  return signals.flatMap((s) => s.anomalies.map((a) => ({ device: s.device, stream: s.stream, class: a.class, start: Math.round(t0 + (a.start * 1000) / s.fs), end: Math.round(t0 + (a.end * 1000) / s.fs) })));
+/** The fleet's anomalies in ms since the epoch, as publishFleet times them (fleet t0, device phases for `frameMs` frames). */
+export function truthRows(signals: DeviceSignal[], t0: number, frameMs = 100): TruthRow[] {
+  return signals.flatMap((s, d) => {
+    const base = t0 + devicePhaseMs(d, signals.length, frameMs);
+    return s.anomalies.map((a) => ({ device: s.device, stream: s.stream, class: a.class, start: Math.round(base + (a.start * 1000) / s.fs), end: Math.round(base + (a.end * 1000) / s.fs) }));
+  });
 }
 
 export interface TruthMatch {
