@@ -6,6 +6,7 @@
  *
  *   node --import tsx tools/bench/mqtt-host.ts --broker mqtt://127.0.0.1:1883 --model m.wgm
  */
+import { performance } from 'node:perf_hooks';
 import { WavegateHost } from '../../src/mqtt/host.js';
 import { createLogger } from '../../src/mqtt/log.js';
 import { LatencyReservoir } from '../../src/mqtt/stats.js';
