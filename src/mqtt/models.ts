@@ -33,6 +33,7 @@ export interface Scored {
 export class ServedModel {
   readonly queue: BoundedQueue<ReadyWindow>;
   private readonly freeSlots: number[] = [];
+  private batch = new Float32Array(0);
 
   private constructor(
     readonly name: string,
@@ -119,7 +120,9 @@ export class ServedModel {
   private runWindows(windows: ReadyWindow[]): Scored[] {
     const size = windows[0].data.length;
     const T = size / this.channels;
-    const batch = new Float32Array(windows.length * size);
+    // One input buffer per model, grown to the largest tick seen (bounded by maxWindowsPerTick).
+    if (this.batch.length < windows.length * size) this.batch = new Float32Array(windows.length * size);
+    const batch = this.batch.subarray(0, windows.length * size);
     windows.forEach((w, i) => batch.set(w.data, i * size));
     const out = this.session.run(batch, windows.length, T);
     const S = this.session.outputSize;

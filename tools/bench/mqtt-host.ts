@@ -29,9 +29,14 @@ const host = await WavegateHost.start({ models: [{ path: arg('model'), name: 'be
 const windowLatency = new LatencyReservoir(1 << 17);
 host.on('scored', (s) => windowLatency.add(Date.now() - s.end));
 let rssPeak = 0;
+let atPeak: NodeJS.MemoryUsage | undefined;
 let base: { cpu: NodeJS.CpuUsage; wall: number; elu: ReturnType<typeof performance.eventLoopUtilization> } | undefined;
 const sampler = setInterval(() => {
-  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  const rss = process.memoryUsage.rss();
+  if (rss > rssPeak) {
+    rssPeak = rss;
+    atPeak = process.memoryUsage();
+  }
   if (!base && host.stats().framesReceived > 0) base = { cpu: process.cpuUsage(), wall: performance.now(), elu: performance.eventLoopUtilization() };
 }, 100);
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
@@ -47,6 +52,8 @@ process.once('SIGTERM', () => {
       // after stop(): the queues are drained, every window is scored or dropped
       stats: host.stats(),
       rssPeakMb: Math.round(rssPeak / 1e5) / 10,
+      // heap, external and array buffers at the peak: where the resident memory is
+      memoryAtPeakMb: Object.fromEntries(Object.entries(atPeak ?? {}).map(([k, v]) => [k, Math.round(v / 1e5) / 10])),
       cpuMs: (cpu.user + cpu.system) / 1000,
       wallMs,
       busyMs,

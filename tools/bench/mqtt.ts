@@ -34,11 +34,14 @@ interface Options {
   json: boolean;
   beat: boolean;
   format: 'binary' | 'json';
+  /** Node flags for the host process, e.g. --max-semi-space-size=1. */
+  nodeFlags?: string[];
 }
 
 interface HostResult {
   stats: HostStats;
   rssPeakMb: number;
+  memoryAtPeakMb: Record<string, number>;
   cpuMs: number;
   wallMs: number;
   busyMs: number;
@@ -47,6 +50,8 @@ interface HostResult {
 
 /** Distinct synthetic recordings; larger fleets reuse them under other device names. */
 const DISTINCT_SIGNALS = 64;
+
+const progress = (line: string) => process.stderr.write(`bench:mqtt: ${line}\n`);
 
 const num = (integer: boolean) => (v: string): number => {
   const n = Number(v);
@@ -78,7 +83,7 @@ export async function benchMqtt(o: Options): Promise<BenchSummary & { detail: Ho
   // first); under tsx its loader alone adds about 40 MB of RSS.
   const compiled = 'dist/tools/bench/mqtt-host.js';
   const hostArgs = existsSync(compiled) ? [compiled] : ['--import', 'tsx', 'tools/bench/mqtt-host.ts'];
-  const child = spawn(process.execPath, [...hostArgs, '--broker', broker.url, '--model', model], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(o.nodeFlags ?? []), ...hostArgs, '--broker', broker.url, '--model', model], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const next = () => new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -87,7 +92,9 @@ export async function benchMqtt(o: Options): Promise<BenchSummary & { detail: Ho
   try {
     await next();
     const signals = fleet(o.devices, o.duration);
+    progress(`publishing ${o.devices} devices for ${o.duration} s`);
     const pub = await publishFleet({ url: broker.url, signals, rate: 1, format: o.format });
+    progress(`published ${pub.frames} frames; stopping the host`);
     // Let the last frames arrive and be scored (beat windows wait for the QRS detector).
     await new Promise((r) => setTimeout(r, o.beat ? 4500 : 1500));
     const done = next();
@@ -121,6 +128,7 @@ async function main(): Promise<void> {
     .option('--json', 'print one JSON object', false)
     .option('--beat', 'serve the beat model (band-pass + QRS detection) instead of fixed windows', false)
     .option('--format <enc>', 'frame encoding: binary or json', 'binary')
+    .option('--node-flags <flags>', 'Node flags for the host process, space separated (e.g. "--max-semi-space-size=1")', (v: string) => v.split(/\s+/).filter(Boolean))
     .parse(process.argv);
   const o = program.opts<Options>();
   const r = await benchMqtt(o);
@@ -134,10 +142,11 @@ async function main(): Promise<void> {
   const pct = (ms: number) => `${((100 * ms) / detail.busyMs).toFixed(0)}%`;
   process.stdout.write(
     [
-      `bench:mqtt: ${o.devices} ECG devices x 360 Hz, ${o.duration} s, ${o.beat ? 'beat model (band-pass + QRS)' : 'fixed windows of 128'}, ${o.format} frames, mosquitto + publisher + host on one machine`,
+      `bench:mqtt: ${o.devices} ECG devices x 360 Hz, ${o.duration} s, ${o.beat ? 'beat model (band-pass + QRS)' : 'fixed windows of 128'}, ${o.format} frames, mosquitto + publisher + host on one machine${o.nodeFlags ? `, host node ${o.nodeFlags.join(' ')}` : ''}`,
       `  published ${published} frames (at most ${maxBehindMs.toFixed(0)} ms behind schedule); host received ${s.framesReceived}, scored ${s.windowsScored} windows (${summary.windowsPerSec}/s) in ${s.kernelCalls} kernel calls`,
       `  latency last sample -> score: p50 ${summary.p50LatencyMs} ms, p99 ${summary.p99LatencyMs} ms (host part: frame arrival -> score p50 ${s.latencyMs.p50.toFixed(1)} ms, p99 ${s.latencyMs.p99.toFixed(1)} ms)`,
       `  drops ${summary.drops} (host queue ${s.windowsDropped}, frames lost ${published - s.framesReceived}); refused ${Object.values(s.rejected).reduce((a, b) => a + (b ?? 0), 0)}`,
+      `  host memory at its RSS peak (MB): ${Object.entries(detail.memoryAtPeakMb).map(([k, v]) => `${k} ${v}`).join(', ')}`,
       `  host RSS peak ${summary.rssMb} MB, CPU ${summary.cpuPct}% of one core; event loop busy ${((100 * detail.busyMs) / detail.wallMs).toFixed(0)}% of the time: decode ${pct(s.decodeMs)}, preprocessing+windowing ${pct(s.chainMs)}, kernel ${pct(s.kernelMs)}, MQTT receive/dispatch/detectors/GC ${pct(other)}`,
       '',
     ].join('\n'),

@@ -5,7 +5,6 @@
  * (10 = ten times real time); 0 publishes as fast as the connection drains. One MQTT connection
  * carries every device (a real fleet has one each; the broker's fan-in is not what this measures).
  */
-import { once } from 'node:events';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { WavegateError } from '../../src/errors.js';
 import { encodeBinaryFrame } from '../../src/mqtt/frame-binary.js';
@@ -37,6 +36,23 @@ export interface FleetPublishResult {
   /** The most the publisher ever fell behind its schedule, ms of wall time (it cannot keep up beyond a frame or two). */
   maxBehindMs: number;
   t0: number;
+}
+
+/**
+ * Resolves when the connection's buffer drains, or after 100 ms at most: mqtt.js replaces its
+ * stream on a reconnect, and the old one never drains.
+ */
+function drained(client: MqttClient): Promise<void> {
+  return new Promise((resolve) => {
+    const stream = client.stream;
+    const done = () => {
+      clearTimeout(timer);
+      stream.off('drain', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 100);
+    stream.once('drain', done);
+  });
 }
 
 /** Bytes the connection may buffer before the publisher waits for it to drain. */
@@ -77,7 +93,7 @@ export async function publishFleet(o: FleetPublishOptions): Promise<FleetPublish
         o.onFrame?.(d, k, Date.now());
         idx++;
         if (rate !== 0) maxBehindMs = Math.max(maxBehindMs, (streamNow - due(idx - 1)) / rate);
-        if (client.stream.writableLength > MAX_BUFFERED) await once(client.stream, 'drain');
+        if (client.stream.writableLength > MAX_BUFFERED) await drained(client);
       }
       if (idx < total && rate !== 0) {
         const wait = (due(idx) - (performance.now() - start) * rate) / rate;
@@ -85,7 +101,7 @@ export async function publishFleet(o: FleetPublishOptions): Promise<FleetPublish
       }
     }
     // QoS 0: "sent" is "written to the socket"; wait until the buffer is empty.
-    while (client.stream.writableLength > 0) await new Promise((r) => setTimeout(r, 5));
+    while (client.stream.writableLength > 0) await drained(client);
   } finally {
     await client.endAsync();
   }
