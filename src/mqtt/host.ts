@@ -63,6 +63,14 @@ export interface HostEvents {
   fatal: [Error];
 }
 
+/** Longest wait for the broker while stopping (the offline status, then the disconnect), ms. */
+const STOP_WAIT_MS = 5000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from the broker for ${what} within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
 /** Bound on the error-report rate limiter's keys per interval (garbage topics must not grow it). */
 const MAX_REPORT_KEYS = 10_000;
 
@@ -189,22 +197,30 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   }
 
   /**
-   * Scores what is queued, ends open episodes, publishes "offline" (retained), disconnects and
-   * stops the embedded broker. Safe to call twice.
+   * Stops intake (frames still arriving are ignored), scores what is queued, ends open episodes,
+   * publishes "offline" (retained), disconnects and stops the embedded broker. Each broker round
+   * trip is bounded by STOP_WAIT_MS, so a congested or vanished broker cannot hold the host.
+   * Safe to call twice.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.timers.forEach((t) => clearInterval(t));
     if (this.client) {
+      this.client.removeAllListeners('message');
+      this.client.unsubscribe(SAMPLES_FILTER);
       while (!this.failed && this.models.some((m) => m.queue.length > 0)) this.tick();
       for (const { stream, events } of this.streams.closeAll()) this.closed(stream, events);
       try {
-        if (this.client.connected) await this.client.publishAsync(statusTopic(this.nodeId), 'offline', { qos: 1, retain: true });
+        if (this.client.connected) await withTimeout(this.client.publishAsync(statusTopic(this.nodeId), 'offline', { qos: 1, retain: true }), STOP_WAIT_MS, 'the offline status');
       } catch (e) {
         this.log.warn({ err: (e as Error).message }, 'could not publish offline status');
       }
-      await this.client.endAsync();
+      // Alerts published just before wait for their PUBACKs here, up to the bound; then the connection is dropped.
+      await withTimeout(this.client.endAsync(), STOP_WAIT_MS, 'a clean disconnect').catch(async (e: Error) => {
+        this.log.warn({ err: e.message }, 'disconnecting without waiting');
+        await this.client.endAsync(true);
+      });
     }
     await this.broker?.close();
     this.models.forEach((m) => m.dispose());

@@ -85,19 +85,23 @@ export async function benchMqtt(o: Options): Promise<BenchSummary & { detail: Ho
   const hostArgs = existsSync(compiled) ? [compiled] : ['--import', 'tsx', 'tools/bench/mqtt-host.ts'];
   const child = spawn(process.execPath, [...(o.nodeFlags ?? []), ...hostArgs, '--broker', broker.url, '--model', model], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
-  const next = () => new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
+  const next = (what: string, ms: number) => new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bench:mqtt: no ${what} from the host within ${ms / 1000} s`)), ms);
+    lines.once('line', (l) => {
+      clearTimeout(timer);
+      resolve(l);
+    });
     child.once('exit', (code) => reject(new Error(`bench host exited with ${code}`)));
   });
   try {
-    await next();
+    await next('ready line', 60_000);
     const signals = fleet(o.devices, o.duration);
     progress(`publishing ${o.devices} devices for ${o.duration} s`);
     const pub = await publishFleet({ url: broker.url, signals, rate: 1, format: o.format });
     progress(`published ${pub.frames} frames; stopping the host`);
     // Let the last frames arrive and be scored (beat windows wait for the QRS detector).
     await new Promise((r) => setTimeout(r, o.beat ? 4500 : 1500));
-    const done = next();
+    const done = next('result', 120_000);
     child.kill('SIGTERM');
     const host = JSON.parse(await done) as HostResult;
     const s = host.stats;
