@@ -139,8 +139,10 @@ export class StreamState {
       }
       this.collect(this.chain.push(frame.samples), frame.seq, received, out);
     } catch (e) {
-      // The chain state may be half-updated: start over on the next frame.
+      // The chain state may be half-updated: a new segment starts with the next frame.
       this.expectedSeq = undefined;
+      this.chain.reset();
+      this.segment++;
       throw new RejectError('E_STREAM', `${this.key}: model ${m.name}'s chain refused the frame: ${(e as Error).message}`);
     }
     return out;
