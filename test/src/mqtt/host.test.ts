@@ -105,6 +105,25 @@ describe.skipIf(!kernelsBuilt)('WavegateHost on its embedded broker', () => {
     expect(host.stats()).toMatchObject({ windowsQueued: 8, windowsDropped: 5, windowsLost: 5, windowsScored: 3, rejected: { E_DROPPED: 5 } });
   });
 
+  it('closes idle streams: their open episodes end and their device no longer counts', async () => {
+    const host = await WavegateHost.start({ models: [{ path: model }], port: 0, nodeId: 'node-5', tickMs: 5, idleTimeoutMs: 300, log: captureLogger() });
+    const rec = await recorder(host.brokerUrl);
+    const ended: Array<{ device: string; reason: string }> = [];
+    host.on('episodeEnd', (e) => ended.push(e));
+    try {
+      // level 1 from window 1 on: the episode is still open when the device goes quiet
+      for (const f of levelFrames({ t0: T0, fs: 100, n: 25, frames: 10, anomaly: [50, 250] })) await rec.client.publishAsync('wavegate/v1/quiet/ecg/samples', f);
+      await waitFor(() => rec.json('wavegate/v1/quiet/alerts').length === 1, 'the alert');
+      expect(host.stats()).toMatchObject({ streams: 1, devices: 1 });
+      await waitFor(() => host.stats().streams === 0, 'the idle stream to close', 5000);
+      expect(host.stats()).toMatchObject({ devices: 0, streamsEvicted: 1, episodesEnded: 1 });
+      expect(ended).toMatchObject([{ device: 'quiet', reason: 'reset' }]);
+    } finally {
+      await host.stop();
+      await rec.client.endAsync();
+    }
+  });
+
   it('refuses to start on a taken port, naming it', async () => {
     const first = await WavegateHost.start({ models: [{ path: model }], port: 0, nodeId: 'node-3', log: captureLogger() });
     try {
