@@ -59,6 +59,7 @@ process.once('SIGTERM', () => {
       busyMs,
       windowLatency: { p50: windowLatency.percentile(50), p99: windowLatency.percentile(99), max: windowLatency.max, count: windowLatency.count },
     })}\n`);
-    process.exit(0);
+    // Exit by running out of work (so --cpu-prof and friends can write their files), or after 5 s.
+    setTimeout(() => process.exit(0), 5000).unref();
   });
 });

@@ -119,6 +119,8 @@ export async function benchMqtt(o: Options): Promise<BenchSummary & { detail: Ho
       maxBehindMs: pub.maxBehindMs,
     };
   } finally {
+    // Give the host a moment to exit by itself (profilers write their files at exit).
+    if (child.exitCode === null) await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
