@@ -4,7 +4,7 @@
  */
 
 /** Bumped on any incompatible change of an export's signature or meaning. */
-export const ABI_VERSION: i32 = 1;
+export const ABI_VERSION: i32 = 2;
 
 /** Op codes for scratchBytes(op, ...). */
 export const OP_LSTM_F32: i32 = 0;

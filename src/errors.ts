@@ -1,7 +1,9 @@
 /**
  * Typed errors with a stable `code` that scripts and the MQTT host can switch on.
  * Every module throws a WavegateError (or a subclass) for bad input; the message names the
- * file, tensor, field, frame or argument at fault and what was expected.
+ * file, tensor, field, frame or argument at fault and what was expected. One code per condition,
+ * the same in the library, the CLI, the dataset tools and the MQTT host: a script that switches on
+ * E_SAMPLE_RATE or E_UNKNOWN_STREAM catches that condition wherever it arises.
  */
 export type WavegateErrorCode =
   | 'E_MODEL_FORMAT' // malformed, truncated or hostile .wgm file
@@ -9,12 +11,14 @@ export type WavegateErrorCode =
   | 'E_MODEL_UNSUPPORTED' // valid file, feature this runtime does not implement
   | 'E_ONNX_UNSUPPORTED' // ONNX op/attribute the importer refuses
   | 'E_ONNX_FORMAT' // malformed ONNX file
-  | 'E_INPUT' // bad input data (shape, dtype, NaN, sample rate)
+  | 'E_INPUT' // bad input data (shape, dtype, NaN, sequence)
+  | 'E_SAMPLE_RATE' // a signal's sample rate is not the one a model, stage or dataset expects (the message names both)
+  | 'E_UNKNOWN_STREAM' // a stream id or name that the session or host does not have
   | 'E_FILE_FORMAT' // malformed data file (.npy, .npz, .hea, .dat, .atr, .mat, CSV)
   | 'E_NOT_FOUND' // missing file
   | 'E_ARGUMENT' // bad CLI/API argument
   | 'E_KERNEL' // kernel returned a non-zero status (a bug: the host validates first)
-  | 'E_STATE'; // API misuse: session disposed, stream unknown
+  | 'E_STATE'; // API misuse: session disposed or broken
 
 export class WavegateError extends Error {
   readonly code: WavegateErrorCode;

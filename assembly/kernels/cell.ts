@@ -10,6 +10,16 @@ import { sigmoidf, tanhf } from "../math";
   return sigmoidf(pf) * c + sigmoidf(pi) * tanhf(pc);
 }
 
+/**
+ * LSTM peephole (ONNX input P, gate order i, o, f): the gate's pre-activation plus p * c, where c
+ * is the previous cell state for i and f and the new one (c') for o. Evaluated as pre + (p * c)
+ * in f32 by every path (the SIMD twin is f32x4.add(pre, f32x4.mul(p, c))); INT8 layers too.
+ */
+// @ts-ignore: decorator
+@inline export function peep(pre: f32, p: f32, c: f32): f32 {
+  return pre + p * c;
+}
+
 /** LSTM: h' = o * tanh(c'). */
 // @ts-ignore: decorator
 @inline export function lstmCellH(po: f32, c: f32): f32 {

@@ -53,12 +53,12 @@ export function packWeightsS8(src: usize, rows: i32, cols: i32, dst: usize): i32
 }
 
 export function lstmF32(
-  W: usize, R: usize, B: usize, I: i32, H: i32, batch: i32, T: i32, x: usize, xStride: i32,
+  W: usize, R: usize, B: usize, P: usize, I: i32, H: i32, batch: i32, T: i32, x: usize, xStride: i32,
   y: usize, yStride: i32, h: usize, c: usize, slots: usize, scratch: usize, reverse: i32,
 ): i32 {
   return ASC_FEATURE_SIMD
-    ? sLstmF32.lstmF32(W, R, B, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, reverse)
-    : rLstmF32.lstmF32(W, R, B, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, reverse);
+    ? sLstmF32.lstmF32(W, R, B, P, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, reverse)
+    : rLstmF32.lstmF32(W, R, B, P, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, reverse);
 }
 
 export function gruF32(
@@ -71,13 +71,13 @@ export function gruF32(
 }
 
 export function lstmS8(
-  Wq: usize, Ws: usize, Rq: usize, Rs: usize, B: usize, I: i32, H: i32, batch: i32, T: i32,
+  Wq: usize, Ws: usize, Rq: usize, Rs: usize, B: usize, P: usize, I: i32, H: i32, batch: i32, T: i32,
   x: usize, xStride: i32, y: usize, yStride: i32, h: usize, c: usize, slots: usize, scratch: usize,
   xScale: f32, reverse: i32,
 ): i32 {
   return ASC_FEATURE_SIMD
-    ? sLstmS8.lstmS8(Wq, Ws, Rq, Rs, B, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, xScale, reverse)
-    : rLstmS8.lstmS8(Wq, Ws, Rq, Rs, B, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, xScale, reverse);
+    ? sLstmS8.lstmS8(Wq, Ws, Rq, Rs, B, P, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, xScale, reverse)
+    : rLstmS8.lstmS8(Wq, Ws, Rq, Rs, B, P, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, xScale, reverse);
 }
 
 export function gruS8(

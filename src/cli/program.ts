@@ -1,23 +1,14 @@
 /**
  * The device command line: the commands the esbuild device bundle carries
- * (score, inspect, qrs, serve; simulate comes with the MQTT host's next step).
+ * (score, inspect, qrs, serve); simulate is a workstation command (tools/cli/simulate.ts).
  * tools/cli/main.ts adds the workstation toolchain commands to the same program.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { packageVersion } from '../package-version.js';
 import { registerInspect } from './inspect.js';
 import { registerQrs } from './qrs.js';
 import { registerScore } from './score.js';
 import { registerServe } from './serve.js';
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 export function buildDeviceProgram(): Command {
   const program = new Command('wavegate')

@@ -1,25 +1,44 @@
 /**
- * `wavegate score --model <model.wgm> --input <file> --out <file.jsonl>`: offline window scoring.
- * Output: one JSON object per input window, in input order: {"index": i, "output": [numbers]},
- * where output is the model's final output vector (after its softmax/sigmoid, if it has one).
+ * `wavegate score`: offline scoring, one JSON line per window or beat, in order.
+ *
+ *   wavegate score --model m.wgm --input <windows file> --out scores.jsonl
+ *     {"index": i, "label": "V", "output": [...]}            label when the model has labels
+ *   wavegate score --model m.wgm --record <WFDB record | .csv | CWRU .mat> --out scores.jsonl
+ *     {"index": i, "sample": s, "time": seconds, "label": "V", "output": [...]}
+ *
+ * `output` is the model's final output vector (after its softmax/sigmoid, if it has one). With
+ * --record the model's own metadata decides the channels (by name), preprocessing, windowing and
+ * side features (src/scoring/score-record.ts). `--out -` writes to standard output; a file is
+ * written beside the target and renamed when complete (src/cli/output.ts).
  */
-import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { once } from 'node:events';
-import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { WavegateError } from '../errors.js';
-import { readSamplesFile, type SampleFormat } from '../io/samples.js';
-import { loadModel } from '../runtime/model.js';
+import { readNpz } from '../io/npz.js';
+import { readRecord } from '../io/record.js';
+import { fromArray, readSamplesFile, sampleFormatOf, type SampleFormat, type SampleWindows } from '../io/samples.js';
+import { loadModel, type Model } from '../runtime/model.js';
 import type { BackendChoice } from '../runtime/options.js';
+import { scoreRecord } from '../scoring/score-record.js';
+import { checkWindows, featuresFor, scoreWindows } from '../scoring/score-windows.js';
+import { isStandardOutput, prepareOutput } from './output.js';
 import { runAction } from './run-action.js';
 
 export interface ScoreOptions {
   model: string;
-  input: string;
+  /** Windows to score (.npy, .npz, .csv, .jsonl); exactly one of `input` and `record`. */
+  input?: string;
+  /** A raw recording: WFDB record path, .csv or CWRU .mat. */
+  record?: string;
+  /** Output path, or `-` for standard output. */
   out: string;
   /** Input format; default from the suffix. */
   format?: SampleFormat;
+  /** Record sample rate in Hz, for a CSV record without a time column. */
+  sampleRate?: number;
+  /** Record channels that feed the model's channels, in order (default: the model's own names). */
+  channels?: string[];
   /** Windows per kernel call. Default 64. */
   batch?: number;
   backend?: BackendChoice;
@@ -27,72 +46,112 @@ export interface ScoreOptions {
   progress?: boolean;
 }
 
-/** Windows above which the progress bar is worth drawing. */
+/** Windows (or record samples) above which the progress bar is worth drawing. */
 const PROGRESS_MIN_WINDOWS = 2000;
+const PROGRESS_MIN_SAMPLES = 1_000_000;
 
-/** Scores every window of `input` and writes JSON lines to `out`. Returns the window count. */
+/** Scores `input` or `record` and writes JSON lines to `out`. Returns the number of lines. */
 export async function score(opts: ScoreOptions): Promise<number> {
+  if ((opts.input === undefined) === (opts.record === undefined)) {
+    throw new WavegateError('E_ARGUMENT', 'score: give exactly one of --input <windows file> and --record <recording>');
+  }
+  const output = prepareOutput(opts.out);
   const model = await loadModel(opts.model);
-  const samples = readSamplesFile(opts.input, { format: opts.format });
-  const { channels, window } = model.metadata.input;
-  if (samples.c !== channels) {
-    throw new WavegateError('E_INPUT', `${opts.input}: windows have ${samples.c} channel(s), model ${opts.model} expects ${channels}`);
-  }
-  if (window !== undefined && samples.t !== window) {
-    throw new WavegateError('E_INPUT', `${opts.input}: windows are ${samples.t} steps long, model ${opts.model} expects ${window}`);
-  }
-  const batch = opts.batch ?? 64;
-  const session = await model.createSession({ maxBatch: batch, maxWindow: samples.t, backend: opts.backend });
-  mkdirSync(dirname(opts.out), { recursive: true });
-  // Written beside the target and renamed at the end: a failed run never leaves a truncated
-  // file under the requested name, nor clobbers the previous one.
-  const partial = `${opts.out}.partial`;
-  const out = createWriteStream(partial);
-  let complete = false;
-  const showProgress = opts.progress ?? (process.stderr.isTTY === true && samples.n >= PROGRESS_MIN_WINDOWS);
-  const bar = showProgress ? new cliProgress.SingleBar({ stream: process.stderr, etaBuffer: 50 }, cliProgress.Presets.shades_classic) : undefined;
-  bar?.start(samples.n, 0);
-  const stride = samples.t * samples.c;
-  const outSize = session.outputSize;
   try {
-    for (let start = 0; start < samples.n; start += batch) {
-      const n = Math.min(batch, samples.n - start);
-      const y = session.run(samples.data.subarray(start * stride, (start + n) * stride), n, samples.t);
-      let lines = '';
-      for (let k = 0; k < n; k++) {
-        lines += `${JSON.stringify({ index: start + k, output: Array.from(y.subarray(k * outSize, (k + 1) * outSize)) })}\n`;
+    let done = 0;
+    const onProgress = (d: number) => { done = d; };
+    const { batches, total, unit } = opts.record !== undefined ? recordBatches(model, opts, onProgress) : inputBatches(model, opts, onProgress);
+    // Every check runs before the first batch, so bad input leaves no output file behind.
+    let next = await batches.next();
+    const sink = output.open();
+    const showProgress = opts.progress ?? (process.stderr.isTTY === true && total >= (unit === 'samples' ? PROGRESS_MIN_SAMPLES : PROGRESS_MIN_WINDOWS));
+    const bar = showProgress ? new cliProgress.SingleBar({ stream: process.stderr, etaBuffer: 50 }, cliProgress.Presets.shades_classic) : undefined;
+    bar?.start(total, 0);
+    let lines = 0;
+    try {
+      for (; !next.done; next = await batches.next()) {
+        await sink.write(next.value.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        lines += next.value.length;
+        bar?.update(done);
       }
-      if (!out.write(lines)) await once(out, 'drain');
-      bar?.update(start + n);
+      bar?.update(total);
+      await sink.commit();
+    } catch (e) {
+      await sink.abort();
+      throw e;
+    } finally {
+      bar?.stop();
     }
-    complete = true;
+    return lines;
   } finally {
-    bar?.stop();
-    out.end();
-    await once(out, 'close');
     model.dispose();
-    if (complete) renameSync(partial, opts.out);
-    else rmSync(partial, { force: true });
   }
-  return samples.n;
+}
+
+function inputBatches(model: Model, opts: ScoreOptions, onProgress: (done: number) => void) {
+  const path = opts.input!;
+  const format = opts.format ?? sampleFormatOf(path);
+  let samples: SampleWindows;
+  let features: Float32Array | undefined;
+  if (format === 'npz') {
+    const arrays = readNpz(readBytes(path), path);
+    const x = arrays.get('x');
+    if (!x) throw new WavegateError('E_FILE_FORMAT', `${path}: no array "x" in the .npz`);
+    samples = fromArray(x, `${path}:x.npy`);
+    features = featuresFor(model, arrays.get('features'), samples.n, path);
+  } else {
+    samples = readSamplesFile(path, { format });
+    featuresFor(model, undefined, samples.n, path); // refuses when the model needs features
+  }
+  checkWindows(model, samples, path);
+  const batches = scoreWindows(model, samples, { features, batch: opts.batch, backend: opts.backend, onProgress });
+  return { batches, total: samples.n, unit: 'windows' as const };
+}
+
+function recordBatches(model: Model, opts: ScoreOptions, onProgress: (done: number) => void) {
+  const record = readRecord(opts.record!, { sampleRate: opts.sampleRate });
+  const batches = scoreRecord(model, record, { channels: opts.channels, batch: opts.batch, backend: opts.backend, onProgress });
+  return { batches, total: record.length, unit: 'samples' as const };
+}
+
+function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new WavegateError('E_NOT_FOUND', `${path}: cannot read sample file: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function positiveNumber(flag: string, integer: boolean) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\s*[0-9.eE+]+\s*$/.test(v) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`${flag}: expected a positive ${integer ? 'integer' : 'number'}`);
+    }
+    return n;
+  };
 }
 
 export function registerScore(program: Command): Command {
   return program
     .command('score')
-    .description('score windows of a sample file (.npy [N,T,C] float32, .npz, .csv, .jsonl) and write one JSON line per window')
+    .description('score windows of a sample file, or a raw recording through the model\'s own pipeline; one JSON line per window or beat')
     .requiredOption('--model <model.wgm>', 'model file')
-    .requiredOption('--input <file>', 'windows to score: .npy float32 [N,T,C] or [N,T], .npz, .csv or .jsonl (see docs/datasets.md)')
-    .requiredOption('--out <file.jsonl>', 'output: {"index": i, "output": [...]} per window, in order')
-    .option('--batch <n>', 'windows per kernel call', (v) => Number.parseInt(v, 10), 64)
+    .option('--input <file>', 'windows to score: .npy float32 [N,T,C] or [N,T], .npz (x, and features when the model takes them), .csv or .jsonl (see docs/datasets.md)')
+    .option('--record <path>', 'a raw recording: WFDB record path without extension (mitdb/100), .csv with a header naming the channels, or a CWRU .mat')
+    .requiredOption('--out <file.jsonl>', 'output, or - for standard output: {"index", ["sample", "time",] ["label",] "output"} per window, in order')
+    .option('--sample-rate <hz>', 'sample rate of a CSV record without a time column', positiveNumber('--sample-rate', false))
+    .option('--channels <names>', 'record channels that feed the model, comma separated (default: the model\'s own channel names)', (v) => v.split(',').map((s) => s.trim()))
+    .option('--batch <n>', 'windows per kernel call', positiveNumber('--batch', true), 64)
     .option('--backend <name>', 'kernel build: auto, simd or ref', 'auto')
     .option('--no-progress', 'never draw the progress bar')
     .action(
-      runAction(async (o: { model: string; input: string; out: string; batch: number; backend: BackendChoice; progress: boolean }) => {
+      runAction(async (o: ScoreOptions & { progress: boolean }) => {
         const started = performance.now();
         const n = await score({ ...o, progress: o.progress === false ? false : undefined });
         const ms = performance.now() - started;
-        process.stderr.write(`scored ${n} window(s) in ${ms.toFixed(0)} ms -> ${o.out}\n`);
+        const what = o.record !== undefined ? `${n} window(s) of record ${o.record}` : `${n} window(s)`;
+        process.stderr.write(`scored ${what} in ${ms.toFixed(0)} ms -> ${isStandardOutput(o.out) ? 'standard output' : o.out}\n`);
       }),
     );
 }

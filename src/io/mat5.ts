@@ -17,6 +17,7 @@
  */
 import { unzlibSync } from 'fflate';
 import { WavegateError } from '../errors.js';
+import { assertKnownOptions } from '../options-check.js';
 
 export interface MatArray {
   name: string;
@@ -161,6 +162,7 @@ function readElements(bytes: Uint8Array, start: number, source: string, options:
  * @param source file name for error messages
  */
 export function readMat5(bytes: Uint8Array, source = '<mat>', options: ReadMatOptions = {}): Map<string, MatArray> {
+  assertKnownOptions(options, ['skipUnsupported'], 'readMat5()');
   if (bytes.length < 128) fail(source, 0, `file is ${bytes.length} bytes, shorter than the 128-byte MAT header`);
   const text = new TextDecoder('latin1').decode(bytes.subarray(0, 116));
   if (!text.startsWith('MATLAB 5.0 MAT-file')) {

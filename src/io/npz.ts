@@ -8,6 +8,7 @@
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { WavegateError } from '../errors.js';
 import { encodeNpy, readNpy, type NpyArray, type NpyData } from './npy.js';
+import { assertKnownOptions } from '../options-check.js';
 
 export interface NpzWriteOptions {
   /** Deflate entries (like numpy.savez_compressed). Default false: stored, like numpy.savez. */
@@ -41,6 +42,7 @@ export function readNpz(bytes: Uint8Array, source = '<npz>'): Map<string, NpyArr
 
 /** Encodes named arrays as an .npz archive with deterministic bytes (fixed timestamps). */
 export function encodeNpz(arrays: Record<string, NpzEntry>, options: NpzWriteOptions = {}): Uint8Array {
+  assertKnownOptions(options, ['compress'], 'encodeNpz()');
   const level = options.compress ? 6 : 0;
   const files: Zippable = {};
   // Fixed mtime so that the same arrays always give the same bytes (dataset digests rely on it).

@@ -12,10 +12,11 @@
  * Every window must have the same T and C. NaN and infinite values are rejected with the
  * line/index that holds them: a model fed a NaN returns NaN scores, a silent wrong answer.
  */
-import { readFileSync } from 'node:fs';
 import { WavegateError } from '../errors.js';
 import { readNpy, type NpyArray } from './npy.js';
 import { readNpz } from './npz.js';
+import { nodeFs } from './node-fs.js';
+import { assertKnownOptions } from '../options-check.js';
 
 export interface SampleWindows {
   /** Row-major `[n, t, c]` samples. */
@@ -51,10 +52,11 @@ export function sampleFormatOf(path: string): SampleFormat {
 
 /** Reads a sample file from disk. */
 export function readSamplesFile(path: string, options: ReadSamplesOptions = {}): SampleWindows {
+  assertKnownOptions(options, ['format'], 'readSamplesFile()');
   const format = options.format ?? sampleFormatOf(path);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = nodeFs('readSamplesFile()').readFileSync(path);
   } catch (e) {
     throw new WavegateError('E_NOT_FOUND', `${path}: cannot read sample file: ${(e as Error).message}`, { cause: e });
   }

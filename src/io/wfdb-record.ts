@@ -3,9 +3,9 @@
  * `recordPath` is the record path without extension, e.g. `../shared/data/mitdb/100`, as the
  * WFDB tools take it.
  */
-import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { WavegateError } from '../errors.js';
+import { baseName, dirName, joinPath, nodeFs } from './node-fs.js';
+import { assertKnownOptions } from '../options-check.js';
 import { findLead, parseWfdbHeader, type WfdbHeader } from './wfdb-header.js';
 import { decodeWfdbSignals, toPhysical, type WfdbSignals } from './wfdb-signal.js';
 import { parseMitAnnotations, type WfdbAnnotation } from './wfdb-annotations.js';
@@ -23,7 +23,7 @@ export interface ReadWfdbOptions {
 
 function readFile(path: string, what: string): Buffer {
   try {
-    return readFileSync(path);
+    return nodeFs('WFDB reader').readFileSync(path);
   } catch (e) {
     throw new WavegateError('E_NOT_FOUND', `${path}: cannot read ${what}: ${(e as Error).message}`, { cause: e });
   }
@@ -37,13 +37,14 @@ export function readWfdbHeader(recordPath: string): WfdbHeader {
 
 /** Reads the header and all signals of a record. */
 export function readWfdbRecord(recordPath: string, options: ReadWfdbOptions = {}): WfdbRecord {
+  assertKnownOptions(options, ['signals'], 'readWfdbRecord()');
   const header = readWfdbHeader(recordPath);
-  const name = basename(recordPath);
+  const name = baseName(recordPath);
   if (options.signals === false) return { header, name, nSamples: header.nSamples ?? 0, adc: [] };
-  const dir = dirname(recordPath);
+  const dir = dirName(recordPath);
   const files = new Map<string, Uint8Array>();
   for (const s of header.signals) {
-    if (!files.has(s.file)) files.set(s.file, readFile(join(dir, s.file), `signal file of record ${name}`));
+    if (!files.has(s.file)) files.set(s.file, readFile(joinPath(dir, s.file), `signal file of record ${name}`));
   }
   return { header, name, ...decodeWfdbSignals(header, files, `${recordPath}.hea`) };
 }

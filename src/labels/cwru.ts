@@ -91,12 +91,16 @@ export function timeSplitRegions(length: number, options: TimeSplitOptions = {})
   return { train: [0, a], val: [a, b], test: [b, length] };
 }
 
-/** Start indices of windows of `window` samples every `hop` samples that lie wholly inside [start, end). */
+/**
+ * Start indices of the windows that lie wholly inside [start, end), among the windows a device
+ * cuts from the whole recording (src/signal/chain.ts: `window` samples every `hop` samples from
+ * sample 0), so a dataset's windows are device windows.
+ */
 export function windowStarts(region: readonly [number, number], window: number, hop: number): number[] {
   if (!(Number.isInteger(window) && window > 0) || !(Number.isInteger(hop) && hop > 0)) {
     throw new WavegateError('E_ARGUMENT', `window ${window} and hop ${hop} must be positive integers`);
   }
   const out: number[] = [];
-  for (let s = region[0]; s + window <= region[1]; s += hop) out.push(s);
+  for (let s = Math.ceil(region[0] / hop) * hop; s + window <= region[1]; s += hop) out.push(s);
   return out;
 }

@@ -13,6 +13,10 @@ import { DEFAULT_LIMITS, type ModelLimits } from './limits.js';
 import { verifyDigestSignature, type PublicKeyInput } from './sign.js';
 import { checkTensorHeader, checkTensorSet, checkTensorValues, expectedTensors } from './validate.js';
 import { validateMetadata } from './validate-metadata.js';
+import { assertKnownOptions } from '../options-check.js';
+
+/** The keys of DecodeOptions, for the unknown-option check. */
+export const DECODE_OPTIONS = ['source', 'limits', 'publicKey'] as const;
 
 export interface DecodeOptions {
   /** File name or label for messages. Default "model". */
@@ -44,6 +48,8 @@ export const UNEXPECTED_MARKER = 'unexpected error while validating';
 
 /** Decodes and fully validates .wgm bytes. Throws WavegateError on anything wrong. */
 export function decodeWgm(bytes: Uint8Array, opts: DecodeOptions = {}): LoadedWgm {
+  assertKnownOptions(opts, DECODE_OPTIONS, 'decode options');
+  assertKnownOptions(opts.limits, Object.keys(DEFAULT_LIMITS), 'decode options: limits');
   const source = opts.source ?? 'model';
   try {
     return decodeChecked(bytes, opts, source);
@@ -115,18 +121,28 @@ function decodeChecked(bytes: Uint8Array, opts: DecodeOptions, source: string): 
 
 /** Reads and decodes a .wgm file; the size cap is checked before reading. */
 export async function loadWgm(path: string, opts: DecodeOptions = {}): Promise<LoadedWgm> {
+  assertKnownOptions(opts, DECODE_OPTIONS, 'load options');
+  assertKnownOptions(opts.limits, Object.keys(DEFAULT_LIMITS), 'load options: limits');
   // Imported here, not at the top: decodeWgm (bytes) must load where there is no node:fs (a browser).
   const { readFile, stat } = await import('node:fs/promises');
   const limits: ModelLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   let size: number;
   try {
-    size = (await stat(path)).size;
+    const st = await stat(path);
+    if (!st.isFile()) throw new WavegateError('E_NOT_FOUND', `${path}: not a model file (${st.isDirectory() ? 'a directory' : 'not a regular file'})`);
+    size = st.size;
   } catch (e) {
+    if (e instanceof WavegateError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new WavegateError('E_NOT_FOUND', `${path}: model file not found`, { cause: e });
     throw new WavegateError('E_MODEL_FORMAT', `${path}: cannot read model file (${code ?? (e as Error).message})`, { cause: e });
   }
   if (size > limits.maxBytes) throw new WavegateError('E_MODEL_FORMAT', `${path}: file is ${size} bytes; the limit is ${limits.maxBytes}`);
-  const bytes = await readFile(path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new WavegateError('E_MODEL_FORMAT', `${path}: cannot read model file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+  }
   return decodeWgm(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...opts, source: opts.source ?? path });
 }

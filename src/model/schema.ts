@@ -22,7 +22,8 @@
  * uses them (src/model/tensors.ts has both layouts; docs/model-format.md "Version history").
  * Version 3 makes models self-describing (the signal contract): `input.raw`, `input.windowing`,
  * `input.features` (side features into the head), canonical preprocessing stages, per-class
- * detector thresholds and dataset provenance. Tensor layouts are those of version 2.
+ * detector thresholds and dataset provenance. Tensor layouts are those of version 2, plus the
+ * optional LSTM peephole tensor `${name}.P` (LstmLayerSpec.peepholes).
  */
 export const FORMAT_VERSION = 3;
 /** The oldest version loaders still read (the versioning rule: every older version keeps loading). */
@@ -70,7 +71,10 @@ export type Direction = 'forward' | 'reverse' | 'bidirectional';
  * For `int8` layers W and R are I8 with `${name}.W.scale` [D, 4H], `${name}.R.scale` [D, 4H]:
  * version 2 stores the scales F16 and `${name}.B` F32 [D, 4H] = Wb + Rb (pre-summed);
  * version 1 stored the scales F32 and B as above.
- * Peepholes, clip and non-default activations are refused by the importer.
+ * With `peepholes` (format version 3): `${name}.P` F32 [D, 3H], ONNX's P in its order i, o, f
+ * (i' = sigmoid(... + P_i * c), f' likewise with the previous c, o' with the new c), F32 in
+ * int8 layers too (the peephole products stay f32 like the cell state).
+ * Clip, input_forget and non-default activations are refused by the importer.
  */
 export interface LstmLayerSpec {
   type: 'lstm';
@@ -81,6 +85,8 @@ export interface LstmLayerSpec {
   precision: LayerPrecision;
   /** Only for `int8`. */
   inputQuant?: ActivationQuant;
+  /** Version 3: peephole connections, weights in `${name}.P`. Absent means false. */
+  peepholes?: boolean;
 }
 
 /**
@@ -141,7 +147,8 @@ export type LayerSpec = LstmLayerSpec | GruLayerSpec | LayerNormSpec | PoolSpec 
 /**
  * One preprocessing stage, applied by src/signal/pipeline.ts in list order before the model sees
  * samples. The stage kinds, their parameters (one key each) and the priming rule are defined once,
- * in src/signal/stages.ts and docs/signals.md; from format version 3 the loader checks them.
+ * in src/model/stages.ts (the parser the loader calls: strict from format version 3, legacy keys
+ * of versions 1 and 2 mapped) and docs/signals.md.
  */
 export interface PreprocessingStage {
   /** Stage kind, e.g. `bandpass`, `decimate`, `normalize`; parameters are stage specific. */

@@ -33,6 +33,8 @@ export const tensorName = {
   B: (layer: string) => `${layer}.B`,
   Wscale: (layer: string) => `${layer}.W.scale`,
   Rscale: (layer: string) => `${layer}.R.scale`,
+  /** LSTM peepholes [D, 3H], order i, o, f. */
+  P: (layer: string) => `${layer}.P`,
   gamma: (layer: string) => `${layer}.gamma`,
   beta: (layer: string) => `${layer}.beta`,
   denseW: (layer: string) => `${layer}.W`,
@@ -75,6 +77,9 @@ export function layerTensorSpecs(layer: LayerSpec, formatVersion: number = FORMA
         { name: tensorName.R(layer.name), dtype: wDtype, shape: [D, G, layer.hiddenSize], role: `recurrent weights (gates ${gates})` },
         { name: tensorName.B(layer.name), dtype: 'F32', ...bias },
       ];
+      if (layer.type === 'lstm' && layer.peepholes) {
+        specs.push({ name: tensorName.P(layer.name), dtype: 'F32', shape: [D, 3 * layer.hiddenSize], role: 'peephole weights (i, o, f)' });
+      }
       if (layer.precision === 'int8') {
         const sDtype: TensorDType = v2 ? 'F16' : 'F32';
         specs.push(

@@ -7,6 +7,8 @@ import { WavegateError } from '../errors.js';
 import { FORMAT_NAME, FORMAT_VERSION, OLDEST_FORMAT_VERSION } from './schema.js';
 import type { LayerSpec, WgmMetadata } from './schema.js';
 import { DEFAULT_LIMITS, type ModelLimits } from './limits.js';
+import { chainRates, parseStages, type Stage } from './stages.js';
+import { compileRrFeatureNames } from '../signal/rr-features.js';
 
 /** Layer names become tensor name prefixes: keep them printable, short and unambiguous. */
 const LAYER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$/;
@@ -91,12 +93,10 @@ export function validateMetadata(raw: unknown, source: string, limits: ModelLimi
   c.optional(input, 'hop', 'input', (v, p) => c.int(v, p, 1, limits.maxWindow));
   const channelNames = c.optional(input, 'channelNames', 'input', (v, p) => c.strArray(v, p));
   if (channelNames && channelNames.length !== channels) c.fail('input.channelNames', `has ${channelNames.length} names for ${channels} channels`);
-  const pre = c.optional(input, 'preprocessing', 'input', (v, p) => {
-    if (!Array.isArray(v)) c.fail(p, `expected an array of stages, got ${describe(v)}`);
-    return v as unknown[];
-  });
-  pre?.forEach((s, i) => c.str(c.object(s, `input.preprocessing[${i}]`).kind, `input.preprocessing[${i}].kind`));
+  // The stage schema (src/model/stages.ts): strict from version 3; versions 1 and 2 have their keys mapped.
+  const stages = input.preprocessing === undefined ? undefined : parseStages(input.preprocessing, { legacy: version < 3, channels, source });
   checkRaw(c, input, channels);
+  if (stages) checkChainRates(c, input, stages);
   checkWindowing(c, input, limits);
   const featureCount = checkFeatures(c, input, limits);
 
@@ -146,8 +146,24 @@ export function validateMetadata(raw: unknown, source: string, limits: ModelLimi
   const layers = m.layers as unknown[];
   if (layers.length === 0) c.fail('layers', 'is empty; a model needs at least one recurrent layer');
   if (layers.length > limits.maxLayers) c.fail('layers', `has ${layers.length} layers; the limit is ${limits.maxLayers}`);
-  checkLayerChain(c, layers, channels, outSize, limits, featureCount);
-  return raw as WgmMetadata;
+  checkLayerChain(c, layers, channels, outSize, limits, featureCount, version);
+  const meta = raw as WgmMetadata;
+  // What loads is what runs: the returned metadata carries the canonical stages (legacy keys mapped).
+  return stages ? { ...meta, input: { ...meta.input, preprocessing: stages } } : meta;
+}
+
+/**
+ * Version 3 (input.raw present): the raw rate must pass through every stage (cut-offs below
+ * Nyquist, integer decimation factors) and arrive at input.sampleRate, the rate the network takes.
+ */
+function checkChainRates(c: Checker, input: Record<string, unknown>, stages: Stage[]): void {
+  if (input.raw === undefined) return;
+  const rawRate = (input.raw as { sampleRate: number }).sampleRate;
+  const walk = chainRates(stages, rawRate);
+  if ('problem' in walk) c.fail(`input.preprocessing[${walk.index}]`, `${walk.problem} (from input.raw.sampleRate ${rawRate} Hz)`);
+  if (input.sampleRate !== undefined && input.sampleRate !== walk.outputRate) {
+    c.fail('input.sampleRate', `${String(input.sampleRate)} Hz differs from the ${walk.outputRate} Hz the preprocessing makes of input.raw.sampleRate ${rawRate} Hz`);
+  }
 }
 
 /** input.raw: the sensor's rate, units and channel names (version 3). */
@@ -193,7 +209,15 @@ function checkFeatures(c: Checker, input: Record<string, unknown>, limits: Model
   const kind = c.oneOf(f.kind, 'input.features.kind', ['rr', 'external'] as const);
   const names = c.strArray(f.names, 'input.features.names');
   if (names.length === 0 || names.length > limits.maxFeatures) c.fail('input.features.names', `needs 1..${limits.maxFeatures} names, got ${names.length}`);
-  if (kind === 'rr') c.int(f.localBeats, 'input.features.localBeats', 1, 1000);
+  if (kind === 'rr') {
+    c.int(f.localBeats, 'input.features.localBeats', 1, 1000);
+    // The names must be RR features the device can compute (src/signal/rr-features.ts).
+    try {
+      compileRrFeatureNames(names);
+    } catch (e) {
+      c.fail('input.features', (e as Error).message);
+    }
+  }
   else if (f.localBeats !== undefined) c.fail('input.features.localBeats', 'is only meaningful for kind "rr"');
   if (f.normalize !== undefined) {
     const n = c.object(f.normalize, 'input.features.normalize');
@@ -208,7 +232,7 @@ function checkFeatures(c: Checker, input: Record<string, unknown>, limits: Model
 }
 
 /** Per-layer fields and the chain: sizes, order, names. */
-function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSize: number, limits: ModelLimits, featureCount = 0): void {
+function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSize: number, limits: ModelLimits, featureCount = 0, version = FORMAT_VERSION): void {
   const names = new Set<string>();
   let features = channels;
   let seenRecurrent = false;
@@ -237,6 +261,11 @@ function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSiz
       const dir = c.oneOf(L.direction, `${here}.direction`, ['forward', 'reverse', 'bidirectional'] as const);
       const precision = c.oneOf(L.precision, `${here}.precision`, ['f32', 'int8'] as const);
       if (type === 'gru' && typeof L.linearBeforeReset !== 'boolean') c.fail(`${here}.linearBeforeReset`, `expected a boolean, got ${describe(L.linearBeforeReset)}`);
+      if (L.peepholes !== undefined) {
+        if (type !== 'lstm') c.fail(`${here}.peepholes`, 'is only meaningful for an lstm layer');
+        if (typeof L.peepholes !== 'boolean') c.fail(`${here}.peepholes`, `expected a boolean, got ${describe(L.peepholes)}`);
+        if (L.peepholes && version < 3) c.fail(`${here}.peepholes`, `needs format version 3 (the file is version ${version})`);
+      }
       if (L.inputQuant !== undefined) {
         if (precision !== 'int8') c.fail(`${here}.inputQuant`, 'is only meaningful for precision "int8"');
         const q = c.object(L.inputQuant, `${here}.inputQuant`);

@@ -13,6 +13,9 @@ import { canonicalLayout, HEADER_ALIGN, METADATA_KEY, META_SHA256, META_SIGNATUR
 import { decodeWgm, type DecodeOptions } from './load.js';
 import { signDigest, type PrivateKeyInput } from './sign.js';
 import { validateModel } from './validate.js';
+import { assertKnownOptions } from '../options-check.js';
+
+const ENCODE_OPTIONS = ['source', 'extraMetadata', 'signingKey'] as const;
 
 export interface EncodeOptions {
   /** Label used in error messages (default: "model"). */
@@ -28,6 +31,7 @@ export interface EncodeOptions {
 
 /** Encodes a model to .wgm bytes after validating it. */
 export function encodeWgm(model: WgmModel, opts: EncodeOptions = {}): Uint8Array {
+  assertKnownOptions(opts, ENCODE_OPTIONS, 'encode options');
   validateModel(model, { source: opts.source ?? 'model' });
   const layout = canonicalLayout([...model.tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape })));
   const dataBytes = layout.length === 0 ? 0 : layout[layout.length - 1].end;

@@ -5,7 +5,7 @@
  */
 
 /** The kernel ABI version this host speaks; sessions refuse a kernel that reports another. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Op codes for `scratchBytes(op, inputSize, hiddenSize, batch)`. */
 export const OP_LSTM_F32 = 0;
@@ -62,9 +62,9 @@ export interface KernelExports {
   packedBytesS8(rows: number, cols: number): number;
   packWeightsS8(src: number, rows: number, cols: number, dst: number): number;
   scratchBytes(op: number, inputSize: number, hiddenSize: number, batch: number): number;
-  lstmF32(W: number, R: number, B: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number, reverse: number): number;
+  lstmF32(W: number, R: number, B: number, P: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number, reverse: number): number;
   gruF32(W: number, R: number, Wb: number, Rb: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, linearBeforeReset: number, reverse: number): number;
-  lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number, xScale: number, reverse: number): number;
+  lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, P: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number, xScale: number, reverse: number): number;
   gruS8(Wq: number, Ws: number, Rq: number, Rs: number, Wb: number, Rb: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, xScale: number, linearBeforeReset: number, reverse: number): number;
   denseF32(W: number, b: number, inF: number, outF: number, batch: number, x: number, xStride: number, y: number, yStride: number, activation: number): number;
   softmaxF32(x: number, n: number, rows: number, stride: number): number;

@@ -67,8 +67,8 @@ export class Executor {
         if (s.cell === 'lstm') {
           checkStatus(
             s.int8
-              ? k.lstmS8(p.W, p.Ws, p.R, p.Rs, p.bias, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, s.xScale, reverse)
-              : k.lstmF32(p.W, p.R, p.bias, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, reverse),
+              ? k.lstmS8(p.W, p.Ws, p.R, p.Rs, p.bias, p.P, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, s.xScale, reverse)
+              : k.lstmF32(p.W, p.R, p.bias, p.P, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, reverse),
             what,
           );
         } else {
@@ -88,23 +88,27 @@ export class Executor {
     return cur;
   }
 
-  /** Window-mode pooling of [T, B, width] sequence rows into head buffer A as [B, width]. */
+  /**
+   * Window-mode pooling of [T, B, width] sequence rows into head buffer A as [B, headInputWidth]:
+   * the pooled width first, the side-feature columns (written by `features`) after it.
+   */
   pool(seq: Rows, T: number, B: number): Rows {
     const { f32, prep } = this;
     const W = this.plan.sequenceWidth;
+    const P = this.plan.headInputWidth;
     const dst = prep.headA >>> 2;
     const src = seq.ptr >>> 2;
     const rowAt = (t: number, b: number) => src + (t * B + b) * seq.stride;
     const mode = this.plan.pool.mode;
     if (mode === 'mean') {
-      f32.fill(0, dst, dst + B * W);
+      for (let b = 0; b < B; b++) f32.fill(0, dst + b * P, dst + b * P + W);
       for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
         const s = rowAt(t, b);
-        const o = dst + b * W;
+        const o = dst + b * P;
         for (let j = 0; j < W; j++) f32[o + j] += f32[s + j];
       }
       const inv = 1 / T;
-      for (let i = dst; i < dst + B * W; i++) f32[i] *= inv;
+      for (let b = 0; b < B; b++) for (let i = dst + b * P; i < dst + b * P + W; i++) f32[i] *= inv;
     } else {
       // `last`: every half at T-1. `final_state` (ONNX Y_h): forward halves at T-1, reverse halves at 0.
       const L = this.lastRecurrent;
@@ -112,10 +116,37 @@ export class Executor {
       for (let d = 0; d < L.dirs; d++) {
         const backwards = L.reverse || d === 1;
         const t = mode === 'final_state' && backwards ? 0 : T - 1;
-        for (let b = 0; b < B; b++) f32.copyWithin(dst + b * W + d * H, rowAt(t, b) + d * H, rowAt(t, b) + (d + 1) * H);
+        for (let b = 0; b < B; b++) f32.copyWithin(dst + b * P + d * H, rowAt(t, b) + d * H, rowAt(t, b) + (d + 1) * H);
       }
     }
-    return { ptr: prep.headA, stride: W };
+    return { ptr: prep.headA, stride: P };
+  }
+
+  /**
+   * Streaming with side features: copies `rows` sequence rows into head buffer A as
+   * [rows, headInputWidth], leaving the feature columns to `features`.
+   */
+  stage(src: Rows, rows: number): Rows {
+    const { f32, prep } = this;
+    const W = this.plan.sequenceWidth;
+    const P = this.plan.headInputWidth;
+    const dst = prep.headA >>> 2;
+    const s = src.ptr >>> 2;
+    for (let r = 0; r < rows; r++) f32.copyWithin(dst + r * P, s + r * src.stride, s + r * src.stride + W);
+    return { ptr: prep.headA, stride: P };
+  }
+
+  /**
+   * Writes side features into the tail columns of head rows: row r (of `rows`) gets the vector
+   * `vector(r)` = {data, offset} of plan.features values (checked finite by the session).
+   */
+  features(dst: Rows, rows: number, vector: (r: number) => { data: Float32Array; offset: number }): void {
+    const F = this.plan.features;
+    const base = (dst.ptr >>> 2) + this.plan.sequenceWidth;
+    for (let r = 0; r < rows; r++) {
+      const { data, offset } = vector(r);
+      this.f32.set(data.subarray(offset, offset + F), base + r * dst.stride);
+    }
   }
 
   /** Runs the head (layer norms, dense layers, final activation) in place/ping-pong over `rows` rows. */

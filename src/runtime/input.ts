@@ -59,3 +59,55 @@ export function requireCount(v: unknown, what: string, min: number, max: number)
   }
   return v;
 }
+
+/** What the model says about its side features, for checkSideFeatures' messages. */
+export interface SideFeatureSpec {
+  /** Values per vector (0: the model takes none). */
+  count: number;
+  /** Feature names in vector order (input.features.names). */
+  names: readonly string[];
+}
+
+/**
+ * Checks the side features of a call: required exactly when the model has them, a Float32Array
+ * of `vectors * count` values, every value finite. `what` names the call, `unit` one vector's
+ * owner ("window", "stream"), `label(i)` the owner of vector i in messages. Returns the array
+ * (undefined when the model takes none).
+ */
+export function checkSideFeatures(
+  features: unknown,
+  spec: SideFeatureSpec,
+  vectors: number,
+  what: string,
+  unit: string,
+  label: (i: number) => string,
+): Float32Array | undefined {
+  const F = spec.count;
+  if (F === 0) {
+    if (features !== undefined) throw new WavegateError('E_INPUT', `${what}: the model takes no side features (its metadata has no input.features); drop the features option`);
+    return undefined;
+  }
+  if (features === undefined) {
+    throw new WavegateError('E_INPUT', `${what}: the model takes ${F} side features per ${unit} (input.features: ${spec.names.join(', ')}); pass { features } as a Float32Array [${vectors}, ${F}]`);
+  }
+  const data = requireFloat32(features, `${what}: features`);
+  if (data.length !== vectors * F) {
+    throw new WavegateError('E_INPUT', `${what}: features has ${data.length} values, expected ${vectors} ${unit}s * ${F} features = ${vectors * F} (input.features: ${spec.names.join(', ')})`);
+  }
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v - v !== 0) {
+      const j = i % F;
+      throw new WavegateError('E_INPUT', `${what}: features of ${label(Math.floor(i / F))}, feature ${j} (${spec.names[j]}) is ${v}; features must be finite`);
+    }
+  }
+  return data;
+}
+
+/** Rejects option keys a call does not know (a misspelt option must not be silently ignored). */
+export function checkOptionKeys(opts: object, known: readonly string[], what: string): void {
+  const unknown = Object.keys(opts).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    throw new WavegateError('E_ARGUMENT', `${what}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; known options: ${known.join(', ')}`);
+  }
+}

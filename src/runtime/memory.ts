@@ -23,6 +23,8 @@ export interface RecurrentWeightBytes {
   bias: number;
   /** int8 only: Ws [rows] + Rs [rows]. */
   scales: number;
+  /** LSTM with peepholes: P [3H] f32 (else 0). */
+  peepholes: number;
 }
 
 export interface MemoryLayout {
@@ -100,8 +102,9 @@ export function layoutMemory(plan: Plan, opts: ResolvedSessionOptions, kernel: K
         R: s.int8 ? k.packedBytesS8(s.rows, s.hidden) : k.packedBytesF32(s.rows, s.hidden),
         bias: f32(s.cell === 'lstm' ? s.rows : 2 * s.rows),
         scales: s.int8 ? 2 * f32(s.rows) : 0,
+        peepholes: s.peepholes ? f32(3 * s.hidden) : 0,
       };
-      weightBytes += alignUp(w.W) + alignUp(w.R) + alignUp(w.bias) + (s.int8 ? 2 * alignUp(f32(s.rows)) : 0);
+      weightBytes += alignUp(w.W) + alignUp(w.R) + alignUp(w.bias) + (s.int8 ? 2 * alignUp(f32(s.rows)) : 0) + alignUp(w.peepholes);
       perDir.push(w);
     }
     const stateArrays = s.cell === 'lstm' ? 2 : 1;

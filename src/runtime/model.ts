@@ -4,7 +4,7 @@
  * instance, the compiled kernel module is shared.
  */
 import { WavegateError } from '../errors.js';
-import { decodeWgm, loadWgm, type DecodeOptions, type LoadedWgm } from '../model/load.js';
+import { DECODE_OPTIONS, decodeWgm, loadWgm, type DecodeOptions, type LoadedWgm } from '../model/load.js';
 import type { Tensor, WgmMetadata, WgmModel } from '../model/schema.js';
 import { layerParameterCount, layerTensorSpecs } from '../model/tensors.js';
 import { validateModel } from '../model/validate.js';
@@ -13,6 +13,8 @@ import { formatMemoryLayout, layoutMemory, type MemoryLayout } from './memory.js
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
 import { buildPlan, type Plan } from './plan.js';
 import { Session } from './session.js';
+import { assertKnownOptions } from '../options-check.js';
+import { DEFAULT_LIMITS } from '../model/limits.js';
 
 export interface LayerReport {
   name: string;
@@ -108,7 +110,7 @@ function summarize(l: WgmMetadata['layers'][number]): string {
   switch (l.type) {
     case 'lstm':
     case 'gru':
-      return `${l.type} ${l.inputSize}->${l.hiddenSize} ${l.direction} ${l.precision}${l.inputQuant ? ` (input ${l.inputQuant.mode}${l.inputQuant.scale ? ` scale ${l.inputQuant.scale}` : ''})` : ''}`;
+      return `${l.type} ${l.inputSize}->${l.hiddenSize} ${l.direction} ${l.precision}${l.type === 'lstm' && l.peepholes ? ' peepholes' : ''}${l.inputQuant ? ` (input ${l.inputQuant.mode}${l.inputQuant.scale ? ` scale ${l.inputQuant.scale}` : ''})` : ''}`;
     case 'layernorm':
       return `layernorm ${l.size} eps ${l.epsilon}`;
     case 'pool':
@@ -125,6 +127,8 @@ export type LoadModelOptions = DecodeOptions;
  * validated too). Throws WavegateError (E_MODEL_*, E_NOT_FOUND) on anything wrong.
  */
 export async function loadModel(source: string | Uint8Array | WgmModel, opts: LoadModelOptions = {}): Promise<Model> {
+  assertKnownOptions(opts, DECODE_OPTIONS, 'loadModel() options');
+  assertKnownOptions(opts.limits, Object.keys(DEFAULT_LIMITS), 'loadModel() options: limits');
   let loaded: WgmModel & Partial<LoadedWgm>;
   if (typeof source === 'string') loaded = await loadWgm(source, opts);
   else if (source instanceof Uint8Array) loaded = decodeWgm(source, opts);

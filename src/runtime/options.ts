@@ -4,6 +4,7 @@
  */
 import { WavegateError } from '../errors.js';
 import type { WgmMetadata } from '../model/schema.js';
+import { assertKnownOptions } from '../options-check.js';
 
 /** Which kernel build runs the model. `auto`: SIMD where the engine supports it, else ref. */
 export type BackendChoice = 'auto' | 'simd' | 'ref';
@@ -29,6 +30,9 @@ export interface SessionOptions {
 
 export type ResolvedSessionOptions = Required<SessionOptions>;
 
+/** Every SessionOptions key; anything else is refused (a misspelt option must not fall back to its default). */
+export const SESSION_OPTION_NAMES: readonly (keyof SessionOptions)[] = ['maxBatch', 'maxChunk', 'maxWindow', 'streams', 'backend', 'maxMemoryBytes'];
+
 export const DEFAULT_SESSION_OPTIONS = Object.freeze({
   maxBatch: 32,
   maxChunk: 256,
@@ -48,6 +52,7 @@ function positiveInt(name: string, v: unknown, max: number): number {
 
 /** Fills defaults and checks ranges. */
 export function resolveSessionOptions(meta: WgmMetadata, opts: SessionOptions = {}): ResolvedSessionOptions {
+  assertKnownOptions(opts, SESSION_OPTION_NAMES, 'session options');
   const maxBatch = positiveInt('maxBatch', opts.maxBatch ?? DEFAULT_SESSION_OPTIONS.maxBatch, CEILING.maxBatch);
   const maxChunk = positiveInt('maxChunk', opts.maxChunk ?? DEFAULT_SESSION_OPTIONS.maxChunk, CEILING.maxChunk);
   const maxWindow = positiveInt('maxWindow', opts.maxWindow ?? meta.input.window ?? maxChunk, CEILING.maxWindow);

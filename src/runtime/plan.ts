@@ -24,6 +24,8 @@ export interface RecurrentStep {
   dirs: 1 | 2;
   reverse: boolean;
   linearBeforeReset: boolean;
+  /** LSTM peepholes (tensor `${name}.P`); the kernel gets P = 0 without. */
+  peepholes: boolean;
   /** Static input scale for int8 layers; 0 = dynamic per-step scale. */
   xScale: number;
   /** Output features per step: dirs * hidden. */
@@ -55,13 +57,21 @@ export interface Plan {
   pool: { mode: Pooling; implicit: boolean };
   /** Features per step leaving the sequence part (= pooled width). */
   sequenceWidth: number;
+  /** Side features per window (input.features); 0 when the model takes none. */
+  features: number;
+  /**
+   * Width of the rows the head takes: sequenceWidth + features. Side features sit in the tail
+   * columns of every pooled row, so the first dense layer reads [pooled ++ features] as one row
+   * (PyTorch's torch.cat([h, f], dim=1) + nn.Linear) and the kernel's dense op needs no second input.
+   */
+  headInputWidth: number;
   /** Layer norms and dense layers after the pool, in order. */
   head: (NormStep | DenseStep)[];
   outSize: number;
   outActivation: 'softmax' | 'sigmoid' | 'none';
   /** Widest per-step feature vector inside the sequence part. */
   maxSequenceWidth: number;
-  /** Widest vector in the head (pooled input included). */
+  /** Widest vector in the head (pooled input and side features included). */
   maxHeadWidth: number;
   /** Null when push() can run this model, else why not. */
   notStreamable: string | null;
@@ -102,6 +112,7 @@ export function buildPlan(meta: WgmMetadata): Plan {
           dirs,
           reverse: l.direction === 'reverse',
           linearBeforeReset: l.type === 'gru' ? l.linearBeforeReset : false,
+          peepholes: l.type === 'lstm' && l.peepholes === true,
           xScale: int8 && l.inputQuant?.mode === 'static' ? (l.inputQuant.scale ?? 0) : 0,
           outWidth: dirs * l.hiddenSize,
         };
@@ -128,7 +139,9 @@ export function buildPlan(meta: WgmMetadata): Plan {
   });
   const sequenceWidth = (sequence.filter((s) => s.kind === 'recurrent').at(-1) as RecurrentStep | undefined)?.outWidth;
   if (sequenceWidth === undefined) throw new WavegateError('E_MODEL_FORMAT', 'model has no recurrent layer');
-  let maxHeadWidth = sequenceWidth;
+  const features = meta.input.features?.names.length ?? 0;
+  const headInputWidth = sequenceWidth + features;
+  let maxHeadWidth = headInputWidth;
   for (const h of head) if (h.kind === 'dense') maxHeadWidth = Math.max(maxHeadWidth, h.outF);
   return {
     metadata: meta,
@@ -136,6 +149,8 @@ export function buildPlan(meta: WgmMetadata): Plan {
     sequence,
     pool: pool ?? { mode: 'last', implicit: true },
     sequenceWidth,
+    features,
+    headInputWidth,
     head,
     outSize: meta.output.size,
     outActivation: meta.output.activation,

@@ -20,6 +20,8 @@ export interface DirectionPtrs {
   bias: number;
   Ws: number;
   Rs: number;
+  /** LSTM peepholes P [3H] (i, o, f), or 0 without. */
+  P: number;
   /** Window-mode state [maxBatch, H] (h, and c for LSTM; c = 0 for GRU). */
   winH: number;
   winC: number;
@@ -85,6 +87,7 @@ export function prepareSession(k: KernelExports, model: WgmModel, plan: Plan, la
       bias: reserve(w.bias, `${step.layer.name}.B[${d}]`),
       Ws: step.int8 ? reserve(4 * step.rows, `${step.layer.name}.W.scale[${d}]`) : 0,
       Rs: step.int8 ? reserve(4 * step.rows, `${step.layer.name}.R.scale[${d}]`) : 0,
+      P: step.peepholes ? reserve(w.peepholes, `${step.layer.name}.P[${d}]`) : 0,
       winH: reserve(4 * opts.maxBatch * step.hidden, 'window state h'),
       winC: isLstm ? reserve(4 * opts.maxBatch * step.hidden, 'window state c') : 0,
     }));
@@ -140,6 +143,10 @@ export function prepareSession(k: KernelExports, model: WgmModel, plan: Plan, la
       } else {
         f32.set(wb, p.bias / 4);
         f32.set(rb, p.bias / 4 + step.rows);
+      }
+      if (p.P) {
+        const H3 = 3 * step.hidden;
+        f32.set((get(tensorName.P(name)).data as Float32Array).subarray(d * H3, (d + 1) * H3), p.P / 4);
       }
       if (step.int8) {
         const { Ws, Rs } = recurrentScales(model, step.layer, d);

@@ -1,14 +1,25 @@
 /**
  * Plain reference forward pass, in float64, straight from the metadata and tensors: no kernel,
- * no packing, no batching. It is the readable truth the sessions are tested against (f32 paths
- * with tolerances) and a debugging aid. INT8 layers are emulated as the kernel ABI specifies:
- * x quantized per step (static scale, or dynamic max|x|/127), h with the fixed scale 1/127,
- * exact integer dot products, then float gates ("hybrid" scheme).
+ * no packing, no batching. It is the project's one float reference model: the readable truth the
+ * sessions are tested against (f32 paths with tolerances), the importer's check against
+ * onnxruntime, and a debugging aid. INT8 layers run in one of two ways (ReferenceOptions.int8):
+ *   - 'kernel' (default): emulated as the kernel ABI specifies: x quantized per step (static
+ *     scale, or dynamic max|x|/127), h with the fixed scale 1/127, exact integer dot products,
+ *     then float gates ("hybrid" scheme);
+ *   - 'dequantized': float semantics of the dequantized weights (real = scale * q) with float
+ *     activations: what the weights mean, not the kernel's integer arithmetic.
+ * LSTM peepholes (ONNX P) are added in float in both modes, as the kernel does.
  */
+import { WavegateError } from '../errors.js';
 import type { GruLayerSpec, LstmLayerSpec, Tensor, WgmModel } from '../model/schema.js';
 import { roundHalfAway } from '../model/formats.js';
 import { tensorName } from '../model/tensors.js';
 import { recurrentBiases, recurrentScales } from '../model/recurrent-params.js';
+
+export interface ReferenceOptions {
+  /** INT8 layers: 'kernel' emulates the kernel ABI (default); 'dequantized' runs the dequantized weights in float. */
+  int8?: 'kernel' | 'dequantized';
+}
 
 type Vec = Float64Array;
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
@@ -21,7 +32,7 @@ function quantize(v: ArrayLike<number>, scale: number): Vec {
 }
 
 /** Pre-activations W x + R h (+ no bias) for rows [0, rows) of one direction, float or int8-emulated. */
-function gatePre(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, rows: number, x: Vec, h: Vec): { wx: Vec; rh: Vec } {
+function gatePre(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, rows: number, x: Vec, h: Vec, opts: ReferenceOptions): { wx: Vec; rh: Vec } {
   const t = (n: string) => model.tensors.get(n) as Tensor;
   const I = l.inputSize;
   const H = l.hiddenSize;
@@ -29,7 +40,17 @@ function gatePre(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, ro
   const R = t(tensorName.R(l.name)).data;
   const wx = new Float64Array(rows);
   const rh = new Float64Array(rows);
-  if (l.precision === 'int8') {
+  if (l.precision === 'int8' && opts.int8 === 'dequantized') {
+    const { Ws, Rs } = recurrentScales(model, l, d);
+    for (let r = 0; r < rows; r++) {
+      let aw = 0;
+      let ar = 0;
+      for (let k = 0; k < I; k++) aw += Ws[r] * W[(d * rows + r) * I + k] * x[k];
+      for (let k = 0; k < H; k++) ar += Rs[r] * R[(d * rows + r) * H + k] * h[k];
+      wx[r] = aw;
+      rh[r] = ar;
+    }
+  } else if (l.precision === 'int8') {
     // Scales widened to f32 per direction (F16 in format version 2), as the kernel receives them.
     const { Ws, Rs } = recurrentScales(model, l, d);
     let sx = l.inputQuant?.mode === 'static' ? (l.inputQuant.scale ?? 0) : 0;
@@ -59,34 +80,36 @@ function gatePre(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, ro
 }
 
 /** One direction of a recurrent layer over xs[T]; state {h, c} is updated in place. Returns ys[T]. */
-function recurrentDirection(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, xs: Vec[], state: { h: Vec; c: Vec }, backwards: boolean): Vec[] {
+function recurrentDirection(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, xs: Vec[], state: { h: Vec; c: Vec }, backwards: boolean, opts: ReferenceOptions): Vec[] {
   const H = l.hiddenSize;
   const G = (l.type === 'lstm' ? 4 : 3) * H;
   // Biases as the kernel ABI pairs them (a version-2 INT8 file pre-summed them; recurrent-params.ts).
   const biases = recurrentBiases(model, l, d);
   const wb = (r: number) => biases.wb[r];
   const rb = (r: number) => biases.rb[r];
+  // Peepholes [3H] of this direction, order i, o, f (zeros without).
+  const P = l.type === 'lstm' && l.peepholes ? (model.tensors.get(tensorName.P(l.name)) as Tensor).data.subarray(d * 3 * H, (d + 1) * 3 * H) : new Float32Array(3 * H);
   const ys: Vec[] = new Array(xs.length);
   for (let s = 0; s < xs.length; s++) {
     const t = backwards ? xs.length - 1 - s : s;
     const { h, c } = state;
-    const { wx, rh } = gatePre(model, l, d, G, xs[t], h);
+    const { wx, rh } = gatePre(model, l, d, G, xs[t], h, opts);
     const hn = new Float64Array(H);
     if (l.type === 'lstm') {
       const pre = (g: number, j: number) => wx[g * H + j] + rh[g * H + j] + wb(g * H + j) + rb(g * H + j);
       for (let j = 0; j < H; j++) {
-        const i = sigmoid(pre(0, j));
-        const o = sigmoid(pre(1, j));
-        const f = sigmoid(pre(2, j));
+        const i = sigmoid(pre(0, j) + P[j] * c[j]);
+        const f = sigmoid(pre(2, j) + P[2 * H + j] * c[j]);
         const g = Math.tanh(pre(3, j));
         c[j] = f * c[j] + i * g;
+        const o = sigmoid(pre(1, j) + P[H + j] * c[j]);
         hn[j] = o * Math.tanh(c[j]);
       }
     } else {
       const z = new Float64Array(H).map((_, j) => sigmoid(wx[j] + rh[j] + wb(j) + rb(j)));
       const r = new Float64Array(H).map((_, j) => sigmoid(wx[H + j] + rh[H + j] + wb(H + j) + rb(H + j)));
       // linear_before_reset = 0: Rn (r * h), with r * h quantized like h in int8 layers.
-      const gated = l.linearBeforeReset ? null : gatePre(model, l, d, G, xs[t], h.map((v, k) => v * r[k])).rh;
+      const gated = l.linearBeforeReset ? null : gatePre(model, l, d, G, xs[t], h.map((v, k) => v * r[k]), opts).rh;
       for (let j = 0; j < H; j++) {
         const n = gated
           ? Math.tanh(wx[2 * H + j] + wb(2 * H + j) + gated[2 * H + j] + rb(2 * H + j))
@@ -110,6 +133,22 @@ function layerNorm(v: Vec, gamma: ArrayLike<number>, beta: ArrayLike<number>, ep
 
 const ACT: Record<string, (v: number) => number> = { none: (v) => v, relu: (v) => Math.max(0, v), tanh: Math.tanh, sigmoid };
 
+/** The side-feature vector as float64; required exactly when the model has input.features. */
+function sideFeatures(model: WgmModel, features: ArrayLike<number> | undefined): Vec | null {
+  const F = model.metadata.input.features?.names.length ?? 0;
+  if ((features === undefined) !== (F === 0) || (features && features.length !== F)) {
+    throw new WavegateError('E_INPUT', `reference: the model takes ${F} side features, got ${features === undefined ? 'none' : features.length}`);
+  }
+  return features ? Float64Array.from(features) : null;
+}
+
+function joinFeatures(v: Vec, f: Vec): Vec {
+  const o = new Float64Array(v.length + f.length);
+  o.set(v);
+  o.set(f, v.length);
+  return o;
+}
+
 /** Recurrent state of one stream in the reference: per recurrent layer and direction. */
 export type ReferenceState = Map<string, { h: Vec; c: Vec }>;
 
@@ -122,9 +161,10 @@ export interface ReferenceOutput {
 
 /**
  * Runs one sequence xs[T][C]. Pass `state` to carry state across calls (streaming); omit it for
- * a window (zero state).
+ * a window (zero state). A model with side features (input.features) takes their vector in
+ * `features`; it joins the first dense layer's input after the pooled (or per-step) output.
  */
-export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state: ReferenceState = new Map()): ReferenceOutput {
+export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state: ReferenceState = new Map(), features?: ArrayLike<number>, opts: ReferenceOptions = {}): ReferenceOutput {
   const meta = model.metadata;
   let seq: Vec[] = xs.map((x) => Float64Array.from(x));
   let pooledVec: Vec | null = null;
@@ -133,6 +173,8 @@ export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state
   const hasPool = meta.layers.some((l) => l.type === 'pool');
   const lastRecIndex = meta.layers.map((l) => l.type === 'lstm' || l.type === 'gru').lastIndexOf(true);
   const get = (n: string) => (model.tensors.get(n) as Tensor).data;
+  const side = sideFeatures(model, features);
+  let seenDense = false;
   const applyPool = (mode: string) => {
     const T = seq.length;
     const W = seq[0].length;
@@ -164,7 +206,7 @@ export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state
       for (let d = 0; d < dirs; d++) {
         const key = `${l.name}/${d}`;
         if (!state.has(key)) state.set(key, { h: new Float64Array(l.hiddenSize), c: new Float64Array(l.hiddenSize) });
-        outs.push(recurrentDirection(model, l, d, seq, state.get(key)!, l.direction === 'reverse' || d === 1));
+        outs.push(recurrentDirection(model, l, d, seq, state.get(key)!, l.direction === 'reverse' || d === 1, opts));
       }
       seq = seq.map((_, t) => {
         const v = new Float64Array(dirs * l.hiddenSize);
@@ -178,6 +220,9 @@ export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state
     } else if (l.type === 'pool') {
       applyPool(l.mode);
     } else {
+      // Side features: the first dense layer takes [pooled ++ features] (torch.cat([h, f], dim=1)).
+      if (side && !seenDense) mapBoth((v) => joinFeatures(v, side));
+      seenDense = true;
       const W = get(tensorName.denseW(l.name));
       const b = get(tensorName.denseB(l.name));
       mapBoth((v) => {
@@ -202,4 +247,27 @@ export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state
     return v;
   };
   return { pooled: finalAct(pooledVec!), perStep: perStep!.map(finalAct) };
+}
+
+/**
+ * referenceForward over a batch-first input x [batch, time, channels] (row-major), each row a
+ * window from zero state. Returns the pooled output [batch, size], or with `perStep` the head at
+ * every step [batch, time, size] (what a model without a pool computes per step, e.g. an ONNX
+ * graph whose output keeps its time axis).
+ */
+export function referenceRun(
+  model: WgmModel, x: Float32Array, batch: number, time: number, opts: ReferenceOptions & { perStep?: boolean; features?: Float32Array } = {},
+): { data: Float32Array; shape: number[] } {
+  const C = model.metadata.input.channels;
+  const size = model.metadata.output.size;
+  if (x.length !== batch * time * C) throw new WavegateError('E_ARGUMENT', `referenceRun: x has ${x.length} values, expected ${batch} x ${time} x ${C}`);
+  const data = new Float32Array(batch * (opts.perStep ? time : 1) * size);
+  for (let b = 0; b < batch; b++) {
+    const xs = Array.from({ length: time }, (_, t) => x.subarray((b * time + t) * C, (b * time + t + 1) * C));
+    const F = model.metadata.input.features?.names.length ?? 0;
+    const out = referenceForward(model, xs, new Map(), opts.features?.subarray(b * F, (b + 1) * F), opts);
+    if (opts.perStep) out.perStep.forEach((v, t) => data.set(v, (b * time + t) * size));
+    else data.set(out.pooled, b * size);
+  }
+  return { data, shape: opts.perStep ? [batch, time, size] : [batch, size] };
 }

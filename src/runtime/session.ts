@@ -13,17 +13,39 @@ import type { WgmMetadata, WgmModel } from '../model/schema.js';
 import type { KernelExports } from './abi.js';
 import { instantiateKernel, type KernelBuild } from './backend.js';
 import { Executor, type Rows } from './executor.js';
-import { checkFinite, copyTimeMajor, requireCount, requireFloat32 } from './input.js';
+import { checkFinite, checkOptionKeys, checkSideFeatures, copyTimeMajor, requireCount, requireFloat32 } from './input.js';
 import { formatMemoryLayout, layoutMemory, type MemoryLayout } from './memory.js';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
 import { buildPlan, type Plan } from './plan.js';
 import { prepareSession } from './prepare.js';
 import { StreamStates } from './stream-state.js';
+import { assertKnownOptions } from '../options-check.js';
+
+export interface RunOptions {
+  /** Time steps per window. Default: the model's input.window. */
+  T?: number;
+  /**
+   * Side features, Float32Array [n, F] (F = input.features.names.length), one vector per window in
+   * window order, as the network takes them (normalised where input.features.normalize says so;
+   * the session does not normalise). Required exactly when the model has input.features.
+   */
+  features?: Float32Array;
+}
 
 export interface PushOptions {
   /** `last` (default): one output row per stream, for the chunk's last step. `all`: a row for every step. */
   outputs?: 'last' | 'all';
+  /**
+   * Side features of a model with input.features: Float32Array [B, F] (B = ids.length, streams
+   * in the order of `ids`) or one Float32Array [F] per stream. Each stream's vector joins every
+   * output row this call returns (the head is stateless: nothing carries to the next call).
+   * Required exactly when the model has input.features.
+   */
+  features?: Float32Array | readonly Float32Array[];
 }
+
+const RUN_OPTIONS = ['T', 'features'] as const;
+const PUSH_OPTIONS = ['outputs', 'features'] as const;
 
 export class Session {
   private disposed = false;
@@ -78,12 +100,16 @@ export class Session {
   }
 
   /**
-   * Scores independent windows laid out [n, T, C] (T defaults to the model's input.window).
-   * Returns [n, outputSize]. Each window starts from zero state; stream state is untouched.
+   * Scores independent windows laid out [n, T, C]. Returns [n, outputSize]. Each window starts
+   * from zero state; stream state is untouched. The third argument is the window length T
+   * (default the model's input.window) or options `{ T, features }`; a model with side features
+   * (input.features) needs `features` [n, F].
    */
-  run(windows: Float32Array, n: number, T: number | undefined = this.plan.metadata.input.window): Float32Array {
+  run(windows: Float32Array, n: number, opts?: number | RunOptions): Float32Array {
     this.usable();
     const C = this.plan.channels;
+    const { T: givenT, features } = this.runOptions(opts);
+    const T = givenT ?? this.plan.metadata.input.window;
     requireFloat32(windows, 'run(windows)');
     requireCount(n, 'run(n)', 0, Number.MAX_SAFE_INTEGER);
     if (T === undefined) throw new WavegateError('E_INPUT', 'run(): the model has no input.window; pass the window length T explicitly');
@@ -92,6 +118,8 @@ export class Session {
       throw new WavegateError('E_INPUT', `run(): windows has ${windows.length} samples, expected n * T * C = ${n} * ${T} * ${C} = ${n * T * C}`);
     }
     for (let i = 0; i < n; i++) checkFinite(windows, i * T * C, T, C, `run(): window ${i}`);
+    const side = checkSideFeatures(features, this.sideSpec(), n, 'run()', 'window', (i) => `window ${i}`);
+    const F = this.plan.features;
     const out = new Float32Array(n * this.plan.outSize);
     const { maxBatch } = this.options;
     const x = this.exec.f32;
@@ -101,7 +129,9 @@ export class Session {
       copyTimeMajor(x, inputBase, B, T, C, 0, (b) => ({ data: windows, offset: (first + b) * T * C }));
       const rows = this.guard(() => {
         const seq = this.exec.sequence(T, B, false);
-        return this.exec.head(this.exec.pool(seq, T, B), B);
+        const pooled = this.exec.pool(seq, T, B);
+        if (side) this.exec.features(pooled, B, (b) => ({ data: side, offset: (first + b) * F }));
+        return this.exec.head(pooled, B);
       });
       this.exec.readRows(rows, B, out, first * this.plan.outSize, this.plan.outSize);
     }
@@ -116,12 +146,18 @@ export class Session {
   push(ids: ArrayLike<number>, chunk: Float32Array | readonly Float32Array[], opts: PushOptions = {}): Float32Array {
     this.usable();
     if (this.plan.notStreamable) throw new WavegateError('E_MODEL_UNSUPPORTED', `push(): ${this.plan.notStreamable}`);
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+      throw new WavegateError('E_ARGUMENT', `push(): options must be an object { outputs, features }, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an Array' : typeof opts}`);
+    }
+    checkOptionKeys(opts, PUSH_OPTIONS, 'push()');
     const slots = this.states.checkIds(ids, 'push()');
     const all = (opts.outputs ?? 'last') === 'all';
     if (opts.outputs !== undefined && opts.outputs !== 'last' && opts.outputs !== 'all') {
       throw new WavegateError('E_ARGUMENT', `push(): outputs must be "last" or "all", got ${String(opts.outputs)}`);
     }
     const { B, T, seq } = this.chunkShape(slots, chunk);
+    const side = checkSideFeatures(this.streamFeatures(opts.features, slots), this.sideSpec(), B, 'push()', 'stream', (b) => `stream ${slots[b]}`);
+    const F = this.plan.features;
     const S = this.plan.outSize;
     const out = new Float32Array(B * (all ? T : 1) * S);
     if (T === 0) return out;
@@ -142,9 +178,15 @@ export class Session {
         const lastTile = t0 + nt === T;
         const rows = this.guard(() => {
           const y = this.exec.sequence(nt, nb, true);
-          if (all) return this.exec.head(y, nt * nb);
-          if (!lastTile) return null; // state advanced; only the final step's output is wanted
-          return this.exec.head({ ptr: y.ptr + 4 * (nt - 1) * nb * y.stride, stride: y.stride }, nb);
+          if (!all && !lastTile) return null; // state advanced; only the final step's output is wanted
+          // `all`: every step's rows, time-major [nt, nb]; `last`: the final step's nb rows.
+          let r: Rows = all ? y : { ptr: y.ptr + 4 * (nt - 1) * nb * y.stride, stride: y.stride };
+          const count = all ? nt * nb : nb;
+          if (side) {
+            r = this.exec.stage(r, count);
+            this.exec.features(r, count, (k) => ({ data: side, offset: (first + (k % nb)) * F }));
+          }
+          return this.exec.head(r, count);
         });
         if (rows && all) {
           // Head rows are time-major [nt, nb]; the result is [B, T] per stream.
@@ -180,6 +222,35 @@ export class Session {
 
   get isDisposed(): boolean {
     return this.disposed;
+  }
+
+  private sideSpec() {
+    return { count: this.plan.features, names: this.plan.metadata.input.features?.names ?? [] };
+  }
+
+  /** run()'s third argument: a window length, or options { T, features }. */
+  private runOptions(opts: number | RunOptions | undefined): RunOptions {
+    if (opts === undefined || typeof opts === 'number') return { T: opts };
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+      throw new WavegateError('E_ARGUMENT', `run(): the third argument is the window length T or options { T, features }, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an Array' : typeof opts}`);
+    }
+    checkOptionKeys(opts, RUN_OPTIONS, 'run()');
+    return opts;
+  }
+
+  /** push()'s features as one [B, F] array (per-stream arrays are joined after their lengths are checked). */
+  private streamFeatures(features: PushOptions['features'], slots: Int32Array): unknown {
+    const B = slots.length;
+    const F = this.plan.features;
+    if (!Array.isArray(features) || F === 0) return features;
+    if (features.length !== B) throw new WavegateError('E_INPUT', `push(): ${features.length} per-stream feature vectors for ${B} stream ids`);
+    const joined = new Float32Array(B * F);
+    features.forEach((v, b) => {
+      requireFloat32(v, `push(): features of stream ${slots[b]}`);
+      if (v.length !== F) throw new WavegateError('E_INPUT', `push(): features of stream ${slots[b]} has ${v.length} values, expected ${F} (input.features: ${this.sideSpec().names.join(', ')})`);
+      joined.set(v, b * F);
+    });
+    return joined;
   }
 
   private usable(): void {

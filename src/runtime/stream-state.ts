@@ -37,7 +37,7 @@ export class StreamStates {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= this.streams) {
-        throw new WavegateError('E_INPUT', `${what}: stream id ${String(id)} at index ${i} is not a slot of this session (0..${this.streams - 1})`);
+        throw new WavegateError('E_UNKNOWN_STREAM', `${what}: stream id ${String(id)} at index ${i} is not a slot of this session (0..${this.streams - 1})`);
       }
       if (this.seen[id] === this.stamp) throw new WavegateError('E_INPUT', `${what}: stream id ${id} appears twice; each stream advances once per call`);
       this.seen[id] = this.stamp;

@@ -1,130 +1,81 @@
 /**
- * Beat windows centred on R peaks, and the RR-interval features an arrhythmia model needs.
+ * Beat windows around R peaks, with their RR side features (rr-features.ts).
  *
- * A beat window is the `window` samples [r - before, r - before + window) around R peak r
- * (default before = floor(window / 2), so the R peak sits at index `before`).
- *
- * RR features of beat b, in seconds (the de Chazal 2004 set, made causal so that the device
- * computes exactly what the dataset builder computed):
- *   [0] pre-RR   r[b] - r[b-1]
- *   [1] post-RR  r[b+1] - r[b]           (so a beat is complete only once the next R is known)
- *   [2] local    mean of the pre-RRs of the last `localBeats` beats (b included)
- *   [3] average  mean of all pre-RRs of the record so far (beats 1..b): a running mean, not the
- *                whole-record mean, because a device cannot see the future
- * The first beat (no pre-RR) and the last beat (no post-RR) get no features and no window.
- *
- * {@link beatWindows} is the plain offline reference; {@link BeatStream} produces the same
- * beats from samples and peaks arriving in chunks of any size.
+ * A beat window is the `before + after` frames [r - before, r + after) around R peak r: the R peak
+ * sits at index `before`. {@link BeatStream} takes samples (interleaved frames) and R peaks
+ * (absolute frame indices, increasing) in any interleaving and emits each beat once its window
+ * has been received and, with RR features, once its feature row is complete (the first beat of a
+ * stream has none; with postRR a beat waits for the next R). Beats whose window starts before
+ * the stream did are skipped; beats whose window never completes are never emitted.
+ * {@link beatWindows} feeds a whole signal to a BeatStream: offline and streaming are one code path.
  */
 import { WavegateError } from '../errors.js';
+import { RrFeatureStream, type RrFeatureSpec } from './rr-features.js';
 
-export interface BeatWindowOptions {
-  /** Window length in samples. Required. */
-  window: number;
-  /** Samples before the R peak. Default floor(window / 2). */
-  before?: number;
-  /** Sample rate in Hz, for RR features in seconds. Required. */
-  fs: number;
-  /** Channels interleaved in the signal. Default 1. */
+export interface BeatStreamOptions {
+  /** Frames before the R peak (>= 0). */
+  before: number;
+  /** Frames from the R peak to the window's end (>= 1). */
+  after: number;
+  /** Channels interleaved in the samples. Default 1. */
   channels?: number;
-  /** Beats in the local RR average. Default 10. */
-  localBeats?: number;
+  /** RR side features, computed on the peaks at `fs` Hz (the rate of the samples). */
+  features?: { spec: RrFeatureSpec; fs: number };
   /**
-   * Streaming only: the latest a peak may be pushed, in samples after the sample it marks has
-   * been pushed (a QRS detector's latency). Older samples are dropped, so a later peak loses its
-   * window. Default 4 s of samples: the QRS detector's 3 s latency plus a 1 s chunk.
+   * The latest a peak may arrive, in frames after the frame it marks was pushed (a QRS detector's
+   * latency). Frames older than that, with no pending peak needing them, are dropped, so a later
+   * peak loses its window. Default: unbounded (frames after the last peak are kept until the next).
    */
   maxPeakDelay?: number;
 }
 
 export interface Beat {
-  /** Index of this beat in the peak list (the beat's ordinal in the stream). */
-  index: number;
-  /** R peak sample index. */
+  /** Ordinal of the beat among the peaks pushed (0 = the first). */
+  beat: number;
+  /** R peak frame index. */
   r: number;
-  /** [window, channels] row-major. */
+  /** [before + after, channels] row-major. */
   data: Float32Array;
-  /** pre-RR, post-RR, local RR, average RR in seconds. */
-  rr: Float32Array;
+  /** Side features in the spec's name order, when the stream computes them. */
+  features?: Float32Array;
 }
 
-interface Resolved {
-  window: number;
-  before: number;
-  fs: number;
-  channels: number;
-  localBeats: number;
-  maxPeakDelay: number;
+interface Pending {
+  beat: number;
+  r: number;
+  /** Undefined while the feature row is outstanding (features on). */
+  features: Float32Array | undefined;
+  ready: boolean;
 }
 
-function resolve(o: BeatWindowOptions): Resolved {
-  const r = { window: o.window, before: o.before ?? Math.floor(o.window / 2), fs: o.fs, channels: o.channels ?? 1, localBeats: o.localBeats ?? 10, maxPeakDelay: o.maxPeakDelay ?? Math.ceil(4 * o.fs) };
-  if (!Number.isInteger(r.window) || r.window < 1) throw new WavegateError('E_ARGUMENT', `beat windows: window must be an integer >= 1, got ${r.window}`);
-  if (!Number.isInteger(r.before) || r.before < 0 || r.before >= r.window) throw new WavegateError('E_ARGUMENT', `beat windows: before must be an integer in [0, window), got ${r.before}`);
-  if (!(r.fs > 0)) throw new WavegateError('E_ARGUMENT', `beat windows: fs must be > 0, got ${r.fs}`);
-  if (!Number.isInteger(r.channels) || r.channels < 1) throw new WavegateError('E_ARGUMENT', `beat windows: channels must be an integer >= 1, got ${r.channels}`);
-  if (!Number.isInteger(r.localBeats) || r.localBeats < 1) throw new WavegateError('E_ARGUMENT', `beat windows: localBeats must be an integer >= 1, got ${r.localBeats}`);
-  return r;
-}
-
-function checkPeaks(peaks: ArrayLike<number>, from = 0, last = -Infinity): void {
-  for (let i = from; i < peaks.length; i++) {
-    const p = peaks[i];
-    if (!Number.isInteger(p) || p <= (i > from ? peaks[i - 1] : last)) {
-      throw new WavegateError('E_INPUT', `beat windows: R peak ${i} (${p}) is not an integer greater than the previous one`);
-    }
-  }
-}
-
-/** RR features for every beat that has both neighbours: rows for beats 1..n-2, as {index, rr}. */
-export function rrFeatures(peaks: ArrayLike<number>, fs: number, localBeats = 10): Array<{ index: number; rr: Float32Array }> {
-  checkPeaks(peaks);
-  const out: Array<{ index: number; rr: Float32Array }> = [];
-  let sum = 0;
-  for (let b = 1; b + 1 < peaks.length; b++) {
-    const pre = (peaks[b] - peaks[b - 1]) / fs;
-    sum += pre;
-    let local = 0, k = 0;
-    for (let j = b; j >= 1 && k < localBeats; j--, k++) local += (peaks[j] - peaks[j - 1]) / fs;
-    out.push({ index: b, rr: Float32Array.of(pre, (peaks[b + 1] - peaks[b]) / fs, local / k, sum / b) });
-  }
-  return out;
-}
-
-/** Offline reference: every complete beat of a whole signal. Beats whose window leaves the signal are skipped. */
-export function beatWindows(signal: Float32Array, peaks: ArrayLike<number>, options: BeatWindowOptions): Beat[] {
-  const o = resolve(options);
-  const frames = Math.floor(signal.length / o.channels);
-  const out: Beat[] = [];
-  for (const { index, rr } of rrFeatures(peaks, o.fs, o.localBeats)) {
-    const start = peaks[index] - o.before;
-    if (start < 0 || start + o.window > frames) continue;
-    out.push({ index, r: peaks[index], data: signal.slice(start * o.channels, (start + o.window) * o.channels), rr });
-  }
-  return out;
-}
-
-/**
- * Streaming beats: push samples (interleaved frames) and R peaks (absolute sample indices, as a
- * QRS detector emits them, in any interleaving); each push returns the beats that became complete.
- * Memory is bounded: only samples a pending beat can still need are kept.
- */
 export class BeatStream {
-  private readonly o: Resolved;
+  readonly before: number;
+  readonly after: number;
+  readonly window: number;
+  readonly channels: number;
+  private readonly maxPeakDelay: number;
+  private readonly rr: RrFeatureStream | undefined;
   /** Kept frames, starting at absolute frame `bufStart`. */
   private buf: Float32Array;
   private bufStart = 0;
   private bufLen = 0;
-  /** Peaks not yet emitted as beats, plus the one before them (for pre-RR). */
-  private peaks: number[] = [];
+  private pending: Pending[] = [];
   private peakCount = 0;
-  private lastPeak = -Infinity;
-  private rrSum = 0;
-  private recentPre: number[] = [];
+  private lastPeak = Number.NEGATIVE_INFINITY;
 
-  constructor(options: BeatWindowOptions) {
-    this.o = resolve(options);
-    this.buf = new Float32Array(4 * this.o.window * this.o.channels);
+  constructor(options: BeatStreamOptions) {
+    const { before, after, channels = 1, maxPeakDelay = Number.POSITIVE_INFINITY } = options;
+    if (!Number.isInteger(before) || before < 0) throw new WavegateError('E_ARGUMENT', `beat windows: before must be an integer >= 0, got ${before}`);
+    if (!Number.isInteger(after) || after < 1) throw new WavegateError('E_ARGUMENT', `beat windows: after must be an integer >= 1, got ${after}`);
+    if (!Number.isInteger(channels) || channels < 1) throw new WavegateError('E_ARGUMENT', `beat windows: channels must be an integer >= 1, got ${channels}`);
+    if (!(maxPeakDelay >= 0)) throw new WavegateError('E_ARGUMENT', `beat windows: maxPeakDelay must be >= 0, got ${maxPeakDelay}`);
+    this.before = before;
+    this.after = after;
+    this.window = before + after;
+    this.channels = channels;
+    this.maxPeakDelay = maxPeakDelay;
+    this.rr = options.features ? new RrFeatureStream(options.features.spec, options.features.fs) : undefined;
+    this.buf = new Float32Array(4 * this.window * channels);
   }
 
   /** Absolute index of the next frame to be pushed. */
@@ -133,8 +84,8 @@ export class BeatStream {
   }
 
   pushSamples(samples: Float32Array): Beat[] {
-    const c = this.o.channels;
-    if (samples.length % c !== 0) throw new WavegateError('E_INPUT', `BeatStream: ${samples.length} values is not a multiple of ${c} channels`);
+    const c = this.channels;
+    if (samples.length % c !== 0) throw new WavegateError('E_INPUT', `beat windows: ${samples.length} values is not a multiple of ${c} channels`);
     const frames = samples.length / c;
     this.reserve(this.bufLen + frames);
     this.buf.set(samples, this.bufLen * c);
@@ -143,57 +94,69 @@ export class BeatStream {
   }
 
   pushPeaks(peaks: ArrayLike<number>): Beat[] {
-    checkPeaks(peaks, 0, this.lastPeak);
-    for (let i = 0; i < peaks.length; i++) this.peaks.push(peaks[i]);
-    if (peaks.length > 0) this.lastPeak = peaks[peaks.length - 1];
+    for (let i = 0; i < peaks.length; i++) {
+      const r = peaks[i];
+      if (!Number.isInteger(r) || r <= this.lastPeak) {
+        throw new WavegateError('E_INPUT', `beat windows: R peak ${r} is not an integer greater than the previous one (${this.lastPeak})`);
+      }
+      this.lastPeak = r;
+      const beat = this.peakCount++;
+      if (this.rr) {
+        const row = this.rr.push(r);
+        if (beat > 0) this.pending.push({ beat, r, features: undefined, ready: false }); // beat 0 never gets a row
+        if (row) {
+          const p = this.pending.find((q) => q.beat === row.beat)!;
+          p.features = row.values;
+          p.ready = true;
+        }
+      } else this.pending.push({ beat, r, features: undefined, ready: true });
+    }
     return this.drain();
   }
 
-  /** Emits beats whose next peak is known and whose window is fully received; trims the buffer. */
+  /** Emits, in order, the beats that are ready and whose window is fully received; trims the buffer. */
   private drain(): Beat[] {
-    const { window, before, fs, channels: c, localBeats } = this.o;
+    const c = this.channels;
     const out: Beat[] = [];
-    // peaks[0] is the previous beat (stream index peakCount), peaks[1] the candidate, peaks[2] its successor.
-    while (this.peaks.length >= 3) {
-      const prev = this.peaks[0], r = this.peaks[1];
-      const start = r - before;
-      if (start + window > this.received) break;
-      const index = this.peakCount + 1;
-      const pre = (r - prev) / fs;
-      this.rrSum += pre;
-      this.recentPre.push(pre);
-      if (this.recentPre.length > localBeats) this.recentPre.shift();
-      const local = this.recentPre.reduce((s, v) => s + v, 0) / this.recentPre.length;
-      const rr = Float32Array.of(pre, (this.peaks[2] - r) / fs, local, this.rrSum / index);
+    while (this.pending.length > 0 && this.pending[0].ready) {
+      const p = this.pending[0];
+      const start = p.r - this.before;
+      if (start + this.window > this.received) break;
       if (start >= this.bufStart) {
         const off = (start - this.bufStart) * c;
-        out.push({ index, r, data: this.buf.slice(off, off + window * c), rr });
-      } // else: the window starts before the stream did (or the peak came later than maxPeakDelay): skipped, as offline
-      this.peaks.shift();
-      this.peakCount++;
+        const beat: Beat = { beat: p.beat, r: p.r, data: this.buf.slice(off, off + this.window * c) };
+        if (p.features) beat.features = p.features;
+        out.push(beat);
+      } // else: the window starts before the stream did (or the peak came later than maxPeakDelay): skipped
+      this.pending.shift();
     }
     this.trim();
     return out;
   }
 
-  /** Drops frames no pending beat can need: everything before the earliest pending window start. */
+  /** Drops frames no pending or future beat can need. */
   private trim(): void {
-    const c = this.o.channels;
-    // The next window needed starts at the pending candidate's R, or at the earliest R a late peak may still name.
-    const earliestFuturePeak = Math.max(this.lastPeak + 1, this.received - this.o.maxPeakDelay);
-    const keepFrom = (this.peaks.length >= 2 ? this.peaks[1] : earliestFuturePeak) - this.o.before;
+    const c = this.channels;
+    const earliestFuturePeak = Math.max(this.lastPeak + 1, this.received - this.maxPeakDelay);
+    const keepFrom = (this.pending.length > 0 ? this.pending[0].r : earliestFuturePeak) - this.before;
     const drop = Math.min(this.bufLen, Math.max(0, keepFrom - this.bufStart));
-    if (drop === 0) return;
+    if (!(drop > 0)) return;
     this.buf.copyWithin(0, drop * c, this.bufLen * c);
     this.bufStart += drop;
     this.bufLen -= drop;
   }
 
   private reserve(frames: number): void {
-    const need = frames * this.o.channels;
+    const need = frames * this.channels;
     if (need <= this.buf.length) return;
     const grown = new Float32Array(Math.max(need, 2 * this.buf.length));
-    grown.set(this.buf.subarray(0, this.bufLen * this.o.channels));
+    grown.set(this.buf.subarray(0, this.bufLen * this.channels));
     this.buf = grown;
   }
+}
+
+/** Every beat of a whole signal, as a {@link BeatStream} emits them (the same code). */
+export function beatWindows(signal: Float32Array, peaks: ArrayLike<number>, options: BeatStreamOptions): Beat[] {
+  const s = new BeatStream({ ...options, maxPeakDelay: Number.POSITIVE_INFINITY });
+  return [...s.pushPeaks(peaks), ...s.pushSamples(signal)];
 }

@@ -1,56 +1,56 @@
 /**
- * Integer-factor decimation with carried state: the `decimate` preprocessing stage.
+ * Integer-factor decimation with carried state: what the `decimate {to}` stage runs.
  *
- * Anti-alias low-pass (Butterworth, order 12, -3 dB at 0.8 x the new Nyquist frequency, causal,
- * like every filter stage here), then every `factor`-th sample, starting with the first sample
- * of the stream. The dataset builders (tools/datasets) decimate with this class and record the
- * stage in the dataset's metadata; src/signal/pipeline.ts runs the same stage on the device, so
- * a model trained on decimated windows sees the same samples in service. Chunked and whole
- * processing give identical output.
+ * Anti-alias low-pass (Butterworth, order {@link DECIMATE_AA_ORDER}, -3 dB at
+ * {@link DECIMATE_AA_FRACTION} x the new rate, i.e. 0.8 x the new Nyquist frequency, causal like
+ * every filter of the chain and primed with the first sample), then every `factor`-th sample,
+ * starting with the first sample of the stream: output k is input k * factor. The factor is
+ * whatever the arriving rate makes it (48 kHz -> 12 kHz: 4; 12 kHz -> 12 kHz: 1, a no-op), so
+ * one stage serves recordings at several rates. Chunked and whole processing give identical output.
  */
 import { WavegateError } from '../errors.js';
-import type { PreprocessingStage } from '../model/schema.js';
 import { BiquadCascade, designLowpass } from './filters.js';
 
-export interface DecimateStage extends PreprocessingStage {
-  kind: 'decimate';
-  from: number;
-  to: number;
-  factor: number;
-  antiAlias: { design: 'butterworth'; order: number; fc: number };
-}
+/** Butterworth order of the anti-alias filter. */
+export const DECIMATE_AA_ORDER = 12;
+/** Anti-alias cut-off as a fraction of the output rate (0.4: 80 % of the new Nyquist frequency). */
+export const DECIMATE_AA_FRACTION = 0.4;
 
-/** The decimation stage from `from` Hz to `to` Hz, or throws E_INPUT when the ratio is not an integer. */
-export function decimateStage(from: number, to: number): DecimateStage {
+/** The integer factor from `from` Hz to `to` Hz; E_SAMPLE_RATE naming both rates when there is none. */
+export function decimationFactor(from: number, to: number): number {
   const factor = from / to;
-  if (!Number.isInteger(factor) || factor < 1) {
-    throw new WavegateError('E_INPUT', `cannot resample ${from} Hz to ${to} Hz: only integer decimation factors are supported`);
+  const k = Math.round(factor);
+  if (!(k >= 1) || Math.abs(factor - k) > 1e-9 * factor) {
+    throw new WavegateError('E_SAMPLE_RATE', `cannot decimate ${from} Hz to ${to} Hz: the factor ${+factor.toFixed(6)} is not an integer`);
   }
-  return { kind: 'decimate', from, to, factor, antiAlias: { design: 'butterworth', order: 12, fc: 0.4 * to } };
+  return k;
 }
 
 export class Decimator {
-  private readonly filter: BiquadCascade;
+  readonly factor: number;
+  private readonly filter: BiquadCascade | undefined;
+  private primed = false;
   /** Input samples to skip before the next kept one. */
   private skip = 0;
 
-  constructor(readonly stage: DecimateStage) {
-    this.filter = new BiquadCascade(designLowpass(stage.antiAlias.fc, stage.from, stage.antiAlias.order));
+  constructor(readonly from: number, readonly to: number) {
+    this.factor = decimationFactor(from, to);
+    this.filter = this.factor === 1 ? undefined : new BiquadCascade(designLowpass(DECIMATE_AA_FRACTION * to, from, DECIMATE_AA_ORDER));
   }
 
   /** Filters a chunk and returns the samples it keeps (about chunk.length / factor). */
   process(input: Float32Array): Float32Array {
-    if (this.stage.factor === 1) return input;
+    if (!this.filter) return input;
+    if (!this.primed && input.length > 0) {
+      this.filter.prime(input[0]);
+      this.primed = true;
+    }
     const filtered = this.filter.process(input);
-    const count = this.skip >= filtered.length ? 0 : Math.ceil((filtered.length - this.skip) / this.stage.factor);
+    const f = this.factor;
+    const count = this.skip >= filtered.length ? 0 : Math.ceil((filtered.length - this.skip) / f);
     const out = new Float32Array(count);
-    for (let k = 0; k < count; k++) out[k] = filtered[this.skip + k * this.stage.factor];
-    this.skip = this.skip + count * this.stage.factor - filtered.length;
+    for (let k = 0; k < count; k++) out[k] = filtered[this.skip + k * f];
+    this.skip = this.skip + count * f - filtered.length;
     return out;
   }
-}
-
-/** Whole-signal convenience: a fresh Decimator over `signal`. */
-export function decimate(signal: Float32Array, stage: DecimateStage): Float32Array {
-  return new Decimator(stage).process(signal);
 }

@@ -1,166 +1,207 @@
 /**
- * A preprocessing chain built from a model's `input.preprocessing` stages, so the device runs
- * exactly the preprocessing the training set was built with (the stages travel in the .wgm).
+ * The running preprocessing chain: a model's `input.preprocessing` stages, parsed by the one
+ * stage schema (src/model/stages.ts) and run in list order, per channel, with carried state. What
+ * a dataset records is what a model carries is what this runs (docs/signals.md, "The signal
+ * contract").
  *
- * Stages (in order; each keeps its own state per channel):
- *   {kind: 'bandpass', low, high, order?}   Butterworth band-pass (filters.ts), order default 2
- *   {kind: 'highpass', cutoff, order?}      Butterworth high-pass
- *   {kind: 'lowpass',  cutoff, order?}      Butterworth low-pass
- *   {kind: 'baseline', windows?}            two-median baseline removal (baseline.ts), windows in s,
- *                                           default [0.2, 0.6]; delays the signal by its `delay`
- *   {kind: 'resample', from, to}            polyphase resampler (resample.ts); `from` must be the
- *                                           rate at that point of the chain
- *   {kind: 'decimate', from, to}            integer-factor decimation (decimate.ts), as the dataset
- *                                           builders apply it
- *   {kind: 'normalize', mean, std}          fixed statistics (normalize.ts), scalar or per channel
- * The stream's sample rate must equal the chain's input rate (the first resample's `from`, or
- * the model's sampleRate when there is no resample stage); the chain's output rate must equal
- * the model's `sampleRate`. Anything else is refused with E_INPUT naming both rates.
- * Filters are primed with the first sample of each channel (no start-up transient on a DC offset).
+ * - Rates: the chain starts at the stream's rate. A rate stage (`decimate`, `resample`) converts
+ *   whatever rate arrives to its `to`; every filter is designed in Hz at the rate at its point of
+ *   the chain. A stream whose rate differs from the model's `input.raw.sampleRate` is converted
+ *   only because a rate stage says so: without one, {@link buildPipeline} refuses it (E_INPUT
+ *   naming both rates). The rate at the end must be the model's `input.sampleRate`.
+ * - Priming, one rule for every stateful stage: it starts as if the stream had always held the
+ *   first sample that reaches it (filters at their steady state for that value, median windows and
+ *   delay lines full of it, the resampler's history too). A DC offset (electrodes sit hundreds of
+ *   mV off; an accelerometer axis carries 1 g) then causes no start-up transient, which would
+ *   otherwise last seconds behind a 0.5 Hz high-pass and put false beats into the first windows.
+ * - Delay: `delay` is the pure time shift of the output, in output samples: the baseline stage's
+ *   fixed median delay and the resampler's linear-phase delay. IIR filters' frequency-dependent
+ *   phase is not a shift and is not counted (training data went through the same filters).
+ *   {@link Pipeline.inputIndex} and {@link Pipeline.outputIndex} map between the two time bases.
  */
 import { WavegateError } from '../errors.js';
-import type { InputSpec, PreprocessingStage } from '../model/schema.js';
+import type { InputSpec } from '../model/schema.js';
+import { chainRates, isRateStage, parseStages, type Stage } from '../model/stages.js';
 import { BaselineRemover } from './baseline.js';
 import { BiquadCascade, designBandpass, designHighpass, designLowpass, type Biquad } from './filters.js';
-import { Normalizer } from './normalize.js';
-import { Decimator, decimateStage } from './decimate.js';
+import { Decimator } from './decimate.js';
 import { Resampler } from './resample.js';
-import { assertFiniteSamples, assertSampleRate } from './validate.js';
+import { assertFiniteSamples } from './validate.js';
 
-/** One channel's processing step: takes samples, returns samples (maybe a different count). */
-type ChannelStep = (x: Float32Array) => Float32Array;
+/** One channel's running stage: takes samples, returns samples (a rate stage changes the count). */
+interface ChannelStep {
+  process(x: Float32Array): Float32Array;
+}
 
-function num(stage: PreprocessingStage, index: number, key: string, fallback?: number): number {
-  const v = stage[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new WavegateError('E_MODEL_FORMAT', `preprocessing[${index}] (${stage.kind}): ${key} must be a finite number, got ${JSON.stringify(stage[key])}`);
+class PrimedFilter implements ChannelStep {
+  private readonly f: BiquadCascade;
+  private primed = false;
+  constructor(sections: Biquad[]) {
+    this.f = new BiquadCascade(sections);
   }
-  return v;
+  process(x: Float32Array): Float32Array {
+    if (!this.primed && x.length > 0) {
+      this.f.prime(x[0]);
+      this.primed = true;
+    }
+    return this.f.process(x);
+  }
 }
 
-function filterStep(sections: Biquad[]): () => ChannelStep {
-  return () => {
-    const f = new BiquadCascade(sections);
-    let primed = false;
-    return (x) => {
-      if (!primed && x.length > 0) { f.prime(x[0]); primed = true; }
-      return f.process(x);
-    };
-  };
+/**
+ * (x - mean) / std with the statistics the model carries, computed once on the training set:
+ * never running or per-window statistics, since a device must scale exactly as training did.
+ */
+class ChannelNormalizer implements ChannelStep {
+  private readonly inv: number;
+  constructor(private readonly mean: number, std: number) {
+    this.inv = 1 / std;
+  }
+  process(x: Float32Array): Float32Array {
+    const y = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) y[i] = (x[i] - this.mean) * this.inv;
+    return y;
+  }
 }
 
-export interface PipelineInfo {
-  /** Sample rate the stream must have. */
-  inputRate: number;
-  /** Sample rate after the chain (the model's). */
-  outputRate: number;
-  channels: number;
-  stages: PreprocessingStage[];
+/** How one stage runs at its rate: a per-channel step factory, the rate it hands on, the delay it adds (samples at its output rate). */
+interface StagePlan {
+  make: (channel: number) => ChannelStep;
+  outRate: number;
+  /** Pure shift added, in samples at outRate. */
+  delay: number;
+  /** Samples out for n samples in, from the start of the stream. */
+  count: (n: number) => number;
+}
+
+const same = (n: number): number => n;
+
+function plan(stage: Stage, rate: number): StagePlan {
+  switch (stage.kind) {
+    case 'bandpass':
+      return { make: () => new PrimedFilter(designBandpass(stage.low, stage.high, rate, stage.order)), outRate: rate, delay: 0, count: same };
+    case 'highpass':
+      return { make: () => new PrimedFilter(designHighpass(stage.cutoff, rate, stage.order)), outRate: rate, delay: 0, count: same };
+    case 'lowpass':
+      return { make: () => new PrimedFilter(designLowpass(stage.cutoff, rate, stage.order)), outRate: rate, delay: 0, count: same };
+    case 'baseline': {
+      const delay = new BaselineRemover({ fs: rate, windows: stage.windows }).delay;
+      return { make: () => new BaselineRemover({ fs: rate, windows: stage.windows }), outRate: rate, delay, count: same };
+    }
+    case 'decimate': {
+      const factor = new Decimator(rate, stage.to).factor;
+      return { make: () => new Decimator(rate, stage.to), outRate: stage.to, delay: 0, count: (n) => Math.ceil(n / factor) };
+    }
+    case 'resample': {
+      const r = new Resampler({ from: rate, to: stage.to });
+      // Output k needs input floor(k M / L): the largest k with k M < n L.
+      return { make: () => new Resampler({ from: rate, to: stage.to }), outRate: stage.to, delay: r.delay, count: (n) => (n > 0 ? Math.floor((n * r.up - 1) / r.down) + 1 : 0) };
+    }
+    case 'normalize': {
+      const pick = (v: number | number[], ch: number): number => (Array.isArray(v) ? v[ch] : v);
+      return { make: (ch) => new ChannelNormalizer(pick(stage.mean, ch), pick(stage.std, ch)), outRate: rate, delay: 0, count: same };
+    }
+  }
 }
 
 export class Pipeline {
-  readonly info: PipelineInfo;
-  /** Per channel, the steps in order. Normalisation runs on interleaved frames at the end. */
+  /** Rate of the stream the chain takes, Hz. */
+  readonly inputRate: number;
+  /** Rate the chain hands on (the model's input.sampleRate), Hz. */
+  readonly outputRate: number;
+  readonly channels: number;
+  readonly stages: readonly Stage[];
+  /** Pure time shift of the output, in output samples (0 without baseline or resample stages). */
+  readonly delay: number;
   private readonly steps: ChannelStep[][];
-  private readonly normalizers: Normalizer[];
+  private readonly counts: Array<(n: number) => number>;
 
-  constructor(info: PipelineInfo, makeSteps: Array<() => ChannelStep>, normalizers: Normalizer[]) {
-    this.info = info;
-    this.steps = Array.from({ length: info.channels }, () => makeSteps.map((make) => make()));
-    this.normalizers = normalizers;
+  /** Use {@link buildPipeline}. */
+  constructor(stages: readonly Stage[], inputRate: number, channels: number) {
+    let rate = inputRate;
+    let delay = 0;
+    const plans: StagePlan[] = [];
+    for (const s of stages) {
+      const p = plan(s, rate);
+      delay = delay * (p.outRate / rate) + p.delay;
+      rate = p.outRate;
+      plans.push(p);
+    }
+    this.inputRate = inputRate;
+    this.outputRate = rate;
+    this.channels = channels;
+    this.stages = stages;
+    this.delay = delay;
+    this.steps = Array.from({ length: channels }, (_, ch) => plans.map((p) => p.make(ch)));
+    this.counts = plans.map((p) => p.count);
+  }
+
+  /** Frames the chain hands on for the first `frames` input frames of a stream (any chunking). */
+  outputLength(frames: number): number {
+    return this.counts.reduce((n, count) => count(n), frames);
   }
 
   /**
    * Processes interleaved frames [frames, channels] at the input rate; returns interleaved frames
-   * at the output rate (a resampler may make the count differ from the input's).
+   * at the output rate (a rate stage makes the count differ from the input's).
+   * @throws E_INPUT for NaN/infinite samples or a length that is not a whole number of frames
    */
   process(input: Float32Array): Float32Array {
-    const c = this.info.channels;
+    const c = this.channels;
     if (input.length % c !== 0) throw new WavegateError('E_INPUT', `preprocessing: ${input.length} values is not a multiple of ${c} channels`);
     assertFiniteSamples(input, 'preprocessing input');
+    if (c === 1) {
+      let x = input;
+      for (const step of this.steps[0]) x = step.process(x);
+      return x === input ? input.slice() : x;
+    }
     const frames = input.length / c;
     const outs: Float32Array[] = [];
     for (let ch = 0; ch < c; ch++) {
       let x: Float32Array = new Float32Array(frames);
       for (let f = 0; f < frames; f++) x[f] = input[f * c + ch];
-      for (const step of this.steps[ch]) x = step(x);
+      for (const step of this.steps[ch]) x = step.process(x);
       outs.push(x);
     }
-    // Channels produce the same counts (same stages, same inputs lengths), so interleave directly.
+    // Every channel runs the same stages on the same number of frames, so the counts agree.
     const n = outs[0].length;
-    let y: Float32Array = new Float32Array(n * c);
+    const y = new Float32Array(n * c);
     for (let ch = 0; ch < c; ch++) for (let f = 0; f < n; f++) y[f * c + ch] = outs[ch][f];
-    for (const norm of this.normalizers) y = norm.process(y, y);
     return y;
+  }
+
+  /** The input-stream sample (rounded) that output sample `j` stands for: (j - delay) x inputRate / outputRate. */
+  inputIndex(j: number): number {
+    return Math.round(((j - this.delay) * this.inputRate) / this.outputRate);
+  }
+
+  /** The output sample (rounded) at which input sample `s` appears: s x outputRate / inputRate + delay. */
+  outputIndex(s: number): number {
+    return Math.round((s * this.outputRate) / this.inputRate + this.delay);
   }
 }
 
 /**
- * Builds the chain for a model's input spec and a stream of `streamRate` Hz with `channels`.
- * @throws E_INPUT when the stream's rate does not fit the chain; E_MODEL_FORMAT / E_MODEL_UNSUPPORTED for bad stages
+ * Builds the chain of a model's input spec for a stream of `streamRate` Hz with `channels`
+ * interleaved channels (default `input.channels`).
+ * @throws E_INPUT when the stream's rate cannot enter the chain: it differs from
+ *   `input.raw.sampleRate` and no rate stage converts it, a stage cannot take the rate it gets,
+ *   or the chain does not end at `input.sampleRate`; E_MODEL_FORMAT / E_MODEL_UNSUPPORTED for
+ *   stages the schema refuses
  */
-export function buildPipeline(input: InputSpec, streamRate: number, channels = input.channels): Pipeline {
-  const stages = input.preprocessing ?? [];
-  let rate = streamRate;
-  const firstResample = stages.find((s) => s.kind === 'resample' || s.kind === 'decimate');
-  if (firstResample) assertSampleRate(streamRate, num(firstResample, stages.indexOf(firstResample), 'from'), 'stream vs the model\'s resample stage');
-  else if (input.sampleRate !== undefined) assertSampleRate(streamRate, input.sampleRate, 'stream vs the model');
-  const makeSteps: Array<() => ChannelStep> = [];
-  const normalizers: Normalizer[] = [];
-  stages.forEach((stage, i) => {
-    if (normalizers.length > 0 && stage.kind !== 'normalize') {
-      throw new WavegateError('E_MODEL_UNSUPPORTED', `preprocessing[${i}] (${stage.kind}): stages after normalize are not supported`);
-    }
-    switch (stage.kind) {
-      case 'bandpass':
-        makeSteps.push(filterStep(designBandpass(num(stage, i, 'low'), num(stage, i, 'high'), rate, num(stage, i, 'order', 2))));
-        break;
-      case 'highpass':
-        makeSteps.push(filterStep(designHighpass(num(stage, i, 'cutoff'), rate, num(stage, i, 'order', 2))));
-        break;
-      case 'lowpass':
-        makeSteps.push(filterStep(designLowpass(num(stage, i, 'cutoff'), rate, num(stage, i, 'order', 2))));
-        break;
-      case 'baseline': {
-        const w = stage.windows ?? [0.2, 0.6];
-        if (!Array.isArray(w) || w.length !== 2 || !w.every((v) => typeof v === 'number' && v > 0)) {
-          throw new WavegateError('E_MODEL_FORMAT', `preprocessing[${i}] (baseline): windows must be two durations in seconds, got ${JSON.stringify(stage.windows)}`);
-        }
-        const fs = rate;
-        makeSteps.push(() => {
-          const b = new BaselineRemover({ fs, windows: [w[0], w[1]] });
-          return (x) => b.process(x);
-        });
-        break;
-      }
-      case 'resample': {
-        const from = num(stage, i, 'from'), to = num(stage, i, 'to');
-        assertSampleRate(rate, from, `preprocessing[${i}] resample input`);
-        makeSteps.push(() => {
-          const r = new Resampler({ from, to });
-          return (x) => r.process(x);
-        });
-        rate = to;
-        break;
-      }
-      case 'decimate': {
-        const from = num(stage, i, 'from'), to = num(stage, i, 'to');
-        assertSampleRate(rate, from, `preprocessing[${i}] decimate input`);
-        const spec = decimateStage(from, to);
-        makeSteps.push(() => {
-          const d = new Decimator(spec);
-          return (x) => d.process(x);
-        });
-        rate = to;
-        break;
-      }
-      case 'normalize':
-        normalizers.push(new Normalizer({ mean: stage.mean as number | number[], std: stage.std as number | number[] }, channels));
-        break;
-      default:
-        throw new WavegateError('E_MODEL_UNSUPPORTED', `preprocessing[${i}]: unknown stage kind ${JSON.stringify(stage.kind)} (bandpass, highpass, lowpass, baseline, resample, decimate, normalize)`);
-    }
-  });
-  if (input.sampleRate !== undefined) assertSampleRate(rate, input.sampleRate, 'preprocessing output vs the model input');
-  return new Pipeline({ inputRate: streamRate, outputRate: rate, channels, stages }, makeSteps, normalizers);
+export function buildPipeline(input: Pick<InputSpec, 'channels' | 'preprocessing' | 'sampleRate' | 'raw'>, streamRate: number, channels = input.channels): Pipeline {
+  if (!(Number.isFinite(streamRate) && streamRate > 0)) throw new WavegateError('E_INPUT', `preprocessing: stream sample rate must be > 0 Hz, got ${streamRate}`);
+  const stages = parseStages(input.preprocessing ?? [], { channels });
+  const rawRate = input.raw?.sampleRate;
+  const converts = stages.some(isRateStage);
+  if (rawRate !== undefined && !converts && streamRate !== rawRate) {
+    throw new WavegateError('E_INPUT', `stream sample rate ${streamRate} Hz differs from the model's ${rawRate} Hz (input.raw.sampleRate), and its preprocessing has no decimate or resample stage to convert it`);
+  }
+  const walk = chainRates(stages, streamRate);
+  if ('problem' in walk) throw new WavegateError('E_INPUT', `stream at ${streamRate} Hz: input.preprocessing[${walk.index}]: ${walk.problem}`);
+  const expected = input.sampleRate ?? (converts ? undefined : rawRate);
+  if (expected !== undefined && walk.outputRate !== expected) {
+    throw new WavegateError('E_INPUT', `stream sample rate ${streamRate} Hz does not match the model's ${expected} Hz (input.sampleRate)${converts ? `: its preprocessing turns it into ${walk.outputRate} Hz` : ''}`);
+  }
+  return new Pipeline(stages, streamRate, channels);
 }

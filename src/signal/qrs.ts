@@ -72,6 +72,11 @@ export interface QrsOptions {
   refine?: number;
 }
 
+/** The detector's option names other than `fs`: what a model's `input.windowing.qrs` may set. */
+export const QRS_OPTION_NAMES: readonly (keyof Omit<QrsOptions, 'fs'>)[] = [
+  'band', 'integration', 'refractory', 'tWaveWindow', 'thresholdFactor', 'searchBack', 'learning', 'latency', 'lookahead', 'slopeFactor', 'tWaveHeight', 'refine',
+];
+
 interface Candidate {
   /** MWI peak sample index. */
   t: number;

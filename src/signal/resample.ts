@@ -12,7 +12,9 @@
  * would alias (above 6 kHz) by 80 dB or more (measured in test/src/signal/resample.test.ts).
  *
  * Delay: the filter is linear-phase, so the output lags by (N-1)/2 samples at the up-sampled
- * rate, (N-1) / (2 M) output samples. State before the first sample is zero.
+ * rate, (N-1) / (2 M) output samples. Priming (the chain's one rule, docs/signals.md): before
+ * the first sample the signal is taken to have always held that sample, so a DC offset gives no
+ * start-up transient.
  * Arithmetic is float64; chunked and whole processing give identical output.
  */
 import { WavegateError } from '../errors.js';
@@ -76,6 +78,7 @@ export class Resampler {
   /** sub[p * taps + j] = h[p + j L]. */
   private readonly sub: Float64Array;
   private hist: Float64Array;
+  private primed = false;
   private inCount = 0;
   private outCount = 0;
 
@@ -102,6 +105,10 @@ export class Resampler {
   /** Resamples a chunk; returns the output samples it completes (length varies by chunk). */
   process(input: Float32Array): Float32Array {
     assertFiniteSamples(input, 'Resampler input');
+    if (!this.primed && input.length > 0) {
+      this.hist.fill(input[0]);
+      this.primed = true;
+    }
     const K = this.taps, L = this.up, M = this.down;
     // work[K + j] holds input sample inCount + j; work[0..K) the last K samples before it.
     const work = new Float64Array(K + input.length);
@@ -130,14 +137,16 @@ export class Resampler {
 
   reset(): void {
     this.hist.fill(0);
+    this.primed = false;
     this.inCount = 0;
     this.outCount = 0;
   }
 }
 
 /**
- * Plain reference: zero-stuff by L, convolve with the whole prototype, keep every M-th sample.
- * O(N) per up-sampled sample; for tests only.
+ * Plain reference: zero-stuff by L, convolve with the whole prototype, keep every M-th sample;
+ * before the first sample the input holds its first value (the priming rule). O(N) per
+ * up-sampled sample; for tests only.
  */
 export function resampleReference(input: ArrayLike<number>, options: ResamplerOptions): Float64Array {
   const r = new Resampler(options);
@@ -148,7 +157,7 @@ export function resampleReference(input: ArrayLike<number>, options: ResamplerOp
     let acc = 0;
     for (let t = 0; t < h.length; t++) {
       const m = u - t;
-      if (m >= 0 && m % r.up === 0) acc += h[t] * input[m / r.up];
+      if (m % r.up === 0) acc += h[t] * input[Math.max(0, m / r.up)];
     }
     out.push(acc);
   }

@@ -13,9 +13,9 @@ export function assertFiniteSamples(samples: ArrayLike<number>, what: string): v
   }
 }
 
-/** Throws E_INPUT when the stream's sample rate is not the one a stage or model was built for. */
+/** Throws E_SAMPLE_RATE when the stream's sample rate is not the one a stage or model was built for. */
 export function assertSampleRate(actual: number, expected: number, what: string): void {
   if (!(Math.abs(actual - expected) <= 1e-9 * expected)) {
-    throw new WavegateError('E_INPUT', `${what}: sample rate ${actual} Hz does not match the expected ${expected} Hz`);
+    throw new WavegateError('E_SAMPLE_RATE', `${what}: sample rate ${actual} Hz does not match the expected ${expected} Hz`);
   }
 }

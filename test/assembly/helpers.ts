@@ -5,6 +5,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Rng } from '../../tools/synth/rng.js';
 
 export type Build = 'ref' | 'simd';
 export const BUILDS: readonly Build[] = ['ref', 'simd'];
@@ -20,11 +21,11 @@ export interface KernelExports {
   packWeightsF32(src: number, rows: number, cols: number, dst: number): number;
   packedBytesS8(rows: number, cols: number): number;
   packWeightsS8(src: number, rows: number, cols: number, dst: number): number;
-  lstmF32(W: number, R: number, B: number, I: number, H: number, batch: number, T: number, x: number, xStride: number,
+  lstmF32(W: number, R: number, B: number, P: number, I: number, H: number, batch: number, T: number, x: number, xStride: number,
     y: number, yStride: number, h: number, c: number, slots: number, scratch: number, reverse: number): number;
   gruF32(W: number, R: number, Wb: number, Rb: number, I: number, H: number, batch: number, T: number, x: number,
     xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, lbr: number, reverse: number): number;
-  lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, I: number, H: number, batch: number, T: number,
+  lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, P: number, I: number, H: number, batch: number, T: number,
     x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number,
     xScale: number, reverse: number): number;
   gruS8(Wq: number, Ws: number, Rq: number, Rs: number, Wb: number, Rb: number, I: number, H: number, batch: number,
@@ -115,17 +116,10 @@ export function expectOk(status: number, what: string): void {
   if (status !== 0) throw new Error(`${what} returned status ${status}`);
 }
 
-/** Deterministic xorshift32 generator, so failures reproduce from the printed seed. */
+/** Uniform [0, 1) from the project's seeded generator (tools/synth/rng.ts), so failures reproduce from the printed seed. */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 export function uniform(rand: () => number, n: number, lo: number, hi: number): Float32Array {

@@ -23,6 +23,8 @@ export interface RnnCase {
   R: Float32Array;
   /** LSTM: B [4H]; GRU: Wb, Rb [3H]. */
   B?: Float32Array;
+  /** LSTM only: peephole weights [3H], ONNX order i, o, f (absent: no peepholes). */
+  P?: Float32Array;
   Wb?: Float32Array;
   Rb?: Float32Array;
   /** x [T][batch][I]; initial state [batch][H]. */
@@ -117,6 +119,7 @@ export function runRnn(kern: Kernel, cs: RnnCase, quant?: QuantWeights, opt: Run
     R = kern.packF32(cs.R, G * H, H);
   }
   const B = cs.B ? kern.putF32(cs.B) : 0;
+  const P = cs.P ? kern.putF32(cs.P) : 0;
   const Wb = cs.Wb ? kern.putF32(cs.Wb) : 0;
   const Rb = cs.Rb ? kern.putF32(cs.Rb) : 0;
   const chunks = opt.chunks ?? [T];
@@ -132,8 +135,8 @@ export function runRnn(kern: Kernel, cs: RnnCase, quant?: QuantWeights, opt: Run
     let st: number;
     if (cs.cell === 'lstm') {
       st = quant
-        ? k.lstmS8(W, Ws, R, Rs, B, I, H, batch, n, xc, xStride, yc, yStride, hp, cp, sp, scratch, xScale, reverse)
-        : k.lstmF32(W, R, B, I, H, batch, n, xc, xStride, yc, yStride, hp, cp, sp, scratch, reverse);
+        ? k.lstmS8(W, Ws, R, Rs, B, P, I, H, batch, n, xc, xStride, yc, yStride, hp, cp, sp, scratch, xScale, reverse)
+        : k.lstmF32(W, R, B, P, I, H, batch, n, xc, xStride, yc, yStride, hp, cp, sp, scratch, reverse);
     } else {
       st = quant
         ? k.gruS8(W, Ws, R, Rs, Wb, Rb, I, H, batch, n, xc, xStride, yc, yStride, hp, sp, scratch, xScale, lbr, reverse)
@@ -161,7 +164,7 @@ export function runRnn(kern: Kernel, cs: RnnCase, quant?: QuantWeights, opt: Run
 /** A random case; weights ~ U(-a, a) with a = 1/sqrt(H) like PyTorch's init, x ~ U(-xAmp, xAmp). */
 export function randomCase(
   rand: () => number,
-  p: { cell: Cell; I: number; H: number; batch: number; T: number; lbr?: 0 | 1; reverse?: 0 | 1; xAmp?: number; stateAmp?: number },
+  p: { cell: Cell; I: number; H: number; batch: number; T: number; lbr?: 0 | 1; reverse?: 0 | 1; xAmp?: number; stateAmp?: number; peepholes?: boolean },
 ): RnnCase {
   const G = p.cell === 'lstm' ? 4 : 3;
   const a = 1 / Math.sqrt(p.H);
@@ -179,6 +182,6 @@ export function randomCase(
     lbr: p.lbr, reverse: p.reverse,
   };
   return p.cell === 'lstm'
-    ? { ...base, B: u(G * p.H, a), c0: u(p.batch * p.H, sAmp) }
+    ? { ...base, B: u(G * p.H, a), c0: u(p.batch * p.H, sAmp), ...(p.peepholes ? { P: u(3 * p.H, a) } : {}) }
     : { ...base, Wb: u(G * p.H, a), Rb: u(G * p.H, a) };
 }

@@ -102,10 +102,16 @@ export function emulateS8(cs: RnnCase, q: QuantWeights, xScale: number): { y: Fl
       if (cs.cell === 'lstm') {
         const pre = new Float32Array(G * H);
         for (let r = 0; r < G * H; r++) pre[r] = f(f(wPart(r) + rPart(r, hq)) + cs.B![r]);
+        // Peepholes (ONNX P: i, o, f): pre + f32(P * c), with the previous c for i and f, the new one for o.
+        const P = cs.P;
         for (let j = 0; j < H; j++) {
-          const cn = f(f(sigmoidf(pre[2 * H + j]) * c![b * H + j]) + f(sigmoidf(pre[j]) * tanhf(pre[3 * H + j])));
+          const cp = c![b * H + j];
+          const pi = P ? f(pre[j] + f(P[j] * cp)) : pre[j];
+          const pf = P ? f(pre[2 * H + j] + f(P[2 * H + j] * cp)) : pre[2 * H + j];
+          const cn = f(f(sigmoidf(pf) * cp) + f(sigmoidf(pi) * tanhf(pre[3 * H + j])));
           c![b * H + j] = cn;
-          hv[j] = f(sigmoidf(pre[H + j]) * tanhf(cn));
+          const po = P ? f(pre[H + j] + f(P[H + j] * cn)) : pre[H + j];
+          hv[j] = f(sigmoidf(po) * tanhf(cn));
         }
       } else {
         const xw = new Float32Array(3 * H);

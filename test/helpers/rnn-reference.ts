@@ -13,6 +13,8 @@ export interface LstmWeights {
   R: ArrayLike<number>;
   /** [4H] = Wb + Rb. */
   B: ArrayLike<number>;
+  /** Peepholes [3H], ONNX order i, o, f (absent: none): i and f see the previous c, o the new one. */
+  P?: ArrayLike<number>;
 }
 
 export interface GruWeights {
@@ -55,12 +57,14 @@ export function lstmReference(
       const xOff = (t * batch + b) * I;
       const hv = h.subarray(b * H, (b + 1) * H);
       for (let r = 0; r < 4 * H; r++) g[r] = w.B[r] + matRow(w.W, r, I, x, xOff) + matRow(w.R, r, H, hv, 0);
+      const P = w.P;
       for (let j = 0; j < H; j++) {
-        const i = sigmoid(g[j]);
-        const o = sigmoid(g[H + j]);
-        const f = sigmoid(g[2 * H + j]);
+        const cp = c[b * H + j];
+        const i = sigmoid(g[j] + (P ? P[j] * cp : 0));
+        const f = sigmoid(g[2 * H + j] + (P ? P[2 * H + j] * cp : 0));
         const cc = Math.tanh(g[3 * H + j]);
-        const cn = f * c[b * H + j] + i * cc;
+        const cn = f * cp + i * cc;
+        const o = sigmoid(g[H + j] + (P ? P[H + j] * cn : 0));
         c[b * H + j] = cn;
         hv[j] = o * Math.tanh(cn);
       }

@@ -1,6 +1,7 @@
 /**
  * Locates the real data (../shared/data by default, WAVEGATE_DATA to override) for tests that
- * need it. Tests skip with the reason printed when it is absent; CI has it, so there they run.
+ * need it. Tests gate on it through test/helpers/needs.ts (MITDB, CWRU): they skip with the reason
+ * printed when it is absent, and fail instead under WAVEGATE_REQUIRE_ALL=1 (CI).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +15,3 @@ export const CWRU_DIR = join(DATA_DIR, 'cwru');
 export const HAS_MITDB = existsSync(join(MITDB_DIR, '100.hea'));
 export const HAS_CWRU = existsSync(join(CWRU_DIR, 'normal_0_97.mat'));
 
-if (!HAS_MITDB || !HAS_CWRU) {
-  console.warn(`[wavegate tests] real data not found under ${DATA_DIR} (set WAVEGATE_DATA); skipping tests that need it`);
-}

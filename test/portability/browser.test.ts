@@ -4,23 +4,23 @@
  * with the kernels fetched beside it, and every output digest must equal Node's. Chromium's V8 is
  * years newer than Node 20's, so this also checks that a later engine computes the same bits.
  *
- * Skipped where /usr/bin/chromium is absent, unless WAVEGATE_REQUIRE_BROWSER=1 (set by .ci/run).
+ * Skipped where /usr/bin/chromium is absent, unless WAVEGATE_REQUIRE_ALL=1 (set by .ci/run) or the
+ * narrower WAVEGATE_REQUIRE_BROWSER=1: test/helpers/needs.ts.
  */
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
+import { file, needs } from '../helpers/needs.js';
 import { buildCases, writeCases } from '../../tools/portability/score-digests.js';
 import { scoreCases } from '../../tools/portability/score-cases.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = process.env.WAVEGATE_CHROMIUM ?? '/usr/bin/chromium';
-const present = existsSync(CHROMIUM);
-const REQUIRED = process.env.WAVEGATE_REQUIRE_BROWSER === '1';
+const CHROMIUM_INSTALLED = file(CHROMIUM, 'apt-get install chromium', 'WAVEGATE_REQUIRE_BROWSER');
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 
@@ -44,11 +44,7 @@ const dir = mkdtempSync(join(tmpdir(), 'wavegate-browser-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the runtime in a browser (headless Chromium)', () => {
-  if (!present && REQUIRED) {
-    it('Chromium is installed', () => expect.fail(`${CHROMIUM} not found: apt-get install chromium`));
-    return;
-  }
-  it.skipIf(!present)('scores every portability case with the same output bits as Node', async () => {
+  needs(CHROMIUM_INSTALLED).it('scores every portability case with the same output bits as Node', async () => {
     await build({
       entryPoints: [`${ROOT}tools/portability/browser-page.ts`],
       bundle: true,
@@ -62,7 +58,7 @@ describe('the runtime in a browser (headless Chromium)', () => {
     writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>');
     const cases = buildCases();
     writeCases(cases, join(dir, 'cases'));
-    const want = await scoreCases(cases, async (b) => createHash('sha256').update(b).digest('hex'));
+    const want = await scoreCases(cases);
 
     const { chromium } = await import('playwright-core');
     const { server, url } = await serve(dir);

@@ -9,19 +9,20 @@
  *
  * Needs `tools/portability/fetch-nodes.sh` and Debian's qemu-user plus the cross C libraries (the
  * script's header lists them; .ci/run installs them). Without them the test is skipped, unless
- * WAVEGATE_REQUIRE_CROSS_CPU=1 (set by .ci/run), which turns their absence into a failure.
+ * WAVEGATE_REQUIRE_ALL=1 (set by .ci/run) or the narrower WAVEGATE_REQUIRE_CROSS_CPU=1 turns their
+ * absence into a failure (test/helpers/needs.ts).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { needs, requirement } from '../helpers/needs.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = `${ROOT}dist/tools/portability/score-digests.js`;
 const NODES = process.env.WAVEGATE_CROSS_NODES ?? `${ROOT}.cache/portability`;
-const REQUIRED = process.env.WAVEGATE_REQUIRE_CROSS_CPU === '1';
 
 interface Digests {
   platform: string;
@@ -53,14 +54,12 @@ describe('the same bits on x64, arm64 and 32-bit ARM', () => {
   }, 60_000);
 
   for (const t of TARGETS) {
-    const present = existsSync(t.qemu) && existsSync(t.node) && existsSync(`${t.sysroot}/lib`);
-    if (!present && REQUIRED) {
-      it(`${t.name}: emulator and Node are installed`, () => {
-        expect.fail(`missing ${[t.qemu, t.node, `${t.sysroot}/lib`].filter((p) => !existsSync(p)).join(', ')}: run tools/portability/fetch-nodes.sh and install the Debian packages it lists`);
-      });
-      continue;
-    }
-    it.skipIf(!present)(`${t.name}: every digest equals x64's (f32 and INT8, both builds, window and stream)`, async () => {
+    const installed = requirement(
+      `${t.qemu}, ${t.node} and ${t.sysroot}/lib (run tools/portability/fetch-nodes.sh and install the Debian packages it lists)`,
+      () => existsSync(t.qemu) && existsSync(t.node) && existsSync(`${t.sysroot}/lib`),
+      'WAVEGATE_REQUIRE_CROSS_CPU',
+    );
+    needs(installed).it(`${t.name}: every digest equals x64's (f32 and INT8, both builds, window and stream)`, async () => {
       const [h, arm] = await Promise.all([host, digests(t.qemu, ['-L', t.sysroot, t.node])]);
       expect(arm.platform).toBe(t.platform);
       expect(arm.simd).toBe(true);

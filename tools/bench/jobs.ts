@@ -56,8 +56,8 @@ export function defaultModelDir(): string {
   return process.env.WAVEGATE_BENCH_CACHE ?? join(tmpdir(), 'wavegate-bench');
 }
 
-/** Bumped whenever onnx-build.ts changes what it writes, so stale cached files are not reused. */
-export const ONNX_BUILDER_VERSION = 2;
+/** Bumped whenever onnx-build.ts or the seeded weights (weights.ts) change what it writes, so stale cached files are not reused (3: the project PRNG). */
+export const ONNX_BUILDER_VERSION = 3;
 
 /** File of a generated model; the name carries every parameter, so a cached file is always the right one. */
 export function onnxModelFile(dir: string, s: OnnxModelSpec): string {

@@ -114,7 +114,7 @@ function setup(spec: string, I: number, H: number, batch: number, T: number): ()
     const Ws = f32(rows, a / 127);
     const Rs = f32(rows, a / 127);
     return cell === 'lstm'
-      ? () => check(k.lstmS8(W, Ws, R, Rs, B, I, H, batch, T, x, I, y, H, h, c, 0, scratch, 1 / 127, 0))
+      ? () => check(k.lstmS8(W, Ws, R, Rs, B, 0, I, H, batch, T, x, I, y, H, h, c, 0, scratch, 1 / 127, 0))
       : () => check(k.gruS8(W, Ws, R, Rs, B, B2, I, H, batch, T, x, I, y, H, h, 0, scratch, 1 / 127, 1, 0));
   }
   const W = alloc(k.packedBytesF32(rows, I));
@@ -122,7 +122,7 @@ function setup(spec: string, I: number, H: number, batch: number, T: number): ()
   k.packWeightsF32(f32(rows * I, a), rows, I, W);
   k.packWeightsF32(f32(rows * H, a), rows, H, R);
   return cell === 'lstm'
-    ? () => check(k.lstmF32(W, R, B, I, H, batch, T, x, I, y, H, h, c, 0, scratch, 0))
+    ? () => check(k.lstmF32(W, R, B, 0, I, H, batch, T, x, I, y, H, h, c, 0, scratch, 0))
     : () => check(k.gruF32(W, R, B, B2, I, H, batch, T, x, I, y, H, h, 0, scratch, 1, 0));
 }
 

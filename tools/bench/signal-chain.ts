@@ -1,7 +1,7 @@
 /**
- * Benchmark of the device's ECG chain on one core: band-pass 0.5-40 Hz (the model's
- * preprocessing stage) -> streaming QRS detection -> beat windows with RR features, fed in
- * chunks as a device receives them. Prints samples per second for the whole chain and for each
+ * Benchmark of the device's ECG chain on one core: src/signal/chain.ts for a beat model
+ * (band-pass 0.5-40 Hz -> streaming QRS detection on the band-passed signal -> beat windows with
+ * the default RR features), fed in chunks as a device receives them. Prints samples per second for the whole chain and for each
  * stage alone, the best of several repetitions (the first ones warm the JIT up).
  *
  *   npx tsx tools/bench/signal-chain.ts [--records DIR] [--chunk 360] [--reps 5] [--json] [--ec57]
@@ -14,9 +14,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { leadSignal, readWfdbAnnotations, readWfdbRecord } from '../../src/io/wfdb-record.js';
+import type { InputSpec } from '../../src/model/schema.js';
 import { BeatStream } from '../../src/signal/beats.js';
+import { createSignalChain } from '../../src/signal/chain.js';
 import { BiquadCascade, designBandpass } from '../../src/signal/filters.js';
 import { detectQrs, QrsDetector } from '../../src/signal/qrs.js';
+import { DEFAULT_LOCAL_BEATS, DEFAULT_RR_FEATURES } from '../../src/signal/rr-features.js';
 import { formatEc57Table, scoreQrs, type Ec57Result } from '../../src/eval/ec57.js';
 import { synthEcg } from '../synth/ecg.js';
 
@@ -62,6 +65,19 @@ function loadInputs(dir: string): Input[] {
 
 type Stage = 'chain' | 'bandpass' | 'qrs' | 'beats';
 
+/** The input spec of an ECG beat model at `fs`: what `wavegate dataset build --source mitdb:...` records by default. */
+function beatModelInput(fs: number): InputSpec {
+  return {
+    channels: 1,
+    sampleRate: fs,
+    window: 256,
+    raw: { sampleRate: fs, units: 'mV', channels: ['MLII'] },
+    preprocessing: [{ kind: 'bandpass', low: 0.5, high: 40, order: 2 }],
+    windowing: { mode: 'beat', before: 90, after: 166, qrs: { detector: 'pan-tompkins' } },
+    features: { kind: 'rr', names: [...DEFAULT_RR_FEATURES], localBeats: DEFAULT_LOCAL_BEATS },
+  };
+}
+
 /**
  * Runs one stage (or the chain) over every input in chunks; returns the seconds of CPU time the
  * process used (user + system), which on a machine shared with other jobs is a far better
@@ -74,7 +90,8 @@ function runOnce(inputs: Input[], chunk: number, stage: Stage): { cpu: number; w
   for (const { fs, signal } of inputs) {
     const bp = new BiquadCascade(designBandpass(0.5, 40, fs, 2));
     const qrs = new QrsDetector({ fs });
-    const beats = new BeatStream({ window: 256, before: 90, fs });
+    const beats = new BeatStream({ before: 90, after: 166 });
+    const chain = createSignalChain(beatModelInput(fs), fs);
     const peaksForBeats = stage === 'beats' ? detectQrs(signal, { fs }) : [];
     let p = 0;
     for (let i = 0; i < signal.length; i += chunk) {
@@ -86,11 +103,7 @@ function runOnce(inputs: Input[], chunk: number, stage: Stage): { cpu: number; w
         const ready: number[] = [];
         while (p < peaksForBeats.length && peaksForBeats[p] + qrs.latencySamples < i + x.length) ready.push(peaksForBeats[p++]);
         beatCount += beats.pushPeaks(ready).length;
-      } else {
-        const y = bp.process(x);
-        beatCount += beats.pushSamples(y).length;
-        beatCount += beats.pushPeaks(qrs.process(x)).length;
-      }
+      } else beatCount += chain.push(x).length;
     }
   }
   const c = process.cpuUsage(c0);

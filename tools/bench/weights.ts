@@ -9,6 +9,7 @@
  * Layouts are ONNX's (gate order LSTM i,o,f,c; GRU z,r,h), one direction:
  *   W [G*H, I], R [G*H, H], B [2*G*H] = Wb ++ Rb, with G = 4 (LSTM) or 3 (GRU).
  */
+import { Rng } from '../synth/rng.js';
 
 export type Cell = 'lstm' | 'gru';
 
@@ -22,16 +23,10 @@ export function macsPerStep(cell: Cell, inputSize: number, hiddenSize: number): 
   return gateCount(cell) * hiddenSize * (inputSize + hiddenSize);
 }
 
-/** mulberry32: tiny, fast, good enough for test data, and identical on every platform. */
+/** Uniform [0, 1) from the project's seeded generator (tools/synth/rng.ts), identical on every platform. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 /** Fills a new Float32Array of `n` values uniform in [-bound, bound). */

@@ -1,17 +1,19 @@
 /**
- * `wavegate dataset synth`: writes a synthetic dataset (.npz, the `dataset build` format).
+ * `wavegate dataset synth`: writes a synthetic dataset (.npz, the `dataset build` format). It refuses
+ * options that give no window, and sizes past the documented limits (SYNTH_MAX_WINDOW,
+ * SYNTH_MAX_RECORD_SAMPLES, DATASET_MAX_X_BYTES; docs/datasets.md).
  *
  *   wavegate dataset synth --kind ecg --out ecg-synth.npz [--seed 1] [--count 12] [--seconds 120]
  *       [--window 128] [--before 64] [--fs 360] [--premature-s 0.15] [--premature-v 0.15]
  *   wavegate dataset synth --kind bearing --out bearing-synth.npz [--count 8] [--seconds 2]
  *       [--window 1024] [--hop 1024] [--fs 12000]
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { WavegateError } from '../../src/errors.js';
-import { encodeNpz } from '../../src/io/npz.js';
 import { runAction } from '../../src/cli/run-action.js';
-import { buildSynthDataset, type SynthDataset, type SynthDatasetOptions, type SynthKind } from '../synth/dataset.js';
+import { encodeDataset } from '../datasets/dataset-file.js';
+import { checkOutputPath, writeOutputFile } from '../datasets/write-output.js';
+import { buildSynthDataset, type SynthDatasetOptions, type SynthKind } from '../synth/dataset.js';
 
 function num(name: string): (v: string) => number {
   return (v) => {
@@ -19,17 +21,6 @@ function num(name: string): (v: string) => number {
     if (v.trim() === '' || !Number.isFinite(n)) throw new WavegateError('E_ARGUMENT', `--${name}: not a number: ${JSON.stringify(v)}`);
     return n;
   };
-}
-
-/** Encodes a synthetic dataset as .npz bytes (stored entries, deterministic). */
-export function encodeSynthDataset(ds: SynthDataset): Uint8Array {
-  return encodeNpz({
-    x: { data: ds.x, shape: ds.shape },
-    y: ds.y,
-    record: ds.record,
-    ...(ds.rr ? { rr: { data: ds.rr, shape: [ds.shape[0], 4] } } : {}),
-    meta: new TextEncoder().encode(JSON.stringify(ds.meta)),
-  });
 }
 
 interface SynthCliOptions {
@@ -55,7 +46,7 @@ export function registerDatasetSynth(datasetCommand: Command): Command {
     .option('--seed <n>', 'base seed (default 1)', num('seed'))
     .option('--count <n>', 'synthetic records: subjects (ecg, default 12) or recordings (bearing, default 8, classes in turn)', num('count'))
     .option('--seconds <s>', 'seconds per record (default ecg 120, bearing 2)', num('seconds'))
-    .option('--window <n>', 'window length in samples (default ecg 128, bearing 1024)', num('window'))
+    .option('--window <n>', 'window length in samples (default ecg 128, bearing 1024; at most 65536)', num('window'))
     .option('--before <n>', 'ecg: samples before the R peak (default window/2)', num('before'))
     .option('--hop <n>', 'bearing: samples between window starts (default window)', num('hop'))
     .option('--fs <hz>', 'sample rate (default ecg 360, bearing 12000)', num('fs'))
@@ -64,10 +55,11 @@ export function registerDatasetSynth(datasetCommand: Command): Command {
     .action(
       runAction((opts: SynthCliOptions) => {
         const { out, ...rest } = opts;
+        checkOutputPath(out);
         const ds = buildSynthDataset(rest as SynthDatasetOptions);
-        writeFileSync(out, encodeSynthDataset(ds));
+        writeOutputFile(out, encodeDataset(ds));
         const counts = Object.entries(ds.meta.classCounts).map(([k, v]) => `${k} ${v}`).join(', ');
-        process.stdout.write(`${out}: ${ds.shape[0]} windows of ${ds.shape[1]} x ${ds.shape[2]} from ${ds.meta.records.length} ${ds.meta.kind} records (${counts})\n`);
+        process.stdout.write(`${out}: ${ds.n} windows of ${ds.t} x ${ds.c} from ${ds.meta.records.length} ${String(ds.meta.kind)} records (${counts})\n`);
       }),
     );
 }

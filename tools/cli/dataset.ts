@@ -7,19 +7,18 @@
  * registerDataset returns the `dataset` command so that other subcommands (e.g. `synth`) can be
  * added under it. Output format: docs/datasets.md.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { WavegateError } from '../../src/errors.js';
-import { readWfdbHeader } from '../../src/io/wfdb-record.js';
-import { mitdbSplitRecords } from '../../src/labels/splits.js';
 import { runAction } from '../../src/cli/run-action.js';
-import { buildMitdbDataset, type PeakDetector } from '../datasets/mitdb.js';
-import { buildCwruDataset } from '../datasets/cwru.js';
-import { encodeDataset, type DatasetArrays } from '../datasets/dataset-file.js';
-import { parsePreprocessing } from '../datasets/preprocess.js';
+import { DEFAULT_RR_FEATURES } from '../../src/signal/rr-features.js';
+import { buildMitdbDataset } from '../datasets/mitdb.js';
+import { buildCwruDataset, CWRU_DEFAULT_STAGES } from '../datasets/cwru.js';
+import { decodeDataset, encodeDataset, type DatasetArrays } from '../datasets/dataset-file.js';
+import { parsePreprocessSpec } from '../datasets/preprocess.js';
 import { progressBar } from '../datasets/progress.js';
-import { packageVersion } from '../datasets/package-version.js';
+import { packageVersion } from '../../src/package-version.js';
+import { checkOutputPath, writeOutputFile } from '../datasets/write-output.js';
 
 export interface DatasetBuildCliOptions {
   source: string;
@@ -29,18 +28,18 @@ export interface DatasetBuildCliOptions {
   window?: string;
   before?: string;
   after?: string;
-  fs?: string;
   hop?: string;
   task?: string;
   preprocess?: string;
   peaks?: string;
+  features?: string;
+  localBeats?: string;
+  featuresFrom?: string;
   fractions?: string;
   compress?: boolean;
   quiet?: boolean;
 }
 
-/** Default band-pass for ECG: removes baseline wander below 0.5 Hz and EMG/mains above 40 Hz. */
-export const MITDB_DEFAULT_PREPROCESS = 'bandpass:0.5-40:2';
 /** Default MIT-BIH beat window at 360 Hz: 90 samples (0.25 s) before the R peak, 166 from it on. */
 export const MITDB_DEFAULT_BEFORE = 90;
 export const MITDB_DEFAULT_WINDOW = 256;
@@ -70,34 +69,31 @@ export function beatWindowArgs(o: Pick<DatasetBuildCliOptions, 'window' | 'befor
   return { before, after };
 }
 
-/** The QRS detector from src/signal/qrs.ts when that module exists (loaded lazily, by name). */
-async function loadDetector(): Promise<PeakDetector> {
-  const path = '../../src/signal/qrs.js';
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(path)) as Record<string, unknown>;
-  } catch (e) {
-    throw new WavegateError('E_ARGUMENT', `--peaks detector: the QRS detector (src/signal/qrs.ts) is not available: ${(e as Error).message}`);
-  }
-  // The streaming detector class: feed the whole signal, then flush the peaks still pending.
-  const Detector = mod.QrsDetector as (new (o: { fs: number }) => { process(x: Float32Array): number[]; flush(): number[] }) | undefined;
-  if (typeof Detector === 'function') {
-    return (signal, fs) => {
-      const d = new Detector({ fs });
-      return [...d.process(signal), ...d.flush()];
-    };
-  }
-  for (const name of ['detectQrs', 'detectPeaks', 'detectRPeaks']) {
-    const fn = mod[name];
-    if (typeof fn === 'function') return (signal, fs) => (fn as (s: Float32Array, f: number) => ArrayLike<number>)(signal, fs);
-  }
-  throw new WavegateError('E_ARGUMENT', '--peaks detector: src/signal/qrs.ts exports neither QrsDetector nor detectQrs/detectPeaks/detectRPeaks');
-}
-
 function parseSource(source: string): { kind: 'mitdb' | 'cwru'; dir: string } {
   const m = /^(mitdb|cwru):(.+)$/.exec(source);
   if (!m) throw new WavegateError('E_ARGUMENT', `--source must be mitdb:<dir> or cwru:<dir>, got ${JSON.stringify(source)}`);
   return { kind: m[1] as 'mitdb' | 'cwru', dir: m[2] };
+}
+
+/** --features: names (comma separated) or none. */
+function featureNames(text: string | undefined): string[] {
+  if (text === undefined) return [...DEFAULT_RR_FEATURES];
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return names.length === 1 && names[0] === 'none' ? [] : names;
+}
+
+/** --features-from: the feature normalisation of another dataset (the training set's, for a test set). */
+function featureNormalizeFrom(path: string, names: readonly string[]): { mean: number[]; std: number[] } {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new WavegateError('E_NOT_FOUND', `--features-from ${path}: cannot read: ${(e as Error).message}`);
+  }
+  const f = decodeDataset(bytes, path).meta.input.features;
+  if (!f?.normalize) throw new WavegateError('E_INPUT', `--features-from ${path}: the dataset has no normalised side features`);
+  if (f.names.join() !== names.join()) throw new WavegateError('E_INPUT', `--features-from ${path}: its features [${f.names.join(', ')}] differ from --features [${names.join(', ')}]`);
+  return { mean: [...f.normalize.mean], std: [...f.normalize.std] };
 }
 
 /** Builds the dataset the options describe (without writing it). */
@@ -108,24 +104,24 @@ export async function buildFromCli(o: DatasetBuildCliOptions, argv: string[] = p
   const bar = o.quiet ? { update() {}, stop() {} } : progressBar(`dataset ${kind} ${o.split}`);
   try {
     if (kind === 'mitdb') {
-      const records = mitdbSplitRecords(o.split);
-      const recordFs = readWfdbHeader(join(dir, records[0])).fs;
+      if (o.hop !== undefined) throw new WavegateError('E_ARGUMENT', '--hop applies to cwru fixed windows; mitdb windows sit on beats');
       const peaks = o.peaks ?? 'reference';
       if (peaks !== 'reference' && peaks !== 'detector') throw new WavegateError('E_ARGUMENT', `--peaks must be reference or detector, got ${JSON.stringify(peaks)}`);
+      const features = featureNames(o.features);
       return buildMitdbDataset({
         dir,
         split: o.split,
         leads,
         ...beatWindowArgs(o),
-        fs: int(o.fs, 'fs', 1),
-        preprocessing: parsePreprocessing(o.preprocess ?? MITDB_DEFAULT_PREPROCESS, recordFs),
+        preprocessing: o.preprocess !== undefined ? parsePreprocessSpec(o.preprocess) : undefined,
         peaks,
-        detector: peaks === 'detector' ? await loadDetector() : undefined,
+        features,
+        localBeats: int(o.localBeats, 'local-beats', 1),
+        featureNormalize: o.featuresFrom !== undefined ? featureNormalizeFrom(o.featuresFrom, features) : undefined,
         onRecord: (r, done, total) => bar.update(r, done, total),
         createdBy,
       });
     }
-    const fs = int(o.fs, 'fs', 1) ?? 12000;
     let fractions: [number, number, number] | undefined;
     if (o.fractions !== undefined) {
       const f = o.fractions.split(',').map(Number);
@@ -133,16 +129,18 @@ export async function buildFromCli(o: DatasetBuildCliOptions, argv: string[] = p
       fractions = f as [number, number, number];
     }
     if (o.before !== undefined || o.after !== undefined) throw new WavegateError('E_ARGUMENT', '--before/--after apply to mitdb beat windows; use --window and --hop for cwru');
+    if (o.features !== undefined || o.localBeats !== undefined || o.featuresFrom !== undefined || o.peaks !== undefined) {
+      throw new WavegateError('E_ARGUMENT', '--peaks, --features, --local-beats and --features-from apply to mitdb beat windows; cwru windows are fixed and have no RR features');
+    }
     return buildCwruDataset({
       dir,
       split: o.split as 'train' | 'val' | 'test',
       task: (o.task ?? '10class') as '10class' | '4class',
       leads,
-      fs,
       window: int(o.window, 'window', 1),
       hop: int(o.hop, 'hop', 1),
       fractions,
-      preprocessing: parsePreprocessing(o.preprocess ?? 'none', fs),
+      preprocessing: o.preprocess !== undefined ? parsePreprocessSpec(o.preprocess) : CWRU_DEFAULT_STAGES,
       onRecord: (r, done, total) => bar.update(r, done, total),
       createdBy,
     });
@@ -156,7 +154,8 @@ export function formatClassCounts(d: DatasetArrays): string {
   const rows = Object.entries(d.meta.classCounts);
   const width = Math.max(5, ...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)} ${String(v).padStart(8)}  ${d.n ? ((100 * v) / d.n).toFixed(2).padStart(6) : '     -'} %`);
-  return [`${d.n} windows x ${d.t} samples x ${d.c} channel(s) at ${d.meta.fs} Hz from ${d.meta.records.length} recording(s), split ${d.meta.split}`, ...lines].join('\n');
+  const f = d.meta.input.features ? `, ${d.meta.input.features.names.length} side features` : '';
+  return [`${d.n} windows x ${d.t} samples x ${d.c} channel(s) at ${d.meta.input.sampleRate} Hz${f} from ${d.meta.records.length} recording(s), split ${d.meta.split}`, ...lines].join('\n');
 }
 
 export function registerDataset(program: Command): Command {
@@ -171,19 +170,23 @@ export function registerDataset(program: Command): Command {
     .option('--window <samples>', 'window length (default: mitdb 256 = before + after, cwru 1024)')
     .option('--before <samples>', 'mitdb: samples before the R peak (default 90; with --window alone: 35 % of it)')
     .option('--after <samples>', 'mitdb: samples from the R peak to the window end (default 166)')
-    .option('--fs <hz>', 'dataset sample rate; an integer divisor of the source rate (default: mitdb record rate, cwru 12000)')
     .option('--hop <samples>', 'cwru: hop between windows (default window/2)')
     .addOption(new Option('--task <task>', 'cwru: label set').choices(['10class', '4class']).default('10class'))
-    .option('--preprocess <stages>', `filter stages: none | bandpass:<lo>-<hi>[:order] | highpass:<fc>[:order] | lowpass:<fc>[:order], comma separated (default: mitdb ${MITDB_DEFAULT_PREPROCESS}, cwru none)`)
-    .addOption(new Option('--peaks <source>', 'mitdb: beat positions from reference annotations or the QRS detector').choices(['reference', 'detector']).default('reference'))
+    .option('--preprocess <stages>', `stages in order, comma separated: none | bandpass:<lo>-<hi>[:order] | highpass:<hz>[:order] | lowpass:<hz>[:order] | baseline[:<s>-<s>] | decimate:<hz> | resample:<hz> | normalize:<mean>:<std> (default: mitdb bandpass:0.5-40:2, cwru decimate:12000); see docs/signals.md`)
+    .addOption(new Option('--peaks <source>', 'mitdb: beat positions from reference annotations or the device QRS detector (default reference)').choices(['reference', 'detector']))
+    .option('--features <names>', `mitdb: RR side features, comma separated, or none (default ${DEFAULT_RR_FEATURES.join(',')})`)
+    .option('--local-beats <n>', 'mitdb: beats in the local RR mean (default 10)')
+    .option('--features-from <dataset.npz>', 'mitdb: normalise the side features with this (training) dataset\'s statistics instead of this one\'s')
     .option('--fractions <a,b,c>', 'cwru: train,val,test fractions of each recording in time order (default 0.6,0.2,0.2)')
     .option('--compress', 'deflate the .npz entries (smaller, slower)', false)
     .option('--quiet', 'no progress bar and no class table', false)
     .action(
       runAction(async (o: DatasetBuildCliOptions) => {
+        checkOutputPath(o.out);
         const d = await buildFromCli(o);
+        if (d.n === 0) throw new WavegateError('E_INPUT', `no windows: split ${o.split} of ${o.source} gave none (windows longer than the recordings?); nothing written`);
         const bytes = encodeDataset(d, { compress: o.compress });
-        writeFileSync(o.out, bytes);
+        writeOutputFile(o.out, bytes);
         if (!o.quiet) process.stdout.write(`${formatClassCounts(d)}\nwrote ${o.out} (${bytes.length} bytes)\n`);
       }),
     );

@@ -1,23 +1,31 @@
 /**
- * CWRU bearing dataset: sliding windows from the time region (train / val / test) of every
- * recording, labelled by file for the 10-class or 4-class task.
+ * CWRU bearing dataset: the fixed windows a device cuts (src/signal/chain.ts, through
+ * chain-windows.ts) from each recording, those wholly inside the chosen time region (train / val
+ * / test), labelled by file for the 10-class or 4-class task.
  *
- * Each recording is brought to `fs` (the normal baseline is 48 kHz: decimated by 4 with an
- * anti-alias filter), filtered by the preprocessing stages, then cut by time into disjoint
- * regions (src/labels/cwru.ts); windows lie wholly inside the chosen region.
+ * Every recording goes through the same stage list, in list order. The default list is
+ * `decimate {to: 12000}`: the 48 kHz normal baseline is decimated by 4 (anti-alias built in), the
+ * 12 kHz fault files pass unchanged (factor 1). The regions are cut by time on the chain's output
+ * (src/labels/cwru.ts), so no window straddles two sets.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { WavegateError } from '../../src/errors.js';
 import { readMat5, requireMatVariable } from '../../src/io/mat5.js';
 import { CWRU_LABELS_10, CWRU_LABELS_4, cwruFileInfo, timeSplitRegions, windowStarts, TIME_SPLITS, type TimeSplitName } from '../../src/labels/cwru.js';
-import type { PreprocessingStage } from '../../src/model/schema.js';
-import { applyStages, stagesForMeta, type FilterStage } from './preprocess.js';
-import { decimate, decimateStage } from '../../src/signal/decimate.js';
-import { classCounts, sha256, WindowSink, type DatasetArrays } from './dataset-file.js';
+import type { InputSpec } from '../../src/model/schema.js';
+import type { Stage } from '../../src/model/stages.js';
+import { buildPipeline } from '../../src/signal/pipeline.js';
+import { chainWindows } from './chain-windows.js';
+import { sha256Hex } from '../../src/model/digest.js';
+import { classCounts, DATASET_FORMAT, DATASET_FORMAT_VERSION, WindowSink, type DatasetArrays } from './dataset-file.js';
 import { interleave } from './interleave.js';
+import { outputRate } from './mitdb.js';
 
 export type CwruTask = '10class' | '4class';
+
+/** The default CWRU stage list: every recording to 12 kHz (a no-op for the 12 kHz files). */
+export const CWRU_DEFAULT_STAGES: Stage[] = [{ kind: 'decimate', to: 12000 }];
 
 export interface CwruBuildOptions {
   /** Folder holding the .mat files (every CWRU-named .mat in it is used, sorted by name). */
@@ -27,18 +35,23 @@ export interface CwruBuildOptions {
   task?: CwruTask;
   /** Sensor channels, in channel order: DE, FE, BA. Default ["DE"]. */
   leads?: string[];
-  /** Target sample rate in Hz. Default 12000. */
-  fs?: number;
-  /** Window length in samples at `fs`. Default 1024. */
+  /** Window length in samples at the model rate. Default 1024. */
   window?: number;
   /** Hop in samples. Default window / 2. */
   hop?: number;
   /** Train/val/test fractions of each recording, in time order. Default [0.6, 0.2, 0.2]. */
   fractions?: [number, number, number];
-  /** Filter stages at `fs`. Default none. */
-  preprocessing?: FilterStage[];
+  /** Canonical stages from each recording's own rate. Default {@link CWRU_DEFAULT_STAGES}. */
+  preprocessing?: Stage[];
   onRecord?: (record: string, done: number, total: number) => void;
   createdBy?: string;
+}
+
+/** The most common rate among the files (the lower on a tie): the sensor rate a model is for. */
+function commonRate(rates: number[]): number {
+  const counts = new Map<number, number>();
+  for (const r of rates) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
 }
 
 export function buildCwruDataset(options: CwruBuildOptions): DatasetArrays {
@@ -46,11 +59,9 @@ export function buildCwruDataset(options: CwruBuildOptions): DatasetArrays {
   const task = options.task ?? '10class';
   if (task !== '10class' && task !== '4class') throw new WavegateError('E_ARGUMENT', `--task must be 10class or 4class, got ${JSON.stringify(task)}`);
   const leads = options.leads ?? ['DE'];
-  const fs = options.fs ?? 12000;
   const window = options.window ?? 1024;
   const hop = options.hop ?? Math.max(1, Math.floor(window / 2));
-  const stages = options.preprocessing ?? [];
-  for (const s of stages) if (s.fs !== fs) throw new WavegateError('E_ARGUMENT', `preprocessing designed for ${s.fs} Hz, dataset rate is ${fs} Hz`);
+  const stages = options.preprocessing ?? CWRU_DEFAULT_STAGES;
   let files: string[];
   try {
     files = readdirSync(options.dir).filter((f) => f.toLowerCase().endsWith('.mat')).sort();
@@ -58,67 +69,70 @@ export function buildCwruDataset(options: CwruBuildOptions): DatasetArrays {
     throw new WavegateError('E_NOT_FOUND', `${options.dir}: cannot list CWRU folder: ${(e as Error).message}`, { cause: e });
   }
   if (files.length === 0) throw new WavegateError('E_NOT_FOUND', `${options.dir}: no .mat files`);
+  const infos = files.map((f) => cwruFileInfo(f));
+  const rawRate = commonRate(infos.map((i) => i.fs));
+  const input: InputSpec = {
+    channels: leads.length,
+    sampleRate: outputRate(stages, rawRate),
+    window,
+    hop,
+    channelNames: [...leads],
+    raw: { sampleRate: rawRate, units: 'g', channels: [...leads] },
+    preprocessing: stages,
+    windowing: { mode: 'fixed', window, hop },
+  };
   const labels = task === '10class' ? [...CWRU_LABELS_10] : [...CWRU_LABELS_4];
   const sink = new WindowSink(window * leads.length);
   const digests: Record<string, string> = {};
-  const resampling: Record<string, PreprocessingStage> = {};
   const regions: Record<string, [number, number]> = {};
 
   files.forEach((file, recIndex) => {
-    const info = cwruFileInfo(file);
+    const info = infos[recIndex];
     const bytes = readFileSync(join(options.dir, file));
-    digests[file] = sha256(bytes);
+    digests[file] = sha256Hex(bytes);
     const vars = readMat5(bytes, file);
     const channels = leads.map((lead) => {
       const v = requireMatVariable(vars, `${info.varPrefix}_${lead}_time`, file);
-      let sig: Float32Array = Float32Array.from(v.data);
+      const sig = Float32Array.from(v.data);
       for (let i = 0; i < sig.length; i++) if (!Number.isFinite(sig[i])) throw new WavegateError('E_FILE_FORMAT', `${file}: ${lead} sample ${i} is ${sig[i]}`);
-      if (info.fs !== fs) {
-        const stage = decimateStage(info.fs, fs);
-        resampling[file] = stage;
-        sig = decimate(sig, stage);
-      }
-      return applyStages(sig, stages);
+      return sig;
     });
-    const length = channels[0].length;
+    // The regions follow from the chain's output length, known before running it (windows go straight to the sink).
+    let length: number;
+    try {
+      length = buildPipeline(input, info.fs).outputLength(channels[0].length);
+    } catch (e) {
+      if (e instanceof WavegateError) throw new WavegateError(e.code, `${file}: ${e.message}`, { cause: e });
+      throw e;
+    }
     const region = timeSplitRegions(length, { fractions: options.fractions })[options.split];
     regions[basename(file)] = region;
-    const frames = interleave(channels);
-    const c = leads.length;
+    const inside = new Set(windowStarts(region, window, hop));
     const y = task === '10class' ? info.class10 : info.class4;
-    for (const s of windowStarts(region, window, hop)) sink.push(frames.subarray(s * c, (s + window) * c), y, recIndex);
+    chainWindows(input, info.fs, interleave(channels), (w) => {
+      if (inside.has(w.at)) sink.push(w.data, y, recIndex, w.sample);
+    });
     options.onRecord?.(file, recIndex + 1, files.length);
   });
 
-  const { x, y, record } = sink.arrays();
+  const { x, y, record, sample } = sink.arrays();
   return {
-    x,
-    n: sink.count,
-    t: window,
-    c: leads.length,
-    y,
-    record,
+    x, n: sink.count, t: window, c: leads.length, y, record, sample,
     meta: {
+      format: DATASET_FORMAT,
+      formatVersion: DATASET_FORMAT_VERSION,
       labels,
-      fs,
-      window,
-      before: 0,
-      after: window,
-      hop,
-      lead: leads,
-      channels: leads.length,
-      preprocessing: stagesForMeta(stages),
+      input,
+      source: 'cwru',
+      sampleMarks: 'window-start',
       split: options.split,
       records: files,
+      recordRates: infos.map((i) => i.fs),
       sourceDigests: digests,
       createdBy: options.createdBy ?? 'wavegate dataset build',
-      source: 'cwru',
-      windows: 'sliding',
       classCounts: classCounts(y, labels),
       task,
       timeSplit: { fractions: options.fractions ?? [0.6, 0.2, 0.2], order: TIME_SPLITS, regions },
-      resampling,
-      units: 'g',
     },
   };
 }

@@ -1,68 +1,61 @@
 /**
- * Preprocessing stages for dataset building, written as the PreprocessingStage objects that
- * travel in the dataset meta and then in the model file, and applied with the device's own
- * filters (src/signal/filters.ts) so that training data and device input match.
+ * `--preprocess` spec strings -> canonical preprocessing stages (src/model/stages.ts). Only a
+ * command-line notation: the stages it returns are what the dataset records, the model carries
+ * and the device runs (src/signal/pipeline.ts); nothing here filters anything.
  *
- * Filters run causally from the first sample of each recording with zero initial state, exactly
- * as a device stream that starts with the recording. No zero-phase (forward-backward) filtering:
- * a device cannot run it, and a model trained on it would see different waveforms.
- *
- * Spec strings (CLI `--preprocess`, comma separated, applied in order):
- *   none                       no stage
- *   bandpass:<low>-<high>[:<order>]   Butterworth band-pass, Hz, order per side (default 2)
- *   highpass:<fc>[:<order>]    Butterworth high-pass
- *   lowpass:<fc>[:<order>]     Butterworth low-pass
+ * Comma separated, applied in order:
+ *   none                               no stage
+ *   bandpass:<low>-<high>[:<order>]    Butterworth band-pass, Hz, order per side (default 2)
+ *   highpass:<cutoff>[:<order>]        Butterworth high-pass
+ *   lowpass:<cutoff>[:<order>]         Butterworth low-pass
+ *   baseline[:<s1>-<s2>]               two-median baseline removal, windows in s (default 0.2-0.6)
+ *   decimate:<hz>                      integer-factor decimation to <hz>
+ *   resample:<hz>                      polyphase resampling to <hz>
+ *   normalize:<mean>:<std>             (x - mean) / std
  */
-import { WavegateError } from '../../src/errors.js';
-import { BiquadCascade, designBandpass, designHighpass, designLowpass, type Biquad } from '../../src/signal/filters.js';
-import type { PreprocessingStage } from '../../src/model/schema.js';
+import { WavegateError, isWavegateError } from '../../src/errors.js';
+import { parseStages, type Stage } from '../../src/model/stages.js';
 
-export type FilterStage =
-  | { kind: 'bandpass'; low: number; high: number; order: number; fs: number }
-  | { kind: 'highpass'; fc: number; order: number; fs: number }
-  | { kind: 'lowpass'; fc: number; order: number; fs: number };
-
-function number(text: string, spec: string): number {
+function number(text: string, part: string): number {
   const v = Number(text);
-  if (text === '' || !Number.isFinite(v)) throw new WavegateError('E_ARGUMENT', `--preprocess ${spec}: ${JSON.stringify(text)} is not a number`);
+  if (text.trim() === '' || !Number.isFinite(v)) throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: ${JSON.stringify(text)} is not a number`);
   return v;
 }
 
-/** Parses a `--preprocess` value into stages at sample rate `fs`. */
-export function parsePreprocessing(spec: string, fs: number): FilterStage[] {
-  const out: FilterStage[] = [];
+function range(arg: string, part: string, what: string): [number, number] {
+  const m = /^([^-]+)-(.+)$/.exec(arg);
+  if (!m) throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: expected ${what}`);
+  return [number(m[1], part), number(m[2], part)];
+}
+
+/** Parses a `--preprocess` value into canonical stages (validated by the stage schema). */
+export function parsePreprocessSpec(spec: string): Stage[] {
+  const raw: Array<Record<string, unknown>> = [];
   for (const part of spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
     if (part === 'none') continue;
-    const [kind, arg = '', orderText] = part.split(':');
-    const order = orderText === undefined ? 2 : number(orderText, part);
+    const [kind, arg = '', third, ...rest] = part.split(':');
+    if (rest.length > 0) throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: too many ":" fields`);
+    const order = third === undefined ? 2 : number(third, part);
     if (kind === 'bandpass') {
-      const m = /^([^-]+)-(.+)$/.exec(arg);
-      if (!m) throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: expected bandpass:<low>-<high>[:order]`);
-      out.push({ kind, low: number(m[1], part), high: number(m[2], part), order, fs });
+      const [low, high] = range(arg, part, 'bandpass:<low>-<high>[:order]');
+      raw.push({ kind, low, high, order });
     } else if (kind === 'highpass' || kind === 'lowpass') {
-      out.push({ kind, fc: number(arg, part), order, fs });
+      raw.push({ kind, cutoff: number(arg, part), order });
+    } else if (kind === 'baseline') {
+      raw.push({ kind, windows: arg === '' ? [0.2, 0.6] : range(arg, part, 'baseline[:<s1>-<s2>]') });
+    } else if (kind === 'decimate' || kind === 'resample') {
+      raw.push({ kind, to: number(arg, part) });
+    } else if (kind === 'normalize') {
+      if (third === undefined) throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: expected normalize:<mean>:<std>`);
+      raw.push({ kind, mean: number(arg, part), std: number(third, part) });
     } else {
-      throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: unknown stage ${JSON.stringify(kind)} (expected none, bandpass, highpass or lowpass)`);
+      throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: unknown stage ${JSON.stringify(kind)} (expected none, bandpass, highpass, lowpass, baseline, decimate, resample or normalize)`);
     }
   }
-  for (const s of out) designStage(s); // validate parameters now, not after reading data
-  return out;
-}
-
-export function designStage(s: FilterStage): Biquad[] {
-  if (s.kind === 'bandpass') return designBandpass(s.low, s.high, s.fs, s.order);
-  if (s.kind === 'highpass') return designHighpass(s.fc, s.fs, s.order);
-  return designLowpass(s.fc, s.fs, s.order);
-}
-
-/** Applies the stages to one channel of a whole recording (a fresh filter state per call). */
-export function applyStages(signal: Float32Array, stages: readonly FilterStage[]): Float32Array {
-  let out = signal;
-  for (const s of stages) out = new BiquadCascade(designStage(s)).process(out);
-  return out;
-}
-
-/** The stages as model-metadata entries. */
-export function stagesForMeta(stages: readonly FilterStage[]): PreprocessingStage[] {
-  return stages.map((s) => ({ ...s, design: 'butterworth', causal: true }));
+  try {
+    return parseStages(raw, { path: '--preprocess' });
+  } catch (e) {
+    if (isWavegateError(e)) throw new WavegateError('E_ARGUMENT', e.message.replace(/^--preprocess\[(\d+)\]/, (_, i: string) => `--preprocess stage ${Number(i) + 1}`), { cause: e });
+    throw e;
+  }
 }

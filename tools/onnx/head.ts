@@ -9,6 +9,7 @@ import type { DenseActivation, DenseLayerSpec, LayerNormSpec, LayerSpec, Pooling
 import { Attributes, type NodeProto } from './proto.js';
 import type { FoldContext } from './fold.js';
 import { broadcastDims } from './shape-ops.js';
+import { denseOverSide } from './side-features.js';
 import { pipeWith, type ActValue, type ConstValue, type Pipe, type Value } from './values.js';
 
 function refuse(where: string, msg: string): never {
@@ -32,6 +33,11 @@ export function asFeatures(act: ActValue, where: string): ActValue {
   const st = act.stage;
   if (st.type === 'feat') return act;
   if (st.type === 'seq') return { ...act, stage: { type: 'feat', perStep: true } };
+  if (st.type === 'yh' && st.dparts?.length === 1 && act.dims[act.axes.indexOf('D')] === 1) {
+    // Y_h of a one-direction layer used as it is ([1, B, H], or [B, 1, H] with layout=1): its
+    // direction axis holds one entry, so it is a unit axis over that direction's final state.
+    return asFeatures({ ...act, axes: act.axes.map((t) => (t === 'D' ? 'U' : t)), stage: { type: 'yh', dparts: null, fparts: st.dparts } }, where);
+  }
   if (st.type === 'yh') {
     if (!st.fparts || act.axes.includes('D')) refuse(where, 'final hidden state still has its direction axis; select or concatenate directions first');
     const last = act.pipe.rnnCount - 1;
@@ -70,10 +76,14 @@ function replaceLast(pipe: Pipe, layer: LayerSpec, tensors: Record<string, Retur
   return { ...p, layers: [...pipe.layers.slice(0, -1), layer] };
 }
 
-function addDense(act: ActValue, w: Float32Array, b: Float32Array, inF: number, outF: number, openBias: boolean): ActValue {
+function addDense(act: ActValue, weight: Float32Array, b: Float32Array, inF: number, outF: number, openBias: boolean, where: string): ActValue {
   const name = `dense${act.pipe.denseCount}`;
   const spec: DenseLayerSpec = { type: 'dense', name, inFeatures: inF, outFeatures: outF, activation: 'none' };
-  const pipe = pipeWith(act.pipe, spec, { [`${name}.W`]: makeTensor('F32', [outF, inF], w), [`${name}.b`]: makeTensor('F32', [outF], b) }, { denseCount: act.pipe.denseCount + 1 });
+  // Over a Concat of side features: columns as the runtime lays the row out, [pooled ++ side].
+  const side = denseOverSide(act, weight, inF, outF, where);
+  const w = side?.w ?? weight;
+  const patch = { denseCount: act.pipe.denseCount + 1, ...(side ? { side: side.side } : {}) };
+  const pipe = pipeWith(act.pipe, spec, { [`${name}.W`]: makeTensor('F32', [outF, inF], w), [`${name}.b`]: makeTensor('F32', [outF], b) }, patch);
   const st = act.stage as { perStep: boolean };
   return { ...act, pipe, dims: [...act.dims.slice(0, -1), outF], stage: { type: 'feat', perStep: st.perStep, open: openBias ? 'dense-bias' : undefined } };
 }
@@ -108,7 +118,7 @@ function gemm(node: NodeProto, act: ActValue, inputs: (Value | undefined)[], ctx
     if (cv.kind !== 'const') refuse(where, 'Gemm bias C must be constant');
     b = vectorOf(cv, outF, where, 'bias C').map((v) => beta * v);
   }
-  return addDense(act, w, b, inF, outF, false);
+  return addDense(act, w, b, inF, outF, false, where);
 }
 
 function matmul(act: ActValue, wv: Value | undefined, where: string): ActValue {
@@ -118,7 +128,7 @@ function matmul(act: ActValue, wv: Value | undefined, where: string): ActValue {
   if (r !== inF) refuse(where, `weight [${wv.dims}] does not take ${inF} input features`);
   const w = new Float32Array(outF * inF);
   for (let o = 0; o < outF; o++) for (let i = 0; i < inF; i++) w[o * inF + i] = wv.data[i * outF + o];
-  return addDense(act, w, new Float32Array(outF), inF, outF, true);
+  return addDense(act, w, new Float32Array(outF), inF, outF, true, where);
 }
 
 function addLayerNorm(act: ActValue, gamma: Float32Array, beta: Float32Array, epsilon: number, open: 'ln-gamma' | undefined): ActValue {

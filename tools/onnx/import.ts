@@ -7,19 +7,21 @@
  * pool/dense/layernorm layers (head.ts). Whatever the graph output turns out to be must be a
  * complete wavegate model; every other op is refused with `unsupported op <Op> at node '<name>'`.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { WavegateError } from '../../src/errors.js';
 import { FORMAT_NAME, FORMAT_VERSION, type Tensor, type WgmMetadata, type WgmModel } from '../../src/model/schema.js';
+import { sha256Hex } from '../../src/model/digest.js';
+import { packageVersion } from '../../src/package-version.js';
 import { layerParameterCount } from '../../src/model/tensors.js';
 import { decodeModel, readTensor, toNumber, type NodeProto } from './proto.js';
-import { foldNode, shapeOf, type FoldContext } from './fold.js';
+import { foldNode, shapeOf, type FoldContext, type Known } from './fold.js';
+import { checkSidePending, sideNode } from './side-features.js';
 import { layoutAct } from './layout-act.js';
 import { asFeatures, headAct } from './head.js';
 import { recurrentNode } from './rnn.js';
 import { quantizeRecurrentWeights } from './int8.js';
-import { constValue, SYMBOLIC_DIMS, type ActValue, type Value } from './values.js';
+import { constValue, SYMBOLIC_DIMS, type ActValue, type SideValue, type Value } from './values.js';
 
 export interface ImportOptions {
   /** Label for error messages and provenance `sourceFile` (default: "<onnx>"). */
@@ -44,6 +46,9 @@ export interface OnnxIo {
   inputDims: (number | null)[];
   /** True when the output has a time axis (no pooling): one output row per step. */
   perStep: boolean;
+  /** The side-feature input [batch, featureCount], when the model has one (input.features). */
+  featuresName?: string;
+  featureCount?: number;
 }
 
 export interface ImportResult {
@@ -52,30 +57,46 @@ export interface ImportResult {
 }
 
 function producerName(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return `wavegate ${pkg.version ?? '?'} import`;
-  } catch {
-    return 'wavegate import';
-  }
+  return `wavegate ${packageVersion()} import`;
 }
 
-function graphInput(graph: NonNullable<ReturnType<typeof decodeModel>['graph']>, source: string): { name: string; dims: number[]; declared: (number | null)[] } {
-  const inits = new Set((graph.initializer ?? []).map((t) => t.name));
-  const inputs = (graph.input ?? []).filter((i) => !inits.has(i.name ?? ''));
-  if (inputs.length !== 1) {
-    throw new WavegateError('E_ONNX_UNSUPPORTED', `${source}: model has ${inputs.length} runtime inputs (${inputs.map((i) => i.name).join(', ')}); exactly one (the signal window) is supported, initial states must be zeros inside the graph`);
-  }
-  const inp = inputs[0];
-  const shapeDims = inp.type?.tensorType?.shape?.dim ?? [];
+type GraphProto = NonNullable<ReturnType<typeof decodeModel>['graph']>;
+type InputProto = NonNullable<GraphProto['input']>[number];
+type GraphInput = { name: string; dims: number[]; declared: (number | null)[] };
+
+/** Declared dims of an input (null where symbolic); float32 only. */
+function declaredDims(inp: InputProto, source: string): (number | null)[] {
   const elem = inp.type?.tensorType?.elemType;
   if (elem !== undefined && elem !== null && elem !== 1) throw new WavegateError('E_ONNX_UNSUPPORTED', `${source}: input '${inp.name}' has element type ${elem}; only float32 is supported`);
-  if (shapeDims.length !== 3) throw new WavegateError('E_ONNX_UNSUPPORTED', `${source}: input '${inp.name}' has rank ${shapeDims.length}; expected [batch, time, channels] or [time, batch, channels]`);
-  const declared = shapeDims.map((d) => {
+  return (inp.type?.tensorType?.shape?.dim ?? []).map((d) => {
     const v = d.dimValue === null || d.dimValue === undefined ? 0 : toNumber(d.dimValue as number);
     return v > 0 ? v : null;
   });
-  return { name: inp.name ?? '', declared, dims: declared.map((d, i) => d ?? SYMBOLIC_DIMS[i]) };
+}
+
+/**
+ * The runtime inputs: the signal window (rank 3), and optionally side features [batch, F]
+ * (rank 2, F static) that join the head (side-features.ts). Anything else is refused.
+ */
+function graphInputs(graph: GraphProto, source: string): { signal: GraphInput; side?: SideValue } {
+  const inits = new Set((graph.initializer ?? []).map((t) => t.name));
+  const inputs = (graph.input ?? []).filter((i) => !inits.has(i.name ?? ''));
+  const names = inputs.map((i) => i.name).join(', ');
+  const ranks = inputs.map((i) => (i.type?.tensorType?.shape?.dim ?? []).length);
+  // With two inputs, the rank-2 one is the side features; a lone input is the signal whatever its rank.
+  const sides = inputs.length === 2 ? inputs.filter((_, k) => ranks[k] === 2) : [];
+  const signals = inputs.filter((i) => !sides.includes(i));
+  if (inputs.length === 0 || inputs.length > 2 || signals.length !== 1) {
+    throw new WavegateError('E_ONNX_UNSUPPORTED', `${source}: model has ${inputs.length} runtime inputs (${names}); supported are the signal window [batch, time, channels] and, optionally, side features [batch, F] joined by Concat before the first dense layer; initial states must be zeros inside the graph`);
+  }
+  const inp = signals[0];
+  const declared = declaredDims(inp, source);
+  if (declared.length !== 3) throw new WavegateError('E_ONNX_UNSUPPORTED', `${source}: input '${inp.name}' has rank ${declared.length}; expected [batch, time, channels] or [time, batch, channels]`);
+  const signal = { name: inp.name ?? '', declared, dims: declared.map((d, i) => d ?? SYMBOLIC_DIMS[i]) };
+  if (sides.length === 0) return { signal };
+  const [batch, count] = declaredDims(sides[0], source);
+  if (!count) throw new WavegateError('E_ONNX_UNSUPPORTED', `${source}: side-feature input '${sides[0].name}' needs a static feature count, [batch, F]`);
+  return { signal, side: { kind: 'side', name: sides[0].name ?? '', dims: [batch ?? SYMBOLIC_DIMS[3], count], count } };
 }
 
 /** Imports ONNX bytes into an in-memory wavegate model. */
@@ -88,7 +109,8 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   const values = new Map<string, Value>();
   const poisoned = new Map<string, string>();
   for (const t of graph.initializer ?? []) values.set(t.name ?? '', constValue(readTensor(t)));
-  const gi = graphInput(graph, source);
+  const { signal: gi, side } = graphInputs(graph, source);
+  if (side) values.set(side.name, side);
   const input: ActValue = {
     kind: 'act', dims: gi.dims, axes: ['x0', 'x1', 'x2'], stage: { type: 'input' },
     pipe: { layers: [], tensors: new Map<string, Tensor>(), rnnCount: 0, denseCount: 0, lnCount: 0 },
@@ -132,6 +154,8 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
     throw new WavegateError('E_ONNX_UNSUPPORTED', `${source}: output '${outName}' has axes [${fin.axes.join(', ')}]; expected [batch, classes] (or per step [batch, time, classes])`);
   }
 
+  if (side && !fin.pipe.side) throw new WavegateError('E_ONNX_UNSUPPORTED', `${source}: side-feature input '${side.name}' does not reach output '${outName}' through Concat + a dense layer`);
+  if (fin.pipe.side?.pending) throw new WavegateError('E_ONNX_UNSUPPORTED', `${source}: the Concat of side features '${fin.pipe.side.input}' must feed a dense layer (Gemm or MatMul)`);
   return { model: buildModel(fin, proto, gi, bytes, opts), io: ioOf(fin, gi, outName, perStep) };
 }
 
@@ -150,24 +174,27 @@ function neededNodes(nodes: NodeProto[], output: string): Set<NodeProto> {
   return needed;
 }
 
-function ioOf(fin: ActValue, gi: ReturnType<typeof graphInput>, outputName: string, perStep: boolean): OnnxIo {
+function ioOf(fin: ActValue, gi: GraphInput, outputName: string, perStep: boolean): OnnxIo {
   return {
     inputName: gi.name, outputName, perStep, inputDims: gi.declared,
     inputLayout: fin.pipe.inputBatchAxis === 0 ? 'batch_first' : 'time_first',
+    ...(fin.pipe.side ? { featuresName: fin.pipe.side.input, featureCount: fin.pipe.side.count } : {}),
   };
 }
 
 function evalNode(node: NodeProto, ins: (Value | undefined)[], ctx: FoldContext): (Value | undefined)[] {
   const op = node.opType ?? '';
   if (op === 'Shape' && ins[0]) return [shapeOf(ins[0].dims, node)];
-  if (!ins.some((v) => v?.kind === 'act')) return foldNode(node, ins, ctx);
+  if (ins.some((v) => v?.kind === 'side')) return [sideNode(node, ins, ctx)];
+  if (!ins.some((v) => v?.kind === 'act')) return foldNode(node, ins as (Known | undefined)[], ctx);
+  checkSidePending(node, ins, ctx.where);
   if (op === 'LSTM' || op === 'GRU') return recurrentNode(node, ins, ctx);
   const out = layoutAct(node, ins, ctx) ?? headAct(node, ins, ctx);
   if (!out) throw new WavegateError('E_ONNX_UNSUPPORTED', `unsupported op ${op} at node '${node.name ?? ''}'`);
   return [out];
 }
 
-function buildModel(fin: ActValue, proto: ReturnType<typeof decodeModel>, gi: ReturnType<typeof graphInput>, bytes: Uint8Array, opts: ImportOptions): WgmModel {
+function buildModel(fin: ActValue, proto: ReturnType<typeof decodeModel>, gi: GraphInput, bytes: Uint8Array, opts: ImportOptions): WgmModel {
   const pipe = fin.pipe;
   const layers = [...pipe.layers];
   let activation: WgmMetadata['output']['activation'] = pipe.outputActivation ?? 'none';
@@ -186,11 +213,16 @@ function buildModel(fin: ActValue, proto: ReturnType<typeof decodeModel>, gi: Re
     format: FORMAT_NAME,
     formatVersion: FORMAT_VERSION,
     name: opts.name ?? (proto.graph?.name || basename(source).replace(/\.onnx$/i, '')),
-    input: { channels: first.inputSize, ...(window ? { window } : {}) },
+    input: {
+      channels: first.inputSize,
+      ...(window ? { window } : {}),
+      // Side features the caller supplies; `wavegate import --dataset/--meta` names them.
+      ...(pipe.side ? { features: { kind: 'external' as const, names: Array.from({ length: pipe.side.count }, (_, i) => `f${i}`) } } : {}),
+    },
     layers,
     output: { activation, size: fin.dims[fin.dims.length - 1] },
     provenance: {
-      sourceSha256: createHash('sha256').update(bytes).digest('hex'),
+      sourceSha256: sha256Hex(bytes),
       sourceFile: basename(source),
       producer: producerName(),
       onnxProducer: `${proto.producerName ?? ''} ${proto.producerVersion ?? ''}`.trim(),
@@ -222,9 +254,13 @@ export function importOnnxFile(path: string, opts: ImportOptions = {}): ImportRe
  */
 export function describeModel(model: WgmModel): { params: number; summary: string } {
   const params = model.metadata.layers.reduce((n, l) => n + layerParameterCount(l), 0);
+  const side = model.metadata.input.features?.names.length ?? 0;
+  const firstDense = model.metadata.layers.find((l) => l.type === 'dense');
   const parts = model.metadata.layers.map((l) => {
-    if (l.type === 'lstm' || l.type === 'gru') return `${l.type}(${l.inputSize}->${l.hiddenSize}${l.direction === 'bidirectional' ? ' bi' : l.direction === 'reverse' ? ' rev' : ''}${l.precision === 'int8' ? ' int8' : ''})`;
-    if (l.type === 'dense') return `dense(${l.inFeatures}->${l.outFeatures}${l.activation !== 'none' ? ' ' + l.activation : ''})`;
+    if (l.type === 'lstm' || l.type === 'gru') return `${l.type}(${l.inputSize}->${l.hiddenSize}${l.direction === 'bidirectional' ? ' bi' : l.direction === 'reverse' ? ' rev' : ''}${l.type === 'lstm' && l.peepholes ? ' peepholes' : ''}${l.precision === 'int8' ? ' int8' : ''})`;
+    // The first dense layer of a model with side features reads [pooled ++ features]: shown as "pooled+F".
+    const inF = l === firstDense && side > 0 ? `${(l as { inFeatures: number }).inFeatures - side}+${side}` : undefined;
+    if (l.type === 'dense') return `dense(${inF ?? l.inFeatures}->${l.outFeatures}${l.activation !== 'none' ? ' ' + l.activation : ''})`;
     if (l.type === 'pool') return `pool(${l.mode})`;
     return `layernorm(${l.size})`;
   });

@@ -6,7 +6,8 @@
  *   - `fill`:  a tensor whose every element is one known value but whose shape depends on the
  *              input (PyTorch's zero initial states: ConstantOfShape(Shape(x)...));
  *   - `act`:   data that flows from the graph input, with a tag per axis (batch, time, features,
- *              direction) and the wavegate layers that produced it so far.
+ *              direction) and the wavegate layers that produced it so far;
+ *   - `side`:  the optional second graph input, side features [batch, F] (side-features.ts).
  *
  * Symbolic input dimensions (batch, sequence length) are given distinct sentinel sizes, so the
  * shape arithmetic PyTorch emits (Shape -> Gather -> Concat -> Reshape) folds with ordinary
@@ -65,6 +66,11 @@ export interface Pipe {
   pooling?: Pooling;
   /** Softmax/Sigmoid applied at the end; nothing may follow it. */
   outputActivation?: 'softmax' | 'sigmoid';
+  /**
+   * Side features joined by Concat (side-features.ts): the graph input's name, the count, whether
+   * the graph put them before the pooled output, and `pending` until the first dense layer takes them.
+   */
+  side?: { input: string; count: number; first: boolean; pending: boolean };
 }
 
 /**
@@ -93,7 +99,16 @@ export interface ActValue {
   pipe: Pipe;
 }
 
-export type Value = ConstValue | FillValue | ActValue;
+/** The second graph input: per-window side features [batch, count] (side-features.ts). */
+export interface SideValue {
+  kind: 'side';
+  name: string;
+  /** [batch (a sentinel when symbolic), count]. */
+  dims: number[];
+  count: number;
+}
+
+export type Value = ConstValue | FillValue | ActValue | SideValue;
 
 export function constValue(t: ConstTensor): ConstValue {
   return { kind: 'const', elemType: t.elemType, dims: [...t.dims], data: t.data };

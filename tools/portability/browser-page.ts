@@ -28,11 +28,7 @@ async function main(): Promise<void> {
   const cases: ScoreCase[] = await Promise.all(
     index.map(async (c) => ({ key: c.key, model: new Uint8Array(await bytes(c.model)), windows: new Float32Array(await bytes(c.windows)), n: c.n, T: c.T })),
   );
-  const sha256 = async (b: Uint8Array): Promise<string> => {
-    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(b)));
-    return Array.from(d, (x) => x.toString(16).padStart(2, '0')).join('');
-  };
-  g.wavegateDigests = { userAgent: navigator.userAgent, simd: hasWasmSimd(), digests: await scoreCases(cases, sha256) };
+  g.wavegateDigests = { userAgent: navigator.userAgent, simd: hasWasmSimd(), digests: await scoreCases(cases) };
 }
 
 main().catch((e: unknown) => {

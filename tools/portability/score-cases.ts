@@ -1,9 +1,12 @@
 /**
  * The platform-neutral half of the portability check: scores cases (model bytes + inputs) with
  * every kernel build the engine has and returns the SHA-256 of each output. Imports only the
- * runtime's public API, so the same code runs under Node (any CPU) and in a browser page.
+ * runtime's public API and the project's pure-JS SHA-256 (src/model/digest.ts), so the same code
+ * runs under Node (any CPU) and in a browser page.
  */
 import { hasWasmSimd, loadModel } from '../../src/index.js';
+import { sha256Hex } from '../../src/model/digest.js';
+import { Rng } from '../synth/rng.js';
 
 export interface ScoreCase {
   key: string;
@@ -15,9 +18,7 @@ export interface ScoreCase {
   T: number;
 }
 
-export type Sha256Hex = (bytes: Uint8Array) => Promise<string>;
-
-export async function scoreCases(cases: ScoreCase[], sha256: Sha256Hex): Promise<Record<string, string>> {
+export async function scoreCases(cases: ScoreCase[]): Promise<Record<string, string>> {
   const digests: Record<string, string> = {};
   const bytesOf = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   for (const c of cases) {
@@ -26,7 +27,7 @@ export async function scoreCases(cases: ScoreCase[], sha256: Sha256Hex): Promise
     const C = m.metadata.input.channels;
     for (const backend of hasWasmSimd() ? (['ref', 'simd'] as const) : (['ref'] as const)) {
       const s = await m.createSession({ backend, maxBatch: 8, streams: 8 });
-      digests[`${c.key}/${backend}/window`] = await sha256(bytesOf(s.run(c.windows, c.n, c.T)));
+      digests[`${c.key}/${backend}/window`] = sha256Hex(bytesOf(s.run(c.windows, c.n, c.T)));
       if (streamable && c.n >= 8) {
         // Streaming: 8 streams, chunks of 7 steps (state carried in the kernel), every step's output.
         const ids = Array.from({ length: 8 }, (_, i) => i);
@@ -36,7 +37,7 @@ export async function scoreCases(cases: ScoreCase[], sha256: Sha256Hex): Promise
         }
         const all = new Float32Array(parts.reduce((k, p) => k + p.length, 0));
         parts.reduce((o, p) => (all.set(p, o), o + p.length), 0);
-        digests[`${c.key}/${backend}/stream`] = await sha256(bytesOf(all));
+        digests[`${c.key}/${backend}/stream`] = sha256Hex(bytesOf(all));
       }
       s.dispose();
     }
@@ -45,15 +46,10 @@ export async function scoreCases(cases: ScoreCase[], sha256: Sha256Hex): Promise
   return digests;
 }
 
-/** Deterministic inputs in [-2, 2) (mulberry32), identical on every engine. */
+/** Deterministic inputs in [-2, 2) (the seeded generator of tools/synth/rng.ts), identical on every engine. */
 export function seededWindows(seed: number, length: number): Float32Array {
-  let a = seed >>> 0;
+  const rng = new Rng(seed);
   const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 4 - 2;
-  }
+  for (let i = 0; i < length; i++) out[i] = rng.uniform(-2, 2);
   return out;
 }

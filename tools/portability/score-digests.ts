@@ -11,7 +11,6 @@
  * written cases in Chromium). Inputs come from seeds, so the script needs only the committed
  * fixtures and plain JavaScript: no tsx, no native module, nothing an emulated Node cannot load.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,8 +57,7 @@ export function writeCases(cases: ScoreCase[], dir: string): void {
 }
 
 export async function scoreDigests(): Promise<{ platform: string; node: string; simd: boolean; digests: Record<string, string> }> {
-  const sha = async (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-  const digests = await scoreCases(buildCases(), sha);
+  const digests = await scoreCases(buildCases());
   return { platform: `${process.platform}-${process.arch}`, node: process.version, simd: hasWasmSimd(), digests };
 }
 

@@ -1,21 +1,20 @@
 /**
- * Synthetic datasets in the trainer's .npz format (the one `wavegate dataset build` writes):
- *   x      float32 [N, T, C]   windows
- *   y      int64   [N]         class index into meta.labels
- *   record int32   [N]         synthetic subject / recording id: the trainer splits by it
- *   rr     float32 [N, 4]      ECG only: pre-RR, post-RR, local RR, average RR in seconds
- *   meta   uint8               UTF-8 JSON, see {@link SynthDatasetMeta}
+ * Synthetic datasets in the dataset file format of `wavegate dataset build`
+ * (tools/datasets/dataset-file.ts, docs/datasets.md), cut by the device's signal chain from the
+ * stage list they record (tools/datasets/chain-windows.ts), like the MIT-BIH and CWRU builders.
  *
- * ECG: each record is one synthetic subject (own heart rate, morphology, noise), band-passed
- * with the same src/signal filter a model's `bandpass` stage runs on the device, then cut into
- * beat windows centred on the generator's true R peaks (src/signal/beats.ts), labelled N/S/V.
- * Bearing: each record is one recording of one condition (normal, inner, ball, outer) at its
- * own speed and resonance, cut into windows of `window` samples every `hop` samples.
+ * ECG: each record is one synthetic subject (own heart rate, morphology, noise) in mV; the chain
+ * band-passes it (0.5-40 Hz, the stage every ECG dataset of this project records) and cuts beat
+ * windows on the generator's true R peaks (given peaks), with the default RR features, labelled
+ * N/S/V. Bearing: each record is one recording of one condition (normal, inner, ball, outer) at
+ * its own speed and resonance, in g, cut into fixed windows of `window` samples every `hop`.
  */
 import { WavegateError } from '../../src/errors.js';
-import { beatWindows } from '../../src/signal/beats.js';
-import { BiquadCascade, designBandpass } from '../../src/signal/filters.js';
-import type { PreprocessingStage } from '../../src/model/schema.js';
+import type { InputSpec } from '../../src/model/schema.js';
+import { DEFAULT_LOCAL_BEATS, DEFAULT_RR_FEATURES } from '../../src/signal/rr-features.js';
+import { chainWindows, normalizeDatasetFeatures, rawFeaturesInput } from '../datasets/chain-windows.js';
+import { ECG_DEFAULT_STAGES } from '../datasets/mitdb.js';
+import { classCounts, DATASET_FORMAT, DATASET_FORMAT_VERSION, WindowSink, type DatasetArrays } from '../datasets/dataset-file.js';
 import { synthBearing, type BearingFault } from './bearing.js';
 import { synthEcg, type EcgBeatClass } from './ecg.js';
 import { Rng } from './rng.js';
@@ -43,132 +42,100 @@ export interface SynthDatasetOptions {
   prematureV?: number;
 }
 
-export interface SynthDatasetMeta {
-  kind: SynthKind;
-  labels: string[];
-  fs: number;
-  window: number;
-  before?: number;
-  after?: number;
-  hop?: number;
-  lead: string;
-  channels: number;
-  preprocessing: PreprocessingStage[];
-  /** Mean and std of x over the whole set, for a model's `normalize` stage. */
-  normalize: { mean: number; std: number };
-  split: 'synthetic';
-  records: number[];
-  classCounts: Record<string, number>;
-  seed: number;
-  generator: string;
-  sourceDigests: Record<string, string>;
-  createdBy: string;
-}
-
-export interface SynthDataset {
-  x: Float32Array;
-  shape: [number, number, number];
-  y: BigInt64Array;
-  record: Int32Array;
-  rr?: Float32Array;
-  meta: SynthDatasetMeta;
-}
-
 export const ECG_LABELS: EcgBeatClass[] = ['N', 'S', 'V'];
 export const BEARING_LABELS: BearingFault[] = ['normal', 'inner', 'ball', 'outer'];
-/** The band-pass every ECG dataset and ECG model of this project uses (see docs/signals.md). */
-export const ECG_BANDPASS = { kind: 'bandpass', low: 0.5, high: 40, order: 2 } as const;
+/** Longest window a synthetic dataset may ask for, samples (the longest beat or vibration window worth training on is a few thousand). */
+export const SYNTH_MAX_WINDOW = 65536;
+/** Most samples one synthetic record may hold (2^27: 512 MiB of float32, 6 h of ECG at 360 Hz, 3 h of vibration at 12 kHz). */
+export const SYNTH_MAX_RECORD_SAMPLES = 2 ** 27;
 
 function int(name: string, v: number, lo: number, hi: number): number {
   if (!Number.isInteger(v) || v < lo || v > hi) throw new WavegateError('E_ARGUMENT', `dataset synth: --${name} must be an integer in [${lo}, ${hi}], got ${v}`);
   return v;
 }
 
-function stats(x: Float32Array): { mean: number; std: number } {
-  let s = 0, s2 = 0;
-  for (const v of x) { s += v; s2 += v * v; }
-  const mean = s / Math.max(1, x.length);
-  return { mean, std: Math.sqrt(Math.max(0, s2 / Math.max(1, x.length) - mean * mean)) };
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
-
-function counts(labels: string[], y: number[]): Record<string, number> {
-  const c: Record<string, number> = Object.fromEntries(labels.map((l) => [l, 0]));
-  for (const v of y) c[labels[v]]++;
-  return c;
+function seconds(v: number, fs: number): number {
+  if (!(Number.isFinite(v) && v > 0) || v * fs > SYNTH_MAX_RECORD_SAMPLES) {
+    throw new WavegateError('E_ARGUMENT', `dataset synth: --seconds must be > 0 and at most ${Math.floor(SYNTH_MAX_RECORD_SAMPLES / fs)} at ${fs} Hz (${SYNTH_MAX_RECORD_SAMPLES} samples per record), got ${v}`);
+  }
+  return v;
 }
 
 /** Builds a synthetic dataset in memory. Deterministic for given options. */
-export function buildSynthDataset(options: SynthDatasetOptions): SynthDataset {
+export function buildSynthDataset(options: SynthDatasetOptions): DatasetArrays {
   if (options.kind !== 'ecg' && options.kind !== 'bearing') throw new WavegateError('E_ARGUMENT', `dataset synth: --kind must be ecg or bearing, got ${JSON.stringify(options.kind)}`);
-  return options.kind === 'ecg' ? buildEcg(options) : buildBearing(options);
+  const d = options.kind === 'ecg' ? buildEcg(options) : buildBearing(options);
+  if (d.n === 0) {
+    throw new WavegateError('E_ARGUMENT', `dataset synth: no windows: ${d.meta.records.length} record(s) of ${options.seconds ?? (options.kind === 'ecg' ? 120 : 2)} s hold no complete ${options.kind === 'ecg' ? 'beat window with RR features (it needs a beat before and after it)' : 'window'} of ${d.t} samples; use longer --seconds or a shorter --window`);
+  }
+  return d;
 }
 
-function buildEcg(o: SynthDatasetOptions): SynthDataset {
+function meta(kind: SynthKind, labels: string[], input: InputSpec, count: number, y: BigInt64Array, seed: number, generator: string): DatasetArrays['meta'] {
+  return {
+    format: DATASET_FORMAT, formatVersion: DATASET_FORMAT_VERSION, labels, input, source: 'synthetic',
+    sampleMarks: kind === 'ecg' ? 'r-peak' : 'window-start', ...(kind === 'ecg' ? { peaks: 'reference' as const } : {}),
+    split: 'synthetic', records: Array.from({ length: count }, (_, i) => String(i)), recordRates: new Array<number>(count).fill(input.raw!.sampleRate),
+    sourceDigests: {}, createdBy: 'wavegate dataset synth', classCounts: classCounts(y, labels), kind, seed, generator,
+  };
+}
+
+function buildEcg(o: SynthDatasetOptions): DatasetArrays {
   const seed = int('seed', o.seed ?? 1, 0, 2 ** 31), count = int('count', o.count ?? 12, 1, 10000);
-  const fs = o.fs ?? 360, window = int('window', o.window ?? 128, 8, 1 << 16), before = int('before', o.before ?? Math.floor(window / 2), 0, window - 1);
-  const seconds = o.seconds ?? 120;
+  const fs = int('fs', o.fs ?? 360, 100, 2000), window = int('window', o.window ?? 128, 8, SYNTH_MAX_WINDOW), before = int('before', o.before ?? Math.floor(window / 2), 0, window - 1);
+  const secs = seconds(o.seconds ?? 120, fs);
+  const names = [...DEFAULT_RR_FEATURES];
+  const input: InputSpec = {
+    channels: 1, sampleRate: fs, window, channelNames: ['ECG'],
+    raw: { sampleRate: fs, units: 'mV', channels: ['ECG'] },
+    preprocessing: ECG_DEFAULT_STAGES.map((st) => ({ ...st })),
+    windowing: { mode: 'beat', before, after: window - before, qrs: { detector: 'pan-tompkins' } },
+    features: { kind: 'rr', names, localBeats: DEFAULT_LOCAL_BEATS },
+  };
   const rng = new Rng(seed);
-  const xs: Float32Array[] = [], rrs: Float32Array[] = [], ys: number[] = [], recs: number[] = [];
+  const sink = new WindowSink(window, names.length);
   for (let rec = 0; rec < count; rec++) {
     const ecg = synthEcg({
-      fs, seconds, seed: seed * 7919 + rec,
+      fs, seconds: secs, seed: seed * 7919 + rec,
       heartRate: rng.uniform(55, 95), hrvStd: rng.uniform(0.01, 0.05), noise: rng.uniform(0.005, 0.04),
       baselineWander: rng.uniform(0.05, 0.25), amplitude: rng.uniform(0.7, 1.5),
       premature: { S: o.prematureS ?? 0.15, V: o.prematureV ?? 0.15 },
     });
-    const filtered = new BiquadCascade(designBandpass(ECG_BANDPASS.low, ECG_BANDPASS.high, fs, ECG_BANDPASS.order)).process(ecg.signal);
-    for (const beat of beatWindows(filtered, ecg.rPeaks, { window, before, fs })) {
-      xs.push(beat.data);
-      rrs.push(beat.rr);
-      ys.push(ECG_LABELS.indexOf(ecg.labels[beat.index]));
-      recs.push(rec);
-    }
+    chainWindows(rawFeaturesInput(input), fs, ecg.signal, (w) => sink.push(w.data, ECG_LABELS.indexOf(ecg.labels[w.beat!]), rec, w.sample, w.features), ecg.rPeaks);
   }
-  const x = concat(xs);
+  const { x, y, record, sample, features: raw } = sink.arrays();
+  const done = normalizeDatasetFeatures(raw ?? new Float32Array(0), names.length);
+  input.features = { ...input.features!, normalize: done.normalize };
   return {
-    x, shape: [ys.length, window, 1], y: BigInt64Array.from(ys, BigInt), record: Int32Array.from(recs), rr: concat(rrs),
-    meta: {
-      kind: 'ecg', labels: ECG_LABELS, fs, window, before, after: window - before, lead: 'synthetic', channels: 1,
-      preprocessing: [{ ...ECG_BANDPASS }], normalize: stats(x), split: 'synthetic', records: [...Array(count).keys()],
-      classCounts: counts(ECG_LABELS, ys), seed, generator: 'tools/synth/ecg.ts (McSharry-style, true R peaks)', sourceDigests: {},
-      createdBy: 'wavegate dataset synth',
-    },
+    x, n: sink.count, t: window, c: 1, y, record, sample, features: done.features,
+    meta: meta('ecg', ECG_LABELS, input, count, y, seed, 'tools/synth/ecg.ts (McSharry-style, true R peaks)'),
   };
 }
 
-function buildBearing(o: SynthDatasetOptions): SynthDataset {
+function buildBearing(o: SynthDatasetOptions): DatasetArrays {
   const seed = int('seed', o.seed ?? 1, 0, 2 ** 31), count = int('count', o.count ?? 8, 1, 10000);
-  const fs = o.fs ?? 12000, window = int('window', o.window ?? 1024, 8, 1 << 20), hop = int('hop', o.hop ?? window, 1, 1 << 20);
-  const seconds = o.seconds ?? 2;
+  const fs = int('fs', o.fs ?? 12000, 1000, 200000), window = int('window', o.window ?? 1024, 8, SYNTH_MAX_WINDOW), hop = int('hop', o.hop ?? window, 1, SYNTH_MAX_WINDOW);
+  const secs = seconds(o.seconds ?? 2, fs);
+  const input: InputSpec = {
+    channels: 1, sampleRate: fs, window, hop, channelNames: ['DE'],
+    raw: { sampleRate: fs, units: 'g', channels: ['DE'] },
+    preprocessing: [],
+    windowing: { mode: 'fixed', window, hop },
+  };
   const rng = new Rng(seed);
-  const xs: Float32Array[] = [], ys: number[] = [], recs: number[] = [];
+  const sink = new WindowSink(window);
   for (let rec = 0; rec < count; rec++) {
     const cls = rec % BEARING_LABELS.length; // every class gets records in turn, so any count >= 4 has them all
     const b = synthBearing({
-      fs, seconds, seed: seed * 7919 + rec, fault: BEARING_LABELS[cls],
+      fs, seconds: secs, seed: seed * 7919 + rec, fault: BEARING_LABELS[cls],
       rpm: rng.uniform(1720, 1800), resonanceHz: rng.uniform(2600, 3600), impulseAmplitude: rng.uniform(0.3, 1.5),
       noise: rng.uniform(0.03, 0.12), slip: rng.uniform(0.005, 0.02),
     });
-    for (let s = 0; s + window <= b.signal.length; s += hop) {
-      xs.push(b.signal.slice(s, s + window));
-      ys.push(cls);
-      recs.push(rec);
-    }
+    chainWindows(input, fs, b.signal, (w) => sink.push(w.data, cls, rec, w.sample));
   }
-  const x = concat(xs);
+  const { x, y, record, sample } = sink.arrays();
   return {
-    x, shape: [ys.length, window, 1], y: BigInt64Array.from(ys, BigInt), record: Int32Array.from(recs),
-    meta: {
-      kind: 'bearing', labels: BEARING_LABELS, fs, window, hop, lead: 'synthetic DE accelerometer', channels: 1, preprocessing: [],
-      normalize: stats(x), split: 'synthetic', records: [...Array(count).keys()], classCounts: counts(BEARING_LABELS, ys), seed,
-      generator: 'tools/synth/bearing.ts (SKF 6205 kinematics, resonance, slip)', sourceDigests: {}, createdBy: 'wavegate dataset synth',
-    },
+    x, n: sink.count, t: window, c: 1, y, record, sample,
+    meta: meta('bearing', BEARING_LABELS, input, count, y, seed, 'tools/synth/bearing.ts (SKF 6205 kinematics, resonance, slip)'),
   };
 }

@@ -3,6 +3,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 
 import torch
 
@@ -117,10 +118,18 @@ def run(args) -> int:
 
 
 def main(argv=None) -> int:
+    """Runs one command. Errors end as the TypeScript CLI ends them (src/cli/run-action.ts): bad input
+    is one line `wavegate: E_CODE: message` on stderr and exit status 1; anything else is a bug and
+    keeps its traceback, exit status 70 (EX_SOFTWARE). Usage errors are argparse's, exit status 2."""
     args = build_parser().parse_args(argv)
     _threads(args)
     try:
         return run(args)
     except TrainerError as e:
-        print(f'error [{e.code}]: {e.message}', file=sys.stderr)
-        return 2
+        print(f'wavegate: {e.code}: {e.message}', file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        raise
+    except Exception:  # noqa: BLE001 - reported like the TypeScript CLI reports internal errors
+        print(f'wavegate: internal error: {traceback.format_exc()}', file=sys.stderr, end='')
+        return 70

@@ -1,9 +1,12 @@
 """Dataset files (.npz, no pickle) and the split by record.
 
 Keys (docs/datasets.md): ``x`` float32 [N, T, C], ``y`` int64 [N], ``record`` int32 [N],
-optional ``rr`` float32 [N, 4], ``meta`` uint8 = UTF-8 JSON with at least ``labels``.
-The windows are already preprocessed by the same TypeScript code the device runs, so the
-trainer applies no normalisation of its own (that would be train/serve skew).
+``meta`` uint8 = UTF-8 JSON with at least ``labels``; from dataset format 2 also ``sample`` int64
+[N] (the window's R peak or first sample, in samples of its recording) and, when
+``meta.input.features`` names side features, ``features`` float32 [N, F] in that order.
+The windows and features are already preprocessed and normalised by the same TypeScript code the
+device runs (the model carries the same stages and statistics), so the trainer applies no
+normalisation of its own (that would be train/serve skew).
 
 Validation is by record (patient, recording), never by random windows: windows of one record
 are correlated, and a random split would report intra-patient accuracy.
@@ -11,6 +14,7 @@ are correlated, and a random split would report intra-patient accuracy.
 import json
 import os
 from dataclasses import dataclass, field
+from typing import Optional
 
 import numpy as np
 
@@ -25,13 +29,22 @@ class Dataset:
     labels: list
     meta: dict = field(default_factory=dict)
     path: str = ''
+    features: Optional[np.ndarray] = None  # float32 [N, F], names in feature_names
+    sample: Optional[np.ndarray] = None  # int64 [N]
 
     @property
     def num_classes(self) -> int:
         return len(self.labels)
 
+    @property
+    def feature_names(self) -> list:
+        f = (self.meta.get('input') or {}).get('features') if isinstance(self.meta, dict) else None
+        return list(f['names']) if isinstance(f, dict) and isinstance(f.get('names'), list) else []
+
     def subset(self, idx: np.ndarray) -> 'Dataset':
-        return Dataset(self.x[idx], self.y[idx], self.record[idx], self.labels, self.meta, self.path)
+        return Dataset(self.x[idx], self.y[idx], self.record[idx], self.labels, self.meta, self.path,
+                       None if self.features is None else self.features[idx],
+                       None if self.sample is None else self.sample[idx])
 
 
 def _fail(path, problem):
@@ -62,8 +75,9 @@ def load_dataset(path: str) -> Dataset:
         _fail(path, f'"y" must be int64 [{n}], got {y.dtype} {list(y.shape)}')
     if record.dtype != np.int32 or record.shape != (n,):
         _fail(path, f'"record" must be int32 [{n}], got {record.dtype} {list(record.shape)}')
-    if 'rr' in arrays and (arrays['rr'].dtype != np.float32 or arrays['rr'].shape[:1] != (n,)):
-        _fail(path, f'"rr" must be float32 [{n}, 4], got {arrays["rr"].dtype} {list(arrays["rr"].shape)}')
+    sample = arrays.get('sample')
+    if sample is not None and (sample.dtype != np.int64 or sample.shape != (n,)):
+        _fail(path, f'"sample" must be int64 [{n}], got {sample.dtype} {list(sample.shape)}')
     if meta_bytes.dtype != np.uint8 or meta_bytes.ndim != 1:
         _fail(path, f'"meta" must be a uint8 vector of UTF-8 JSON, got {meta_bytes.dtype} {list(meta_bytes.shape)}')
     try:
@@ -73,6 +87,7 @@ def load_dataset(path: str) -> Dataset:
     labels = meta.get('labels') if isinstance(meta, dict) else None
     if not isinstance(labels, list) or not labels or not all(isinstance(s, str) for s in labels):
         _fail(path, '"meta.labels" must be a non-empty list of strings')
+    features = _features(path, arrays, meta, n)
     bad = ~np.isfinite(x)
     if bad.any():
         windows = np.nonzero(bad.any(axis=(1, 2)))[0]
@@ -81,7 +96,29 @@ def load_dataset(path: str) -> Dataset:
     if y.min() < 0 or y.max() >= len(labels):
         i = int(np.nonzero((y < 0) | (y >= len(labels)))[0][0])
         raise TrainerError('E_INPUT', f'{path}: "y"[{i}] = {int(y[i])} is outside the {len(labels)} labels {labels}')
-    return Dataset(x, y, record, labels, meta, path)
+    return Dataset(x, y, record, labels, meta, path, features, sample)
+
+
+def _features(path, arrays, meta, n):
+    """The side features: present exactly when meta.input.features names them, [N, len(names)]."""
+    spec = (meta.get('input') or {}).get('features') if isinstance(meta.get('input'), dict) else None
+    f = arrays.get('features')
+    if spec is None:
+        if f is not None:
+            _fail(path, '"features" is present but "meta.input.features" does not name them')
+        return None
+    names = spec.get('names') if isinstance(spec, dict) else None
+    if not isinstance(names, list) or not names or not all(isinstance(s, str) for s in names):
+        _fail(path, '"meta.input.features.names" must be a non-empty list of strings')
+    if f is None:
+        _fail(path, f'missing key "features" (meta.input.features names {len(names)})')
+    if f.dtype != np.float32 or f.shape != (n, len(names)):
+        _fail(path, f'"features" must be float32 [{n}, {len(names)}], got {f.dtype} {list(f.shape)}')
+    bad = ~np.isfinite(f)
+    if bad.any():
+        i = int(np.nonzero(bad.any(axis=1))[0][0])
+        raise TrainerError('E_INPUT', f'{path}: "features" has {int(bad.sum())} NaN/inf values (first: window {i})')
+    return f
 
 
 def check_labels(ds: Dataset, labels: list, what: str) -> None:

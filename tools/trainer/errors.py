@@ -1,6 +1,7 @@
 """Typed trainer errors with stable codes (the same spellings as src/errors.ts where they overlap).
 
-The CLI prints ``error [CODE]: message`` and exits with status 2, so scripts can switch on the code.
+The CLI prints ``wavegate: CODE: message`` and exits with status 1, as the TypeScript CLI does, so
+scripts can switch on the code whichever half of the toolchain failed.
 """
 
 #: Codes shared with WavegateError (src/errors.ts) plus E_TRAIN_DIVERGED, which only training has.
@@ -25,4 +26,4 @@ class TrainerError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return f'[{self.code}] {self.message}'
+        return f'{self.code}: {self.message}'

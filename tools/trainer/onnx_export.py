@@ -5,7 +5,7 @@ differ (functions, opset 18+); wavegate's importer expects the classic LSTM/GRU 
 pass dynamo=False wherever the signature has it. The batch axis is dynamic, time is fixed at the
 window length (the model file carries the window).
 
-The check runs the .onnx in onnxruntime-node (tools/trainer/check_onnx.mjs, because Python has
+The check runs the .onnx in onnxruntime-node (tools/trainer/check_onnx.ts, because Python has
 no onnxruntime here) on real validation windows and compares with PyTorch: an independent
 runtime, not a torch-vs-torch reload.
 """
@@ -23,7 +23,22 @@ from .errors import TrainerError
 from .models import ProbsModel
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CHECK_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'check_onnx.mjs')
+
+
+def check_command():
+    """tools/trainer/check_onnx.ts as an argv prefix: through tsx (the sources, what the tests cover),
+    else its build in dist/; None when node or both are absent."""
+    node = shutil.which('node')
+    if node is None:
+        return None
+    tsx = os.path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx')
+    source = os.path.join(REPO_ROOT, 'tools', 'trainer', 'check_onnx.ts')
+    if os.path.isfile(tsx) and os.path.isfile(source):
+        return [tsx, source]
+    built = os.path.join(REPO_ROOT, 'dist', 'tools', 'trainer', 'check_onnx.js')
+    if os.path.isfile(built):
+        return [node, built]
+    return None
 
 
 def export_onnx(model: torch.nn.Module, path: str, example: torch.Tensor, opset: int = 14) -> None:
@@ -52,13 +67,13 @@ def torch_probs(model: torch.nn.Module, x: np.ndarray, batch: int = 256) -> np.n
 
 def run_onnxruntime(onnx_path: str, x: np.ndarray):
     """(probs, None) from onnxruntime-node, or (None, reason) when node / onnxruntime-node is absent."""
-    node = shutil.which('node')
-    if node is None:
-        return None, 'node is not on PATH'
+    base = check_command()
+    if base is None:
+        return None, 'node, or both tools/trainer/check_onnx.ts with tsx and its build in dist/, are missing'
     with tempfile.TemporaryDirectory(prefix='wg-onnx-') as tmp:
         inp, out = os.path.join(tmp, 'x.npy'), os.path.join(tmp, 'y.npy')
         np.save(inp, np.ascontiguousarray(x, dtype=np.float32))
-        proc = subprocess.run([node, CHECK_SCRIPT, onnx_path, inp, out], cwd=REPO_ROOT,
+        proc = subprocess.run(base + [onnx_path, inp, out], cwd=REPO_ROOT,
                               capture_output=True, text=True, timeout=300)
         if proc.returncode == 3 and 'not installed' in proc.stderr:
             return None, proc.stderr.strip()

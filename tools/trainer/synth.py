@@ -2,13 +2,16 @@
 
 The project's own generator is `wavegate dataset synth` (TypeScript, the device's preprocessing);
 this one exists so the trainer's tests and gpu-check.sh run where Node is absent (the GPU box).
-It writes the same keys (x, y, record, meta) with meta.generator naming this file.
+It writes the same keys (x, y, record, meta) with meta.generator naming this file, and the same
+labels (in the same order), sample rate and default window as the TypeScript generator
+(tools/synth/dataset.ts), so a model trained on either reads the other's data the same way;
+test/tools/trainer/synth-contract.test.ts holds the two to that. The signals themselves differ.
 
 ECG: beat-centred windows, classes N (sinus), S (premature, abnormal P), V (premature, wide QRS,
 no P, inverted T); each record is a "patient" with its own rate, amplitudes, noise and wander,
 so a split by record is a real generalisation test.
-Bearing: vibration windows, classes normal / inner / outer / ball: shaft harmonics plus decaying
-resonance bursts repeating at the fault frequency (BPFI 5.415, BPFO 3.585, BSF 2.357 x shaft).
+Bearing: vibration windows, classes normal / inner / ball / outer: shaft harmonics plus decaying
+resonance bursts repeating at the fault frequency (BPFI 5.415, BSF 2.357, BPFO 3.585 x shaft).
 """
 import json
 import os
@@ -30,7 +33,7 @@ def _beat(t, kind, p):
             - _gauss(t, 0.03, 0.2, 0.01) + _gauss(t, 0.28, 0.3 * p['t'], 0.06))
 
 
-def synth_ecg(windows_per_record=200, records=8, fs=180, window=128, seed=0, class_probs=(0.8, 0.1, 0.1)):
+def synth_ecg(windows_per_record=200, records=8, fs=360, window=128, seed=0, class_probs=(0.8, 0.1, 0.1)):
     rng = np.random.default_rng(seed)
     xs, ys, recs = [], [], []
     t = (np.arange(window) - window // 2) / fs
@@ -53,9 +56,9 @@ def synth_ecg(windows_per_record=200, records=8, fs=180, window=128, seed=0, cla
     return x, np.concatenate(ys).astype(np.int64), np.concatenate(recs).astype(np.int32), meta
 
 
-def synth_bearing(windows_per_record=120, records=8, fs=12000, window=256, seed=0):
+def synth_bearing(windows_per_record=120, records=8, fs=12000, window=1024, seed=0):
     rng = np.random.default_rng(seed)
-    factors = [None, 5.415, 3.585, 2.357]  # normal, inner (BPFI), outer (BPFO), ball (BSF) x shaft rate
+    factors = [None, 5.415, 2.357, 3.585]  # normal, inner (BPFI), ball (BSF), outer (BPFO) x shaft rate
     xs, ys, recs = [], [], []
     t = np.arange(window) / fs
     for r in range(records):
@@ -75,7 +78,7 @@ def synth_bearing(windows_per_record=120, records=8, fs=12000, window=256, seed=
         ys.append(y)
         recs.append(np.full(windows_per_record, r))
     x = np.stack(xs).astype(np.float32)[:, :, None]
-    meta = {'labels': ['normal', 'inner', 'outer', 'ball'], 'fs': fs, 'window': window, 'kind': 'bearing',
+    meta = {'labels': ['normal', 'inner', 'ball', 'outer'], 'fs': fs, 'window': window, 'kind': 'bearing',
             'records': [f'synth-{r}' for r in range(records)], 'generator': 'tools/trainer/synth.py', 'seed': seed}
     return x, np.concatenate(ys).astype(np.int64), np.concatenate(recs).astype(np.int32), meta
 

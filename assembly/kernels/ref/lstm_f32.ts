@@ -1,7 +1,7 @@
-/** Reference f32 LSTM (ONNX gates i, o, f, c). Scratch: gates f32[4H]. */
+/** Reference f32 LSTM (ONNX gates i, o, f, c; optional peepholes P). Scratch: gates f32[4H]. */
 import { OK, BAD_POINTER } from "../../status";
 import { checkRnn, stateRow, rowAddr } from "../common";
-import { lstmCellC, lstmCellH } from "../cell";
+import { lstmCellC, lstmCellH, peep } from "../cell";
 import { dotF32 } from "./dot";
 
 export function lstmScratchF32(I: i32, H: i32, batch: i32): i32 {
@@ -9,7 +9,7 @@ export function lstmScratchF32(I: i32, H: i32, batch: i32): i32 {
 }
 
 export function lstmF32(
-  W: usize, R: usize, B: usize, I: i32, H: i32, batch: i32, T: i32,
+  W: usize, R: usize, B: usize, P: usize, I: i32, H: i32, batch: i32, T: i32,
   x: usize, xStride: i32, y: usize, yStride: i32, h: usize, c: usize, slots: usize,
   scratch: usize, reverse: i32,
 ): i32 {
@@ -31,14 +31,34 @@ export function lstmF32(
         acc = dotF32(R + ((<usize>r * <usize>H) << 2), hp, H, acc);
         store<f32>(gates + (<usize>r << 2), acc);
       }
-      for (let j = 0; j < H; j++) {
-        const g = gates + (<usize>j << 2);
-        const cn = lstmCellC(load<f32>(g), load<f32>(g + 2 * hb), load<f32>(g + 3 * hb), load<f32>(cp + (<usize>j << 2)));
-        store<f32>(cp + (<usize>j << 2), cn);
-        store<f32>(hp + (<usize>j << 2), lstmCellH(load<f32>(g + hb), cn));
-      }
+      lstmCells(gates, hb, hp, cp, P, H);
       if (y != 0) memory.copy(rowAddr(y, t, b, batch, yStride), hp, hb);
     }
   }
   return OK;
+}
+
+/**
+ * The cell update of one step and stream from the gate pre-activations (blocks i, o, f, c, `hb`
+ * bytes apart): c and h in place. With peepholes (P != 0, [3H] in ONNX order i, o, f) i and f
+ * see the previous c and o sees the new one. Shared by the f32 and INT8 reference kernels.
+ */
+// @ts-ignore: decorator
+@inline export function lstmCells(gates: usize, hb: usize, hp: usize, cp: usize, P: usize, H: i32): void {
+  for (let j = 0; j < H; j++) {
+    const o = <usize>j << 2;
+    const g = gates + o;
+    const c = load<f32>(cp + o);
+    let pi = load<f32>(g);
+    let pf = load<f32>(g + 2 * hb);
+    let po = load<f32>(g + hb);
+    if (P != 0) {
+      pi = peep(pi, load<f32>(P + o), c);
+      pf = peep(pf, load<f32>(P + 2 * hb + o), c);
+    }
+    const cn = lstmCellC(pi, pf, load<f32>(g + 3 * hb), c);
+    store<f32>(cp + o, cn);
+    if (P != 0) po = peep(po, load<f32>(P + hb + o), cn);
+    store<f32>(hp + o, lstmCellH(po, cn));
+  }
 }

@@ -1,13 +1,14 @@
 /**
  * Reference INT8 hybrid LSTM: int8 weights (per-row scales), int8 activations, exact int32
- * accumulators, f32 epilogue. The SIMD build must reproduce these outputs bit for bit.
+ * accumulators, f32 epilogue (peephole products included). The SIMD build must reproduce these
+ * outputs bit for bit.
  * Scratch: xq i32[I], hq i32[H], gates f32[4H].
  */
 import { OK, BAD_POINTER } from "../../status";
 import { checkRnn, checkScale, stateRow, rowAddr } from "../common";
-import { lstmCellC, lstmCellH } from "../cell";
 import { quantizeF32, dynamicScale, Q_MAX, H_INV_SCALE } from "../../quant";
 import { dotS8S32 } from "./dot";
+import { lstmCells } from "./lstm_f32";
 
 export function lstmScratchS8(I: i32, H: i32, batch: i32): i32 {
   return 4 * I + 20 * H + 16;
@@ -36,7 +37,7 @@ export function lstmScratchS8(I: i32, H: i32, batch: i32): i32 {
 }
 
 export function lstmS8(
-  Wq: usize, Ws: usize, Rq: usize, Rs: usize, B: usize, I: i32, H: i32, batch: i32, T: i32,
+  Wq: usize, Ws: usize, Rq: usize, Rs: usize, B: usize, P: usize, I: i32, H: i32, batch: i32, T: i32,
   x: usize, xStride: i32, y: usize, yStride: i32, h: usize, c: usize, slots: usize,
   scratch: usize, xScale: f32, reverse: i32,
 ): i32 {
@@ -66,12 +67,7 @@ export function lstmS8(
         const accR = dotS8S32(Rq + <usize>r * <usize>H, hq, H);
         store<f32>(gates + o, preActivation(accW, load<f32>(Ws + o), sx, accR, load<f32>(Rs + o), load<f32>(B + o)));
       }
-      for (let j = 0; j < H; j++) {
-        const g = gates + (<usize>j << 2);
-        const cn = lstmCellC(load<f32>(g), load<f32>(g + 2 * hb), load<f32>(g + 3 * hb), load<f32>(cp + (<usize>j << 2)));
-        store<f32>(cp + (<usize>j << 2), cn);
-        store<f32>(hp + (<usize>j << 2), lstmCellH(load<f32>(g + hb), cn));
-      }
+      lstmCells(gates, hb, hp, cp, P, H);
       if (y != 0) memory.copy(rowAddr(y, t, b, batch, yStride), hp, hb);
     }
   }

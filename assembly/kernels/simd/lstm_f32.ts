@@ -1,14 +1,15 @@
 /**
  * SIMD f32 LSTM. Same loop structure as simd/lstm_s8.ts (stream tiles, time, 4-row groups,
  * streams), with W x and R h summed into the same four f32x4 accumulators per group.
- * Differs from the reference only by the summation order of the dot products.
+ * Differs from the reference only by the summation order of the dot products. Peepholes
+ * (P != 0) take lstmEpiloguePeep4.
  */
 import { OK, BAD_POINTER } from "../../status";
 import { checkRnn, stateRow, rowAddr } from "../common";
 import { copyF32 } from "./quant";
 import { roundUp, F32_BLOCK } from "../../formats";
 import { dotGroupF32x2, dotGroupF32x2x2 } from "./dot";
-import { TILE, lstmEpilogue4 } from "./lstm_s8";
+import { TILE, lstmEpilogue4, lstmEpiloguePeep4 } from "./lstm_s8";
 
 // @ts-ignore: decorator
 @inline function f32StreamBytes(I: i32, H: i32): i32 {
@@ -21,7 +22,7 @@ export function lstmScratchF32(I: i32, H: i32, batch: i32): i32 {
 }
 
 export function lstmF32(
-  W: usize, R: usize, B: usize, I: i32, H: i32, batch: i32, T: i32,
+  W: usize, R: usize, B: usize, P: usize, I: i32, H: i32, batch: i32, T: i32,
   x: usize, xStride: i32, y: usize, yStride: i32, h: usize, c: usize, slots: usize,
   scratch: usize, reverse: i32,
 ): i32 {
@@ -85,7 +86,8 @@ export function lstmF32(
       }
       for (let i = 0; i < nb; i++) {
         const hw = hw0 + <usize>i * stS;
-        lstmEpilogue4(pre0 + <usize>i * preS, hb, hw, cw0 + <usize>i * stS, Ks);
+        if (P != 0) lstmEpiloguePeep4(pre0 + <usize>i * preS, hb, hw, cw0 + <usize>i * stS, Ks, P, 0, 0);
+        else lstmEpilogue4(pre0 + <usize>i * preS, hb, hw, cw0 + <usize>i * stS, Ks);
         if (y != 0) copyF32(rowAddr(y, t, b0 + i, batch, yStride), hw, H);
       }
     }

@@ -9,13 +9,15 @@
  * v128 nonlinearities and also writes the step's y row from its registers. State lives in
  * the tile's scratch rows (padded to a multiple of 8 lanes) for the whole call and is written
  * back once. Padded lanes carry finite don't-care values; they only ever meet zero weight
- * columns. x and h are quantized once per step and stream, straight to i16 lanes.
+ * columns. x and h are quantized once per step and stream, straight to i16 lanes. Peepholes
+ * (P != 0) take lstmEpiloguePeep4 instead of lstmEpilogue4; nothing else changes.
  */
 import { OK, BAD_POINTER } from "../../status";
 import { checkRnn, checkScale, stateRow, rowAddr } from "../common";
 import { roundUp, S8_BLOCK } from "../../formats";
 import { Q_MAX, H_INV_SCALE } from "../../quant";
-import { sigmoidf } from "../../math";
+import { sigmoidf, tanhf } from "../../math";
+import { peep } from "../cell";
 import { sigmoidf4, tanhf4, k4, K_Q127 } from "./math";
 import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
 import { preGroupS8x2, preS8 } from "./pre_s8";
@@ -55,7 +57,7 @@ export const XCH_MIN_I: i32 = 8;
 }
 
 export function lstmS8(
-  Wq: usize, Ws: usize, Rq: usize, Rs: usize, B: usize, I: i32, H: i32, batch: i32, T: i32,
+  Wq: usize, Ws: usize, Rq: usize, Rs: usize, B: usize, P: usize, I: i32, H: i32, batch: i32, T: i32,
   x: usize, xStride: i32, y: usize, yStride: i32, h: usize, c: usize, slots: usize,
   scratch: usize, xScale: f32, reverse: i32,
 ): i32 {
@@ -136,7 +138,8 @@ export function lstmS8(
             v128.store(pre0 + o, preS8(v128.load(aw + so), v128.load(accR0 + so), v128.load(Ws + o), sx, rs4, v128.load(B + o)));
           }
         }
-        lstmEpilogue4(pre0, hb, hw0, cw0, Ks, hq0);
+        if (P != 0) lstmEpiloguePeep4(pre0, hb, hw0, cw0, Ks, P, hq0, 0);
+        else lstmEpilogue4(pre0, hb, hw0, cw0, Ks, hq0);
         if (y != 0) copyF32(rowAddr(y, t, 0, 1, yStride), hw0, H);
       }
     }
@@ -209,7 +212,8 @@ export function lstmS8(
         const cw = cw0 + <usize>i * stS;
         // h' goes to y from the epilogue's registers; only a tail of H % 8 lanes is copied.
         const yr = y != 0 ? rowAddr(y, t, b0 + i, batch, yStride) : 0;
-        lstmEpilogue4(p, hb, hw, cw, Ks, hq0 + <usize>i * hqS, yr);
+        if (P != 0) lstmEpiloguePeep4(p, hb, hw, cw, Ks, P, hq0 + <usize>i * hqS, yr);
+        else lstmEpilogue4(p, hb, hw, cw, Ks, hq0 + <usize>i * hqS, yr);
         if (y != 0) copyF32(yr + (<usize>h8 << 2), hw + (<usize>h8 << 2), H - h8);
       }
     }
@@ -280,6 +284,76 @@ export function lstmS8(
     if (hq != 0) {
       const q127 = k4(K_Q127);
       v128.store(hq + (<usize>j << 1), i16x8.narrow_i32x4_s(quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127))));
+    }
+  }
+}
+
+/**
+ * lstmEpilogue4 with peepholes (kernels/cell.ts `peep`; P: f32 [3H], ONNX order i, o, f, plain):
+ * i and f add P * c before their sigmoid, o adds P * c' after the cell update, all in f32 as
+ * the reference does (INT8 layers too). Passes that read P or write c cover lanes below H only
+ * (4 at a time, then a scalar tail with the same expressions), so P is never read past its end
+ * and padded c lanes keep the 0 they start with; the last pass (h', q(h'), y) runs over all n
+ * lanes as in lstmEpilogue4, where a padded lane gets o * tanh(0) = 0 from a finite o.
+ * Not inlined: peepholes are rare, and the common epilogue's call sites stay small.
+ */
+export function lstmEpiloguePeep4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, P: usize, hq: usize, yr: usize): void {
+  const H = <i32>(hb >> 2);
+  const H4 = H & ~3;
+  // i (block 0) and f (block 2): sigmoid(pre + P * c), in place.
+  for (let gate = 0; gate < 3; gate += 2) {
+    const q = p + <usize>gate * hb;
+    const pg = P + <usize>gate * hb;
+    let j = 0;
+    for (; j < H4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(q + o, sigmoidf4(f32x4.add(v128.load(q + o), f32x4.mul(v128.load(pg + o), v128.load(cw + o)))));
+    }
+    for (; j < H; j++) {
+      const o = <usize>j << 2;
+      store<f32>(q + o, sigmoidf(peep(load<f32>(q + o), load<f32>(pg + o), load<f32>(cw + o))));
+    }
+  }
+  // g = tanh(pre), then c' = f * c + i * g (kernels/cell.ts lstmCellC's tree).
+  const qg = p + 3 * hb;
+  const qf = p + 2 * hb;
+  let j = 0;
+  for (; j < H4; j += 4) {
+    const o = <usize>j << 2;
+    const g = tanhf4(v128.load(qg + o));
+    v128.store(cw + o, f32x4.add(f32x4.mul(v128.load(qf + o), v128.load(cw + o)), f32x4.mul(v128.load(p + o), g)));
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const g = tanhf(load<f32>(qg + o));
+    store<f32>(cw + o, load<f32>(qf + o) * load<f32>(cw + o) + load<f32>(p + o) * g);
+  }
+  // o = sigmoid(pre + P * c'), in place.
+  const qo = p + hb;
+  const po = P + hb;
+  j = 0;
+  for (; j < H4; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(qo + o, sigmoidf4(f32x4.add(v128.load(qo + o), f32x4.mul(v128.load(po + o), v128.load(cw + o)))));
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    store<f32>(qo + o, sigmoidf(peep(load<f32>(qo + o), load<f32>(po + o), load<f32>(cw + o))));
+  }
+  // h' = o * tanh(c') over all n lanes; y for the whole 8-lane blocks below H; q(h') if hq != 0.
+  for (let k = 0; k < n; k += 8) {
+    const o = <usize>k << 2;
+    const h0 = f32x4.mul(v128.load(qo + o), tanhf4(v128.load(cw + o)));
+    const h1 = f32x4.mul(v128.load(qo + o, 16), tanhf4(v128.load(cw + o, 16)));
+    v128.store(hw + o, h0);
+    v128.store(hw + o, h1, 16);
+    if (yr != 0 && k + 8 <= H) {
+      v128.store(yr + o, h0);
+      v128.store(yr + o, h1, 16);
+    }
+    if (hq != 0) {
+      const q127 = k4(K_Q127);
+      v128.store(hq + (<usize>k << 1), i16x8.narrow_i32x4_s(quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127))));
     }
   }
 }

@@ -11,7 +11,7 @@ describe.each(BUILDS)('kernel-%s.wasm ABI', (build) => {
   const k = kern.k;
 
   it('reports its version and flavour', () => {
-    expect(k.abiVersion()).toBe(1);
+    expect(k.abiVersion()).toBe(2);
     expect(k.simdEnabled()).toBe(build === 'simd' ? 1 : 0);
   });
 
@@ -61,13 +61,13 @@ describe.each(BUILDS)('kernel-%s.wasm ABI', (build) => {
   it('returns typed statuses instead of trapping on bad arguments', () => {
     const p = kern.alloc(4096);
     // W R B I H batch T x xs y ys h c slots scratch reverse
-    expect(k.lstmF32(p, p, p, 0, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, 0)).toBe(BAD_DIMS);
-    expect(k.lstmF32(0, p, p, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, 0)).toBe(BAD_POINTER);
-    expect(k.lstmF32(p, p, p, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, 2)).toBe(BAD_ARGUMENT);
-    expect(k.lstmF32(p, p, p, 4, 4, 1, 1, p, 3, 0, 4, p, p, 0, p, 0)).toBe(BAD_DIMS);
+    expect(k.lstmF32(p, p, p, 0, 0, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, 0)).toBe(BAD_DIMS);
+    expect(k.lstmF32(0, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, 0)).toBe(BAD_POINTER);
+    expect(k.lstmF32(p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, 2)).toBe(BAD_ARGUMENT);
+    expect(k.lstmF32(p, p, p, 0, 4, 4, 1, 1, p, 3, 0, 4, p, p, 0, p, 0)).toBe(BAD_DIMS);
     expect(k.gruF32(p, p, p, p, 4, 4, 1, 1, p, 4, 0, 4, p, 0, p, 5, 0)).toBe(BAD_ARGUMENT);
-    expect(k.lstmS8(p, p, p, p, p, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, -1, 0)).toBe(BAD_ARGUMENT);
-    expect(k.lstmS8(p, p, p, p, p, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, NaN, 0)).toBe(BAD_ARGUMENT);
+    expect(k.lstmS8(p, p, p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, -1, 0)).toBe(BAD_ARGUMENT);
+    expect(k.lstmS8(p, p, p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, NaN, 0)).toBe(BAD_ARGUMENT);
     expect(k.gruS8(p, p, p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, 0, p, 0, 1, 0)).toBe(BAD_POINTER);
     expect(k.denseF32(p, 0, 4, 4, 1, p, 4, p, 4, 9)).toBe(BAD_ARGUMENT);
     expect(k.softmaxF32(p, 4, 1, 3)).toBe(BAD_DIMS);
@@ -78,6 +78,6 @@ describe.each(BUILDS)('kernel-%s.wasm ABI', (build) => {
 
   it('T = 0 is a no-op that succeeds', () => {
     const p = kern.alloc(4096);
-    expect(k.lstmF32(p, p, p, 4, 4, 1, 0, p, 4, 0, 4, p, p, 0, p, 0)).toBe(0);
+    expect(k.lstmF32(p, p, p, 0, 4, 4, 1, 0, p, 4, 0, 4, p, p, 0, p, 0)).toBe(0);
   });
 });

@@ -9,15 +9,15 @@ function reference(cs: RnnCase): { y: Float64Array; h: Float64Array; c?: Float64
   const shape = { I: cs.I, H: cs.H, batch: cs.batch, T: cs.T, reverse: cs.reverse === 1 };
   if (cs.cell === 'lstm') {
     const c = Float64Array.from(cs.c0!);
-    const y = lstmReference({ W: cs.W, R: cs.R, B: cs.B! }, shape, cs.x, h, c);
+    const y = lstmReference({ W: cs.W, R: cs.R, B: cs.B!, P: cs.P }, shape, cs.x, h, c);
     return { y, h, c };
   }
   const y = gruReference({ W: cs.W, R: cs.R, Wb: cs.Wb!, Rb: cs.Rb! }, shape, cs.x, h, (cs.lbr ?? 1) === 1);
   return { y, h };
 }
 
-interface Variant { cell: Cell; lbr?: 0 | 1 }
-const VARIANTS: Variant[] = [{ cell: 'lstm' }, { cell: 'gru', lbr: 1 }, { cell: 'gru', lbr: 0 }];
+interface Variant { cell: Cell; lbr?: 0 | 1; peepholes?: boolean }
+const VARIANTS: Variant[] = [{ cell: 'lstm' }, { cell: 'lstm', peepholes: true }, { cell: 'gru', lbr: 1 }, { cell: 'gru', lbr: 0 }];
 const SHAPES = [
   { I: 1, H: 5, batch: 1, T: 300 },
   { I: 3, H: 13, batch: 7, T: 40 },
@@ -27,7 +27,7 @@ const SHAPES = [
   { I: 5, H: 19, batch: 17, T: 6 },
 ];
 
-const name = (v: Variant) => (v.cell === 'lstm' ? 'LSTM' : `GRU lbr=${v.lbr}`);
+const name = (v: Variant) => (v.cell === 'lstm' ? (v.peepholes ? 'LSTM peepholes' : 'LSTM') : `GRU lbr=${v.lbr}`);
 
 describe('f32 recurrent kernels vs float64 reference', () => {
   const ref = new Kernel('ref');

@@ -4,9 +4,9 @@ import { Kernel, rng, maxAbsDiff, sameBits } from '../helpers.js';
 import { MAX_S8_VS_F32 } from '../budgets.js';
 import { runRnn, randomCase, quantizeCase, Cell } from '../rnn-runner.js';
 
-interface Variant { cell: Cell; lbr?: 0 | 1 }
-const VARIANTS: Variant[] = [{ cell: 'lstm' }, { cell: 'gru', lbr: 1 }, { cell: 'gru', lbr: 0 }];
-const name = (v: Variant) => (v.cell === 'lstm' ? 'LSTM' : `GRU lbr=${v.lbr}`);
+interface Variant { cell: Cell; lbr?: 0 | 1; peepholes?: boolean }
+const VARIANTS: Variant[] = [{ cell: 'lstm' }, { cell: 'lstm', peepholes: true }, { cell: 'gru', lbr: 1 }, { cell: 'gru', lbr: 0 }];
+const name = (v: Variant) => (v.cell === 'lstm' ? (v.peepholes ? 'LSTM peepholes' : 'LSTM') : `GRU lbr=${v.lbr}`);
 
 describe('INT8 recurrent kernels: simd build bit-identical to ref build (budget 0)', () => {
   for (const v of VARIANTS) {
@@ -61,11 +61,13 @@ describe('INT8 recurrent kernels: simd build bit-identical to ref build (budget 
 });
 
 describe('INT8 LSTM batch-1 path (input projection in chunks of 8 steps, I >= 8)', () => {
-  it('simd bit-identical to ref across chunk boundaries, directions, scales, slots and chunked calls', () => {
+  it('simd bit-identical to ref across chunk boundaries, directions, scales, slots, chunked calls and peepholes', () => {
     for (const [I, H] of [[8, 5], [33, 64], [64, 17]]) {
       for (const T of [1, 7, 8, 9, 17]) {
         for (const reverse of [0, 1] as const) {
-          const cs = randomCase(rng(I * 1000 + H * 10 + T + reverse), { cell: 'lstm', I, H, batch: 1, T, reverse });
+          // Peepholes on every other case (the epilogue is the only part they change).
+          const peepholes = (I + T + reverse) % 2 === 0;
+          const cs = randomCase(rng(I * 1000 + H * 10 + T + reverse), { cell: 'lstm', I, H, batch: 1, T, reverse, peepholes });
           const q = quantizeCase(cs);
           for (const xScale of [0, 0.02]) {
             const a = runRnn(new Kernel('ref'), cs, q, { xScale });

@@ -4,9 +4,9 @@ import { Kernel, rng, sameBits } from '../helpers.js';
 import { runRnn, randomCase, quantizeCase, Cell } from '../rnn-runner.js';
 import { emulateS8, sigmoidf, tanhf } from '../s8-emulation.js';
 
-interface Variant { cell: Cell; lbr?: 0 | 1 }
-const VARIANTS: Variant[] = [{ cell: 'lstm' }, { cell: 'gru', lbr: 1 }, { cell: 'gru', lbr: 0 }];
-const name = (v: Variant) => (v.cell === 'lstm' ? 'LSTM' : `GRU lbr=${v.lbr}`);
+interface Variant { cell: Cell; lbr?: 0 | 1; peepholes?: boolean }
+const VARIANTS: Variant[] = [{ cell: 'lstm' }, { cell: 'lstm', peepholes: true }, { cell: 'gru', lbr: 1 }, { cell: 'gru', lbr: 0 }];
+const name = (v: Variant) => (v.cell === 'lstm' ? (v.peepholes ? 'LSTM peepholes' : 'LSTM') : `GRU lbr=${v.lbr}`);
 
 describe('INT8 reference kernel vs independent bit-exact JS emulation (budget 0)', () => {
   it('sigmoid and tanh match the emulation bit for bit', () => {

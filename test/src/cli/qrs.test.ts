@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { registerQrs } from '../../../src/cli/qrs.js';
-import { HAS_MITDB, MITDB_DIR } from '../../helpers/shared-data.js';
+import { MITDB, needs } from '../../helpers/needs.js';
+import { MITDB_DIR } from '../../helpers/shared-data.js';
 
 /** Runs `wavegate qrs ...` in-process, returning what it wrote to stdout and stderr. */
 async function run(args: string[]): Promise<{ out: string; err: string; code: number | undefined }> {
@@ -32,7 +33,7 @@ describe('wavegate qrs', () => {
     expect(r.err).toMatch(/^wavegate: E_NOT_FOUND: .*no-such-record\.hea/);
   });
 
-  it.skipIf(!HAS_MITDB)('--json prints exactly one object with the MLII peaks (record 114 has V5 first)', async () => {
+  needs(MITDB).it('--json prints exactly one object with the MLII peaks (record 114 has V5 first)', async () => {
     const r = await run([join(MITDB_DIR, '114'), '--json']);
     expect(r.code).toBeUndefined();
     expect(r.out.trim().split('\n')).toHaveLength(1);
@@ -44,7 +45,7 @@ describe('wavegate qrs', () => {
     expect(o.peaks.every((p: number, i: number) => Number.isInteger(p) && (i === 0 || p > o.peaks[i - 1]))).toBe(true);
   });
 
-  it.skipIf(!HAS_MITDB)('without --json prints a summary and the EC57 figures', async () => {
+  needs(MITDB).it('without --json prints a summary and the EC57 figures', async () => {
     const r = await run([join(MITDB_DIR, '100')]);
     expect(r.out).toMatch(/record 100: lead MLII, 360 Hz, \d+ R peaks/);
     expect(r.out).toMatch(/EC57/);

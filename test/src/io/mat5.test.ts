@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zlibSync } from 'fflate';
 import { readMat5, requireMatVariable } from '../../../src/io/mat5.js';
 import { isWavegateError } from '../../../src/errors.js';
 import { expectFormatError } from '../../helpers/expect-error.js';
-import { CWRU_DIR, HAS_CWRU } from '../../helpers/shared-data.js';
-
-const PYTHON = '/usr/bin/python3';
-const hasScipy = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import scipy.io'], { encoding: 'utf8' }).status === 0;
+import { CWRU, needs, PYTHON, SCIPY } from '../../helpers/needs.js';
+import { CWRU_DIR } from '../../helpers/shared-data.js';
 
 /** Minimal level-5 writer for test inputs: one element = tag + data padded to 8. */
 function element(type: number, data: Uint8Array): Uint8Array {
@@ -76,7 +74,7 @@ describe('MAT level 5 reader', () => {
     expect(readMat5(cat(header(), matrix('C', 4, [1, 1], 4, new Uint8Array(2)), x), 'a.mat', { skipUnsupported: true }).has('A')).toBe(true);
     expect(() => requireMatVariable(readMat5(cat(header(), x)), 'Q', 'a.mat')).toThrow(/no variable "Q" \(has A\)/);
   });
-  it.skipIf(!hasScipy)('reads what scipy.io.savemat writes, uncompressed and compressed (needs scipy)', () => {
+  needs(SCIPY).it('reads what scipy.io.savemat writes, uncompressed and compressed (needs scipy)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wg-mat-'));
     const script = `
 import numpy as np, scipy.io, sys, os
@@ -100,7 +98,7 @@ scipy.io.savemat(os.path.join(sys.argv[1], 'c.mat'), d, do_compression=True)
   });
 });
 
-describe.skipIf(!HAS_CWRU)(`CWRU files in ${CWRU_DIR}`, () => {
+needs(CWRU).describe(`CWRU files in ${CWRU_DIR}`, () => {
   it('variables, lengths and RPM match the data README', () => {
     const expectations: Array<[string, string, number, number, boolean]> = [
       ['12k_Drive_End_IR007_0_105.mat', 'X105', 121265, 1797, true],

@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeNpy, readNpy, type NpyData } from '../../../src/io/npy.js';
 import { isWavegateError } from '../../../src/errors.js';
 import { expectFormatError } from '../../helpers/expect-error.js';
+import { NUMPY, needs, PYTHON } from '../../helpers/needs.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasNumpy = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 
 describe('encodeNpy/readNpy round trip', () => {
   it('preserves float32 data and any shape (property)', () => {
@@ -92,7 +91,7 @@ describe('readNpy rejects malformed files', () => {
   });
 });
 
-describe.skipIf(!hasNumpy)('interoperates with numpy (needs /usr/bin/python3 with numpy)', () => {
+needs(NUMPY).describe('interoperates with numpy (needs /usr/bin/python3 with numpy)', () => {
   it('reads what numpy.save writes and numpy reads what encodeNpy writes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wg-npy-'));
     const ours = join(dir, 'ours.npy');

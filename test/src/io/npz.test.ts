@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { encodeNpz, readNpz, requireArray } from '../../../src/io/npz.js';
 import { isWavegateError } from '../../../src/errors.js';
+import { NUMPY, needs, PYTHON } from '../../helpers/needs.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasNumpy = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 
 describe('npz', () => {
   const arrays = {
@@ -44,7 +43,7 @@ describe('npz', () => {
   });
 });
 
-describe.skipIf(!hasNumpy)('npz interoperates with numpy (needs /usr/bin/python3 with numpy)', () => {
+needs(NUMPY).describe('npz interoperates with numpy (needs /usr/bin/python3 with numpy)', () => {
   it('numpy reads ours without pickle; we read savez and savez_compressed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wg-npz-'));
     writeFileSync(join(dir, 'ours.npz'), encodeNpz(arrays(), { compress: true }));

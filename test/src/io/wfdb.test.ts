@@ -10,7 +10,8 @@ import { leadSignal, readWfdbAnnotations, readWfdbRecord } from '../../../src/io
 import { countAami } from '../../../src/labels/aami.js';
 import { DS1, DS2_STAGED } from '../../../src/labels/splits.js';
 import { isWavegateError } from '../../../src/errors.js';
-import { DATA_DIR, HAS_MITDB, MITDB_DIR } from '../../helpers/shared-data.js';
+import { MITDB, needs } from '../../helpers/needs.js';
+import { DATA_DIR, MITDB_DIR } from '../../helpers/shared-data.js';
 import { expectFormatError } from '../../helpers/expect-error.js';
 
 const encodeAnnotations = (anns: Array<{ sample: number; code: number; aux?: string; num?: number; sub?: number; chan?: number }>) =>
@@ -117,7 +118,7 @@ function readmeCounts(): Map<string, { split: string; leads: string[]; beats: nu
   return out;
 }
 
-describe.skipIf(!HAS_MITDB)(`MIT-BIH records in ${MITDB_DIR}`, () => {
+needs(MITDB).describe(`MIT-BIH records in ${MITDB_DIR}`, () => {
   it('record 100: 650000 samples per lead at 360 Hz, MLII first sample 995 (-0.145 mV), 2273 AAMI beats', () => {
     const rec = readWfdbRecord(join(MITDB_DIR, '100'));
     expect(rec.header.fs).toBe(360);

@@ -5,7 +5,8 @@ import { AAMI_CLASSES, AAMI_SYMBOLS, aamiClassOf, aamiIndexOf, countAami } from 
 import { DS1, DS2, DS2_STAGED, PACED, mitdbSplitRecords } from '../../../src/labels/splits.js';
 import { CWRU_LABELS_10, CWRU_LABELS_4, cwruFileInfo, timeSplitRegions, windowStarts, TIME_SPLITS } from '../../../src/labels/cwru.js';
 import { ANNOTATION_SYMBOLS } from '../../../src/io/wfdb-annotations.js';
-import { CWRU_DIR, HAS_CWRU } from '../../helpers/shared-data.js';
+import { CWRU, needs } from '../../helpers/needs.js';
+import { CWRU_DIR } from '../../helpers/shared-data.js';
 
 describe('AAMI label map', () => {
   it('maps exactly the EC57 symbols and nothing else', () => {
@@ -53,7 +54,7 @@ describe('CWRU labels and time split', () => {
     expect(() => cwruFileInfo('foo.mat')).toThrow(/not a CWRU file name/);
     expect(() => cwruFileInfo('12k_Drive_End_IR028_0_3001.mat')).toThrow(/outside the 10-class task/);
   });
-  it.skipIf(!HAS_CWRU)('the staged files cover all 10 classes once, consistent with the 4-class task', () => {
+  needs(CWRU).it('the staged files cover all 10 classes once, consistent with the 4-class task', () => {
     const infos = readdirSync(CWRU_DIR).filter((f) => f.endsWith('.mat')).map(cwruFileInfo);
     expect(infos.map((i) => i.class10).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const i of infos) expect(CWRU_LABELS_10[i.class10].startsWith({ normal: 'normal', inner: 'IR', ball: 'B', outer: 'OR' }[i.fault])).toBe(true);

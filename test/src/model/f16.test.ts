@@ -5,12 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { F16_MAX, f16ArrayToF32, f16BitsToNumber, f16round, numberToF16Bits, numberToF16BitsUp } from '../../../src/model/f16.js';
+import { NUMPY, needs, PYTHON } from '../../helpers/needs.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasNumpy = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 
 /** Independent decoding: sign * 2^(e-15) * (1 + f/1024), or 2^-14 * f/1024 when e = 0. */
 function decodeRef(bits: number): number {
@@ -136,7 +134,7 @@ describe('binary16 encoding, round up (scales)', () => {
   });
 });
 
-describe.skipIf(!hasNumpy)('binary16 against numpy float16 (needs /usr/bin/python3 with numpy)', () => {
+needs(NUMPY).describe('binary16 against numpy float16 (needs /usr/bin/python3 with numpy)', () => {
   it('agrees with numpy on a few hundred f32 values', () => {
     const values = fc.sample(fc.oneof(fc.float({ noNaN: true }), fc.float({ min: -70000, max: 70000, noNaN: true }), fc.float({ min: Math.fround(-1e-4), max: Math.fround(1e-4), noNaN: true })), { numRuns: 600, seed: 42 });
     values.push(65504, 65519, 65520, 2 ** -24, 2 ** -25, 1 + 2 ** -11, -0);

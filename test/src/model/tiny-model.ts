@@ -6,17 +6,12 @@ import { FORMAT_VERSION, type Direction, type LayerSpec, type Tensor, type WgmMe
 import { roundHalfAway } from '../../../src/model/formats.js';
 import { int8RecurrentTensors, recurrentBiases, scaleTensorToF32 } from '../../../src/model/recurrent-params.js';
 import { layerTensorSpecs } from '../../../src/model/tensors.js';
+import { Rng } from '../../../tools/synth/rng.js';
 
-/** mulberry32: tiny, fast, good enough for test weights. */
+/** Uniform [0, 1) from the project's seeded generator (tools/synth/rng.ts). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 export interface TinySpec {
@@ -32,7 +27,13 @@ export interface TinySpec {
   window?: number;
   staticScale?: number;
   linearBeforeReset?: boolean;
+  /** LSTM only: peephole connections (tensor `${name}.P`, format version 3). */
+  peepholes?: boolean;
   seed?: number;
+  /** Side features joining the first dense layer (input.features, kind external, names f0..); default none. */
+  features?: number;
+  /** Width of a ReLU dense layer before the output layer (default none). */
+  mid?: number;
   /** File format version (default: the current one). 1 builds the legacy INT8 layout (F32 scales, Wb ++ Rb). */
   formatVersion?: number;
 }
@@ -49,17 +50,25 @@ export function tinyMetadata(s: TinySpec = {}): WgmMetadata {
   hidden.forEach((h, i) => {
     const inputQuant = precision === 'int8' ? (s.staticScale ? { mode: 'static' as const, scale: s.staticScale } : { mode: 'dynamic' as const }) : undefined;
     const base = { name: `rnn${i}`, inputSize: feat, hiddenSize: h, direction, precision, ...(inputQuant ? { inputQuant } : {}) };
-    layers.push(cell === 'lstm' ? { type: 'lstm', ...base } : { type: 'gru', linearBeforeReset: s.linearBeforeReset ?? true, ...base });
+    layers.push(cell === 'lstm' ? { type: 'lstm', ...base, ...(s.peepholes ? { peepholes: true } : {}) } : { type: 'gru', linearBeforeReset: s.linearBeforeReset ?? true, ...base });
     feat = (direction === 'bidirectional' ? 2 : 1) * h;
   });
   if (s.layerNorm) layers.push({ type: 'layernorm', name: 'norm', size: feat, epsilon: 1e-5 });
   if (s.pool !== null) layers.push({ type: 'pool', name: 'pool', mode: s.pool ?? 'last' });
-  layers.push({ type: 'dense', name: 'head', inFeatures: feat, outFeatures: outputs, activation: 'none' });
+  const side = s.features ?? 0;
+  if (s.mid) {
+    layers.push({ type: 'dense', name: 'mid', inFeatures: feat + side, outFeatures: s.mid, activation: 'relu' });
+    feat = s.mid;
+  }
+  layers.push({ type: 'dense', name: 'head', inFeatures: s.mid ? feat : feat + side, outFeatures: outputs, activation: 'none' });
   return {
     format: 'wavegate-model',
     formatVersion: s.formatVersion ?? FORMAT_VERSION,
     name: `tiny-${cell}-${precision}`,
-    input: { channels, sampleRate: 360, window: s.window ?? 16, hop: 8 },
+    input: {
+      channels, sampleRate: 360, window: s.window ?? 16, hop: 8,
+      ...(side ? { features: { kind: 'external' as const, names: Array.from({ length: side }, (_, i) => `f${i}`) } } : {}),
+    },
     layers,
     output: { activation: s.activation ?? 'softmax', size: outputs },
     labels: Array.from({ length: outputs }, (_, i) => `c${i}`),
@@ -81,6 +90,9 @@ export function randomTensors(meta: WgmMetadata, seed = 1): Map<string, Tensor> 
       const floatR = Float32Array.from({ length: D * G * layer.hiddenSize }, () => (rand() * 2 - 1) * amp);
       const B = Float32Array.from({ length: D * 2 * G }, () => (rand() * 2 - 1) * 0.3);
       const [sw, sr, sb] = specs;
+      // Peepholes (drawn after the other weights, so models without them keep their values).
+      const sp = specs.find((t) => t.name.endsWith('.P'));
+      if (sp) tensors.set(sp.name, { dtype: 'F32', shape: sp.shape, data: Float32Array.from({ length: sp.shape[0] * sp.shape[1] }, () => (rand() * 2 - 1) * amp) });
       if (layer.precision === 'int8' && meta.formatVersion >= 2) {
         for (const [name, t] of int8RecurrentTensors(layer, floatW, floatR, B)) tensors.set(name, t);
         continue;
@@ -152,6 +164,8 @@ export function dequantizedTwin(model: WgmModel): WgmModel {
         B.set(rb, d * 2 * G + G);
       }
       tensors.set(`${layer.name}.B`, { dtype: 'F32', shape: [D, 2 * G], data: B });
+      const P = model.tensors.get(`${layer.name}.P`);
+      if (P) tensors.set(`${layer.name}.P`, P); // peepholes are F32 in either precision
       layer.precision = 'f32';
       delete layer.inputQuant;
     } else {

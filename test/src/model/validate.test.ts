@@ -135,6 +135,9 @@ describe('metadata', () => {
     ['v3 dataset digest', (m) => (m.provenance = { dataset: { sha256: 'abc', split: 'DS1' } }), 'E_MODEL_FORMAT', /provenance.dataset.sha256: expected 64 lowercase hex digits/],
     ['no layers', (m) => (m.layers = []), 'E_MODEL_FORMAT', /layers: is empty/],
     ['metrics not numbers', (m) => (m.provenance = { metrics: { acc: 'high' } }), 'E_MODEL_FORMAT', /provenance.metrics.acc: expected a finite number/],
+    ['v3 peepholes without their tensor', (m) => (m.layers[0].peepholes = true), 'E_MODEL_FORMAT', /tensor "rnn0.P" \(peephole weights \(i, o, f\)\) is missing/],
+    ['v3 peepholes not a boolean', (m) => (m.layers[0].peepholes = 1), 'E_MODEL_FORMAT', /"rnn0".peepholes: expected a boolean, got number 1/],
+    ['v3 peepholes in a version-2 file', (m) => ((m.formatVersion = 2), (m.layers[0].peepholes = true)), 'E_MODEL_FORMAT', /"rnn0".peepholes: needs format version 3 \(the file is version 2\)/],
     ['precision changed (tensor dtype no longer matches)', (m) => (m.layers[0].precision = 'f32', delete m.layers[0].inputQuant), 'E_MODEL_FORMAT', /tensor "rnn0.(W|R|W.scale|R.scale)".*(dtype I8, expected F32|not used by any layer)/],
   ];
   it.each(cases)('%s', (_name, edit, code, re) => expectFail(editMetadata(base, edit), code, re));
@@ -169,6 +172,25 @@ describe('tensor values', () => {
       'E_MODEL_FORMAT',
       /tensor "rnn0.W" \(input weights \(gates i, o, f, c\)\) has shape \[1, 2, 32\], expected \[1, 32, 2\]/,
     ));
+});
+
+describe('LSTM peepholes (format version 3)', () => {
+  const peep = encodeWgm(tinyModel({ cell: 'lstm', precision: 'int8', hidden: [8, 4], peepholes: true }));
+  it('loads with ${name}.P F32 [D, 3H] on int8 layers too', () => {
+    const m = decodeWgm(peep);
+    expect(m.tensors.get('rnn0.P')).toMatchObject({ dtype: 'F32', shape: [1, 24] });
+    expect(m.tensors.get('rnn1.P')).toMatchObject({ dtype: 'F32', shape: [1, 12] });
+  });
+  it('refuses peepholes on a GRU layer', () =>
+    expectFail(editMetadata(encodeWgm(tinyModel({ cell: 'gru' })), (m: any) => (m.layers[0].peepholes = false)), 'E_MODEL_FORMAT', /"rnn0".peepholes: is only meaningful for an lstm layer/));
+  it('refuses P of the wrong shape', () =>
+    expectFail(
+      joinWgm((() => { const r = splitWgm(peep); r.header['rnn1.P'].shape = [3, 4]; return r; })(), { redigest: true }),
+      'E_MODEL_FORMAT',
+      /tensor "rnn1.P" \(peephole weights \(i, o, f\)\) has shape \[3, 4\], expected \[1, 12\]/,
+    ));
+  it('refuses a stray P when peepholes is off', () =>
+    expectFail(editMetadata(peep, (m: any) => delete m.layers[1].peepholes), 'E_MODEL_FORMAT', /tensor "rnn1.P" is not used by any layer/));
 });
 
 describe('writer refuses invalid models', () => {

@@ -11,7 +11,8 @@ import { presumBiases, recurrentBiases, recurrentScales } from '../../../src/mod
 import { FORMAT_VERSION, type GruLayerSpec, type LstmLayerSpec, type Tensor, type WgmModel } from '../../../src/model/schema.js';
 import { loadModel } from '../../../src/runtime/model.js';
 import { isWavegateError } from '../../../src/errors.js';
-import { kernelsBuilt, maxAbsDiff, referenceRun, signal } from '../runtime/helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
+import { maxAbsDiff, referenceRun, signal } from '../runtime/helpers.js';
 import { encodeUnchecked } from './raw.js';
 import { tinyModel, type TinySpec } from './tiny-model.js';
 
@@ -129,7 +130,7 @@ function asVersion1(v2: WgmModel, spec: TinySpec): WgmModel {
   return { metadata: { ...v2.metadata, formatVersion: 1 }, tensors };
 }
 
-describe.skipIf(!kernelsBuilt)('version 1 and version 2 of the same weights score alike', () => {
+needs(KERNELS).describe('version 1 and version 2 of the same weights score alike', () => {
   const specs: TinySpec[] = [
     { cell: 'lstm', hidden: [8, 6], direction: 'bidirectional' },
     { cell: 'gru', hidden: [8], linearBeforeReset: true },

@@ -8,6 +8,7 @@ import { encodeWgm, writeWgm } from '../../../src/model/write.js';
 import { f16BitsToNumber } from '../../../src/model/f16.js';
 import { splitWgm } from './raw.js';
 import { tinyModel, type TinySpec } from './tiny-model.js';
+import { NUMPY, needs, PYTHON } from '../../helpers/needs.js';
 
 const variants: TinySpec[] = [
   { cell: 'gru', precision: 'f32' },
@@ -85,12 +86,7 @@ describe('encodeWgm / decodeWgm', () => {
     await expect(loadWgm(join(dir, 'nope.wgm'))).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
 
-  it('is readable by a plain numpy safetensors reader (the documented recipe)', () => {
-    const py = spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-    if (py.status !== 0) {
-      console.warn('skipping numpy interop check: /usr/bin/python3 with numpy not available');
-      return;
-    }
+  needs(NUMPY).it('is readable by a plain numpy safetensors reader (the documented recipe)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wgm-'));
     const model = tinyModel({ cell: 'lstm', precision: 'int8' });
     writeFileSync(join(dir, 'm.wgm'), encodeWgm(model));
@@ -111,7 +107,7 @@ for name, e in header.items():
     out[name] = [float(a.astype(np.float64).sum()), list(a.shape)]
 print(json.dumps(out))
 `;
-    const r = spawnSync('/usr/bin/python3', ['-c', script, join(dir, 'm.wgm')], { encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', script, join(dir, 'm.wgm')], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     const got = JSON.parse(r.stdout) as Record<string, [number, number[]]>;
     for (const [name, t] of model.tensors) {

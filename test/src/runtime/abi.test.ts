@@ -1,10 +1,11 @@
 /** The host's ABI mirror (src/runtime/abi.ts) agrees with the kernel's constants and exports. */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as abi from '../../../src/runtime/abi.js';
 import { instantiateKernel } from '../../../src/runtime/backend.js';
-import { BACKENDS, kernelsBuilt } from './helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
+import { BACKENDS } from './helpers.js';
 
 const asm = (f: string) => fileURLToPath(new URL(`../../../assembly/${f}`, import.meta.url));
 
@@ -15,7 +16,7 @@ function kernelConstants(file: string): Map<string, number> {
   return out;
 }
 
-describe.skipIf(!existsSync(asm('abi.ts')))('ABI constants', () => {
+describe('ABI constants', () => {
   it('every constant of assembly/abi.ts has the same value on the host', () => {
     const k = kernelConstants('abi.ts');
     expect(k.size).toBeGreaterThan(10);
@@ -29,7 +30,7 @@ describe.skipIf(!existsSync(asm('abi.ts')))('ABI constants', () => {
   });
 });
 
-describe.skipIf(!kernelsBuilt)('ABI of the built kernels', () => {
+needs(KERNELS).describe('ABI of the built kernels', () => {
   it.each(BACKENDS)('kernel-%s.wasm reports the host ABI version and has every export', async (backend) => {
     const { exports, build } = await instantiateKernel(backend);
     expect(build).toBe(backend);

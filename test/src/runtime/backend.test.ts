@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { chooseBuild, hasWasmSimd, instantiateKernel, kernelModule, setKernelDir, setKernelLoader, type KernelBuild } from '../../../src/runtime/backend.js';
-import { kernelsBuilt } from './helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
 
 describe('backend selection', () => {
   it('detects WASM SIMD (Node 20 has it) and resolves auto to simd', () => {
@@ -10,7 +10,7 @@ describe('backend selection', () => {
     expect(chooseBuild('ref')).toBe('ref');
   });
 
-  it.skipIf(!kernelsBuilt)('compiles each build once per process; instances are separate', async () => {
+  needs(KERNELS).it('compiles each build once per process; instances are separate', async () => {
     expect(kernelModule('ref')).toBe(kernelModule('ref'));
     const [a, b] = await Promise.all([instantiateKernel('ref'), instantiateKernel('ref')]);
     expect(a.exports.memory).not.toBe(b.exports.memory);
@@ -25,7 +25,7 @@ describe('backend selection', () => {
     }
   });
 
-  it.skipIf(!kernelsBuilt)('setKernelLoader: bytes or a compiled module from the host (a browser fetch), errors named', async () => {
+  needs(KERNELS).it('setKernelLoader: bytes or a compiled module from the host (a browser fetch), errors named', async () => {
     const bytes = (b: KernelBuild) => new Uint8Array(readFileSync(new URL(`../../../build/kernel-${b}.wasm`, import.meta.url)));
     const asked: KernelBuild[] = [];
     try {

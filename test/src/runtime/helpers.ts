@@ -6,9 +6,6 @@ import { referenceForward } from '../../../src/runtime/reference.js';
 import { prng } from '../model/tiny-model.js';
 
 const buildDir = fileURLToPath(new URL('../../../build/', import.meta.url));
-/** True when both kernel builds exist (`npm run build:wasm`); runtime suites skip otherwise. */
-export const kernelsBuilt = existsSync(`${buildDir}kernel-ref.wasm`) && existsSync(`${buildDir}kernel-simd.wasm`);
-if (!kernelsBuilt) console.warn(`skipping kernel-backed runtime tests: ${buildDir}kernel-{ref,simd}.wasm missing; run \`npm run build:wasm\``);
 
 export const BACKENDS = ['ref', 'simd'] as const;
 

@@ -4,9 +4,11 @@ import { loadModel } from '../../../src/runtime/model.js';
 import { encodeWgm } from '../../../src/model/write.js';
 import { isWavegateError } from '../../../src/errors.js';
 import { dequantizedTwin, tinyModel } from '../model/tiny-model.js';
-import { kernelsBuilt, maxAbsDiff, signal } from './helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
+import { expectWavegateError } from '../../helpers/expect-error.js';
+import { maxAbsDiff, signal } from './helpers.js';
 
-describe.skipIf(!kernelsBuilt)('Session lifecycle and memory', () => {
+needs(KERNELS).describe('Session lifecycle and memory', () => {
   it('never grows kernel memory after creation, over many calls of both modes', async () => {
     const model = await loadModel(tinyModel({ cell: 'lstm', precision: 'int8', hidden: [16, 8] }));
     const s = await model.createSession({ maxBatch: 4, maxChunk: 8, streams: 6 });
@@ -57,7 +59,7 @@ describe.skipIf(!kernelsBuilt)('Session lifecycle and memory', () => {
   });
 });
 
-describe.skipIf(!kernelsBuilt)('input validation', () => {
+needs(KERNELS).describe('input validation', () => {
   const expectInput = (fn: () => unknown, re: RegExp) => {
     try {
       fn();
@@ -95,7 +97,7 @@ describe.skipIf(!kernelsBuilt)('input validation', () => {
     expectInput(() => s.push([0, 1], new Float32Array(10)), /10 samples, not a multiple of streams \* channels = 2 \* 3/);
     expectInput(() => s.push([0], [new Float32Array(4)]), /stream 0 chunk has 4 samples, not a multiple of 3 channels/);
     expectInput(() => s.push([0, 1], [new Float32Array(6), new Float32Array(9)]), /stream 1 chunk has 3 steps, stream 0 has 2/);
-    expectInput(() => s.push([4], [new Float32Array(3)]), /stream id 4 at index 0 is not a slot of this session \(0..3\)/);
+    expectWavegateError(() => s.push([4], [new Float32Array(3)]), 'E_UNKNOWN_STREAM', /stream id 4 at index 0 is not a slot of this session \(0..3\)/);
     expectInput(() => s.push([1, 1], [new Float32Array(3), new Float32Array(3)]), /stream id 1 appears twice/);
     expectInput(() => s.push([0], [new Float32Array(3)], { outputs: 'every' as 'all' }), /outputs must be "last" or "all"/);
     expect(s.push([], new Float32Array(0)).length).toBe(0);
@@ -103,7 +105,7 @@ describe.skipIf(!kernelsBuilt)('input validation', () => {
   });
 });
 
-describe.skipIf(!kernelsBuilt)('int8 vs f32', () => {
+needs(KERNELS).describe('int8 vs f32', () => {
   it('an int8 model scores close to its dequantized f32 twin', async () => {
     const q = tinyModel({ cell: 'lstm', precision: 'int8', hidden: [16], outputs: 4, seed: 5 });
     const f = dequantizedTwin(q);
@@ -117,7 +119,7 @@ describe.skipIf(!kernelsBuilt)('int8 vs f32', () => {
   });
 });
 
-describe.skipIf(!kernelsBuilt)('Model.inspect', () => {
+needs(KERNELS).describe('Model.inspect', () => {
   it('reports layers, parameters, file bytes and the kernel memory a session reserves', async () => {
     const m = tinyModel({ cell: 'lstm', precision: 'int8', direction: 'bidirectional', hidden: [8], layerNorm: true });
     const model = await loadModel(encodeWgm(m));

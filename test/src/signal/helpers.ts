@@ -1,4 +1,5 @@
 /** Test helpers shared by the signal tests: sines, steady-state gain, chunk splitting. */
+import { Rng } from '../../../tools/synth/rng.js';
 
 /** A float32 sine of `n` samples at `f` Hz. */
 export function sine(f: number, fs: number, n: number, amplitude = 1, phase = 0): Float32Array {
@@ -26,16 +27,10 @@ export function splitAt<T extends Float32Array>(x: T, cuts: number[]): T[] {
   return parts;
 }
 
-/** Deterministic pseudo-random noise in [-1, 1) for tests (mulberry32). */
+/** Deterministic pseudo-random noise in [-1, 1) for tests (the seeded generator of tools/synth/rng.ts). */
 export function noise(n: number, seed = 1): Float32Array {
-  let a = seed >>> 0;
+  const rng = new Rng(seed);
   const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    x[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < n; i++) x[i] = rng.uniform(-1, 1);
   return x;
 }

@@ -4,23 +4,23 @@
  * and for malformed inputs. Weights are seeded so every test is reproducible.
  */
 import { onnx, type NodeProto, type TensorProto } from '../../../tools/onnx/proto.js';
+import { Rng } from '../../../tools/synth/rng.js';
 
 export type Attr = { i: number } | { f: number } | { s: string } | { ints: number[] } | { floats: number[] } | { strings: string[] };
 
-/** Small deterministic PRNG (mulberry32) giving uniform values in [-scale, scale). */
+/** Uniform values in [-scale, scale) from the project's seeded generator (tools/synth/rng.ts). */
 export function seeded(seed: number): (scale?: number) => number {
-  let a = seed >>> 0;
-  return (scale = 1) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  };
+  const rng = new Rng(seed);
+  return (scale = 1) => rng.uniform(-scale, scale);
 }
 
 export function randomArray(n: number, rnd: (s?: number) => number, scale = 0.5): Float32Array {
   return Float32Array.from({ length: n }, () => rnd(scale));
+}
+
+export interface GraphInputSpec {
+  name: string;
+  dims: (number | string)[];
 }
 
 export class GraphBuilder {
@@ -28,11 +28,13 @@ export class GraphBuilder {
   readonly inits: TensorProto[] = [];
   private counter = 0;
 
-  /** Adds a float initializer (raw_data, little-endian) or, with `int64`, an int64 one (typed field). */
-  init(name: string, dims: number[], data: ArrayLike<number>, type: 'float' | 'int64' = 'float'): string {
+  /** Adds a float initializer (raw_data, little-endian) or an int64 / int32 one (typed field). */
+  init(name: string, dims: number[], data: ArrayLike<number>, type: 'float' | 'int64' | 'int32' = 'float'): string {
     if (type === 'float') {
       const f = Float32Array.from(data);
       this.inits.push({ name, dims, dataType: 1, rawData: new Uint8Array(f.buffer) });
+    } else if (type === 'int32') {
+      this.inits.push({ name, dims, dataType: 6, int32Data: Array.from(data) });
     } else {
       this.inits.push({ name, dims, dataType: 7, int64Data: Array.from(data) });
     }
@@ -63,8 +65,9 @@ export class GraphBuilder {
     return name;
   }
 
-  encode(input: { name: string; dims: (number | string)[] }, output: string, opset = 14): Uint8Array {
-    const dim = input.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
+  /** Encodes the graph; `input` may list several runtime inputs (e.g. the signal and side features). */
+  encode(input: GraphInputSpec | GraphInputSpec[], output: string, opset = 14): Uint8Array {
+    const shapeOf = (i: GraphInputSpec) => ({ dim: i.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) });
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'wavegate-test',
@@ -73,7 +76,7 @@ export class GraphBuilder {
         name: 'test_graph',
         node: this.nodes,
         initializer: this.inits,
-        input: [{ name: input.name, type: { tensorType: { elemType: 1, shape: { dim } } } }],
+        input: (Array.isArray(input) ? input : [input]).map((i) => ({ name: i.name, type: { tensorType: { elemType: 1, shape: shapeOf(i) } } })),
         output: [{ name: output, type: { tensorType: { elemType: 1 } } }],
       },
     });

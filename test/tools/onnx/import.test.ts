@@ -13,15 +13,16 @@ import { dequantizeRowsS8 } from '../../../src/model/formats.js';
 import { scaleTensorToF32 } from '../../../src/model/recurrent-params.js';
 import { importOnnx, importOnnxFile } from '../../../tools/onnx/import.js';
 import { decodeModel, readTensor } from '../../../tools/onnx/proto.js';
-import { runReference } from '../../../tools/onnx/reference-run.js';
+import { referenceRun } from '../../../src/runtime/reference.js';
 import { FORMAT_VERSION } from '../../../src/model/schema.js';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/onnx/', import.meta.url));
-interface Case { name: string; expect: string; expectMessage?: string; layout: string; inputShape: number[]; outputShape: number[] }
+interface Case { name: string; expect: string; expectMessage?: string; layout: string; inputShape: number[]; outputShape: number[]; featuresShape?: number[] }
 const manifest = JSON.parse(readFileSync(DIR + 'manifest.json', 'utf8')) as { cases: Case[] };
-const okCases = manifest.cases.filter((c) => c.expect === 'ok');
+/** Models with side features (a second input) have their own suite: side-features.test.ts. */
+const okCases = manifest.cases.filter((c) => c.expect === 'ok' && !c.featuresShape);
 
-/** Error budget of the importer's f64 reference against PyTorch's f32 CPU kernels. */
+/** Error budget of the float64 reference model (src/runtime/reference.ts) against PyTorch's f32 CPU kernels. */
 const TORCH_F32_BUDGET = 1e-5;
 
 /** Converts a [T, B, C] array to [B, T, C]. */
@@ -48,8 +49,9 @@ describe('import of PyTorch exports', () => {
     expect(okCases.length).toBeGreaterThanOrEqual(6);
     let bytes = 0;
     for (const c of manifest.cases) {
-      for (const suffix of ['.onnx', '.input.npy', '.torch.npy']) bytes += statSync(DIR + c.name + suffix).size;
+      for (const suffix of ['.onnx', '.input.npy', '.torch.npy', ...(c.featuresShape ? ['.features.npy'] : [])]) bytes += statSync(DIR + c.name + suffix).size;
       expect(readNpy(readFileSync(DIR + c.name + '.input.npy')).shape).toEqual(c.inputShape);
+      if (c.featuresShape) expect(readNpy(readFileSync(DIR + c.name + '.features.npy')).shape).toEqual(c.featuresShape);
       expect(readNpy(readFileSync(DIR + c.name + '.torch.npy')).shape).toEqual(c.outputShape);
     }
     expect(bytes).toBeLessThan(1 << 20);
@@ -65,7 +67,7 @@ describe('import of PyTorch exports', () => {
       const [B, T] = c.layout === 'batch_first' ? [d0, d1] : [d1, d0];
       expect(model.metadata.input.channels).toBe(C);
       const xb = c.layout === 'batch_first' ? (x.data as Float32Array) : toBatchFirst(x.data as Float32Array, T, B, C);
-      const got = runReference(model, xb, B, T);
+      const got = referenceRun(model, xb, B, T, { perStep: io.perStep });
       expect(got.shape).toEqual(want.shape);
       let maxDiff = 0;
       got.data.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - (want.data as Float32Array)[i]))));
@@ -176,7 +178,7 @@ describe('import of PyTorch exports', () => {
   });
 
   it('refuses the Conv front with op and node named', () => {
-    const c = manifest.cases.find((k) => k.expect !== 'ok')!;
+    const c = manifest.cases.find((k) => k.name === 'conv_front_unsupported')!;
     expectCode(() => importOnnxFile(DIR + c.name + '.onnx'), c.expect, /unsupported op Conv at node '\/conv\/Conv'/);
   });
 

@@ -1,13 +1,15 @@
 /**
  * Hand-built ONNX graphs: what the importer takes beyond PyTorch's exports (reverse direction,
- * GRU linear_before_reset=0, zero P, zero initial states) and every refusal, whose message must
- * name the op, the node and the attribute or input at fault.
+ * GRU linear_before_reset=0, peepholes, zero initial states, layout=1, a sequence_lens that is T
+ * everywhere) and every refusal, whose message must name the op, the node and the attribute or
+ * input at fault.
  */
 import { describe, expect, it } from 'vitest';
 import { isWavegateError } from '../../../src/errors.js';
 import { importOnnx } from '../../../tools/onnx/import.js';
 import { onnx } from '../../../tools/onnx/proto.js';
-import { buildRnnClassifier, GraphBuilder } from './graph-builder.js';
+import { referenceRun } from '../../../src/runtime/reference.js';
+import { buildRnnClassifier, GraphBuilder, randomArray, seeded } from './graph-builder.js';
 
 function refusal(bytes: Uint8Array): { code: string; message: string } {
   try {
@@ -69,20 +71,82 @@ describe('hand-built recurrent graphs that import', () => {
     }
   });
 
-  it('accepts all-zero initial states and all-zero peepholes', () => {
+  it('accepts all-zero initial states and all-zero peepholes (dropped: no P tensor)', () => {
     const { bytes } = buildRnnClassifier({ op: 'LSTM', I: 2, H: 3, classes: 2, initialH: new Float32Array(3), peepholes: new Float32Array(9) });
-    expect(importOnnx(bytes).model.metadata.layers[0].type).toBe('lstm');
+    const { model } = importOnnx(bytes);
+    expect(model.metadata.layers[0].type).toBe('lstm');
+    expect(model.metadata.layers[0]).not.toHaveProperty('peepholes');
+    expect(model.tensors.has('lstm0.P')).toBe(false);
+  });
+
+  it('takes peepholes P [D, 3H] over bit for bit (both directions)', () => {
+    const P = randomArray(2 * 9, seeded(3));
+    const { model } = importOnnx(buildRnnClassifier({ op: 'LSTM', I: 2, H: 3, classes: 2, direction: 'bidirectional', peepholes: P }).bytes);
+    expect(model.metadata.layers[0]).toMatchObject({ type: 'lstm', peepholes: true });
+    expect(model.tensors.get('lstm0.P')).toMatchObject({ dtype: 'F32', shape: [2, 9], data: P });
+  });
+
+  /** x -> (Transpose unless layout=1) -> LSTM -> squeeze D -> last step -> Gemm -> Softmax, seeded weights. */
+  function lstmGraph(o: { layout: 0 | 1; dims: (number | string)[]; seqLens?: number[]; peep?: boolean }): Uint8Array {
+    const g = new GraphBuilder();
+    const rnd = seeded(21);
+    const [I, H] = [3, 4];
+    g.init('W', [1, 4 * H, I], randomArray(4 * H * I, rnd));
+    g.init('R', [1, 4 * H, H], randomArray(4 * H * H, rnd));
+    g.init('B', [1, 8 * H], randomArray(8 * H, rnd, 0.2));
+    g.init('fw', [2, H], randomArray(2 * H, rnd));
+    const ins = [o.layout === 1 ? 'x' : 'xt', 'W', 'R', 'B', o.seqLens ? g.init('sl', [o.seqLens.length], o.seqLens, 'int32') : ''];
+    if (o.peep) ins.push('', '', g.init('P', [1, 3 * H], randomArray(3 * H, rnd)));
+    if (o.layout === 0) g.node('Transpose', ['x'], ['xt'], { perm: { ints: [1, 0, 2] } });
+    g.node('LSTM', ins, ['Y', 'Y_h'], { hidden_size: { i: H }, layout: { i: o.layout } }, 'l0');
+    // Y: [T, 1, B, H] (layout 0) or [B, T, 1, H] (layout 1) -> drop D -> the last time step.
+    g.node('Squeeze', ['Y', g.constInts([o.layout === 1 ? 2 : 1])], ['s']);
+    g.node('Gather', ['s', g.constInts([-1], true)], ['last'], { axis: { i: o.layout === 1 ? 1 : 0 } });
+    g.node('Gemm', ['last', 'fw'], ['logits'], { transB: { i: 1 } });
+    g.node('Softmax', ['logits'], ['probs'], { axis: { i: -1 } });
+    return g.encode({ name: 'x', dims: o.dims }, 'probs');
+  }
+
+  it('layout=1 (batch-major X, Y, Y_h) imports as the same model as layout=0', () => {
+    for (const peep of [false, true]) {
+      const a = importOnnx(lstmGraph({ layout: 0, dims: ['b', 't', 3], peep }));
+      const b = importOnnx(lstmGraph({ layout: 1, dims: ['b', 't', 3], peep }));
+      expect(b.io.inputLayout).toBe('batch_first');
+      expect(b.model.metadata.layers).toEqual(a.model.metadata.layers);
+      for (const [name, t] of a.model.tensors) expect(b.model.tensors.get(name), name).toEqual(t);
+      const x = randomArray(2 * 7 * 3, seeded(5), 1);
+      expect(referenceRun(b.model, x, 2, 7).data).toEqual(referenceRun(a.model, x, 2, 7).data);
+    }
+  });
+
+  it('a constant sequence_lens equal to a static T everywhere changes nothing and is taken', () => {
+    const plain = importOnnx(lstmGraph({ layout: 0, dims: [2, 5, 3] }));
+    const withLens = importOnnx(lstmGraph({ layout: 0, dims: [2, 5, 3], seqLens: [5, 5] }));
+    expect(withLens.model.metadata.layers).toEqual(plain.model.metadata.layers);
+    expect(withLens.model.metadata.input.window).toBe(5);
+    expect(importOnnx(lstmGraph({ layout: 1, dims: [2, 5, 3], seqLens: [5, 5], peep: true })).model.metadata.layers[0]).toMatchObject({ peepholes: true });
+  });
+
+  it('refuses any other sequence_lens, and an undefined layout, naming the node and the input', () => {
+    const short = refusal(lstmGraph({ layout: 0, dims: [2, 5, 3], seqLens: [5, 3] }));
+    expect(short.code).toBe('E_ONNX_UNSUPPORTED');
+    expect(short.message).toMatch(/LSTM at node 'l0': input 'sequence_lens' = \[5, 3\] has entry 1 = 3, not the full length T = 5/);
+    const symbolic = refusal(lstmGraph({ layout: 0, dims: ['b', 't', 3], seqLens: [5, 5] }));
+    expect(symbolic.code).toBe('E_ONNX_UNSUPPORTED');
+    expect(symbolic.message).toMatch(/LSTM at node 'l0': input 'sequence_lens' is given but the sequence length is not static/);
+    const batch = refusal(lstmGraph({ layout: 1, dims: [3, 5, 3], seqLens: [5, 5] }));
+    expect(batch).toMatchObject({ code: 'E_ONNX_FORMAT', message: expect.stringMatching(/'sequence_lens' has 2 entries for batch size 3/) });
+    const layout2 = refusal(buildRnnClassifier({ op: 'GRU', I: 2, H: 3, classes: 2, attrs: { layout: { i: 2 } } }).bytes);
+    expect(layout2).toMatchObject({ code: 'E_ONNX_FORMAT', message: expect.stringMatching(/GRU at node '\/rnn\/GRU': attribute 'layout' = 2; ONNX defines 0/) });
   });
 });
 
 describe('refusals name op, node and attribute', () => {
   const cases: Array<[string, Parameters<typeof buildRnnClassifier>[0], RegExp]> = [
-    ['peepholes', { op: 'LSTM', I: 2, H: 3, classes: 2, peepholes: new Float32Array(9).fill(0.1), nodeName: 'lstm_peep' }, /LSTM at node 'lstm_peep'.*'P' \(peephole/],
     ['clip', { op: 'LSTM', I: 2, H: 3, classes: 2, attrs: { clip: { f: 3 } }, nodeName: 'lstm_clip' }, /LSTM at node 'lstm_clip'.*'clip'/],
     ['input_forget', { op: 'LSTM', I: 2, H: 3, classes: 2, attrs: { input_forget: { i: 1 } } }, /LSTM at node '\/rnn\/LSTM'.*'input_forget'/],
     ['activations', { op: 'GRU', I: 2, H: 3, classes: 2, attrs: { activations: { strings: ['Sigmoid', 'Relu'] } } }, /GRU at node '\/rnn\/GRU'.*'activations' = \[Sigmoid, Relu\]/],
     ['activation_alpha', { op: 'LSTM', I: 2, H: 3, classes: 2, attrs: { activation_alpha: { floats: [0.5] } } }, /'activation_alpha'/],
-    ['layout', { op: 'LSTM', I: 2, H: 3, classes: 2, attrs: { layout: { i: 1 } } }, /'layout'=1/],
     ['non-zero initial_h', { op: 'GRU', I: 2, H: 3, classes: 2, initialH: new Float32Array(3).fill(0.5) }, /GRU at node '\/rnn\/GRU'.*'initial_h' is not all zeros/],
   ];
   for (const [what, opts, message] of cases) {

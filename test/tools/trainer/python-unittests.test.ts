@@ -1,17 +1,15 @@
 /**
  * Runs the trainer's Python unit tests (tools/trainer/tests) under Debian's /usr/bin/python3, so
- * `npm test` covers them. Skips with a message where that Python has no torch.
+ * `npm test` covers them. Needs that Python with torch (test/helpers/needs.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { needs, PYTHON, TORCH } from '../../helpers/needs.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PYTHON = process.env.WAVEGATE_PYTHON ?? '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!hasTorch) console.warn(`skipping trainer unit tests: ${PYTHON} cannot import torch and numpy (apt-get install python3-torch)`);
 
-describe.skipIf(!hasTorch)('tools/trainer python unit tests', () => {
+needs(TORCH).describe('tools/trainer python unit tests', () => {
   it('pass (python3 -m unittest discover -s tools/trainer/tests)', () => {
     const r = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', 'tools/trainer/tests', '-t', '.'], {
       cwd: ROOT,

@@ -9,18 +9,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readNpy } from '../../../src/io/npy.js';
 import { loadModel } from '../../../src/runtime/model.js';
+import { needs, PYTHON, TORCH } from '../../helpers/needs.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PYTHON = process.env.WAVEGATE_PYTHON ?? '/usr/bin/python3';
 /** f32 runtime vs PyTorch, as the issue sets it. */
 const F32_TOLERANCE = 1e-4;
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!hasTorch) console.warn(`skipping trainer smoke pipeline: ${PYTHON} cannot import torch and numpy (apt-get install python3-torch)`);
 
-describe.skipIf(!hasTorch)('trainer smoke pipeline', () => {
+needs(TORCH).describe('trainer smoke pipeline', () => {
   const out = mkdtempSync(join(tmpdir(), 'wavegate-train-smoke-'));
   let run: ReturnType<typeof spawnSync>;
   beforeAll(() => {

@@ -3,6 +3,7 @@ import io
 import json
 import os
 import unittest
+from unittest import mock
 
 from tools.trainer.cli import main
 
@@ -23,15 +24,15 @@ class CliTest(unittest.TestCase):
             with open(recipe, 'w') as f:
                 json.dump({'teacher': {'trian': {}}}, f)
             code, _, err = run_cli('teacher', '--recipe', recipe, '--data', '/missing.npz', '--out', d)
-        self.assertEqual(code, 2)
-        self.assertIn('error [E_ARGUMENT]', err)
-        self.assertIn('teacher.trian', err)
+        self.assertEqual(code, 1)
+        self.assertRegex(err, r'^wavegate: E_ARGUMENT: .*teacher\.trian')
+        self.assertEqual(err.count('\n'), 1, 'one line, no traceback')
 
     def test_missing_dataset(self):
         with TempDir() as d:
             code, _, err = run_cli('teacher', '--recipe', 'tiny', '--data', os.path.join(d, 'nope.npz'), '--out', d)
-        self.assertEqual(code, 2)
-        self.assertIn('E_NOT_FOUND', err)
+        self.assertEqual(code, 1)
+        self.assertRegex(err, r'^wavegate: E_NOT_FOUND: .*nope\.npz')
 
     def test_teacher_distill_export_end_to_end(self):
         """The three commands on a tiny file; distill refuses a dataset with other labels."""
@@ -51,7 +52,7 @@ class CliTest(unittest.TestCase):
             self.assertIsNotNone(summary['studentPlain'])
             other = write_dataset(os.path.join(d, 'other.npz'), labels=('N', 'X', 'V'))
             code, _, err = run_cli('distill', '--recipe', 'tiny', '--teacher', teacher, '--data', other, '--out', d)
-            self.assertEqual(code, 2)
+            self.assertEqual(code, 1)
             self.assertIn('do not match', err)
             code, out, err = run_cli('export', '--checkpoint', os.path.join(d, 'student-kd', 'best.pt'),
                                      '--out', os.path.join(d, 's.onnx'), '--windows', '16')
@@ -59,6 +60,14 @@ class CliTest(unittest.TestCase):
             self.assertTrue(os.path.isfile(os.path.join(d, 's.onnx')))
             self.assertIn('validation windows', out)
 
+
+    def test_internal_error_keeps_its_traceback_and_exits_70(self):
+        # A bug cannot be provoked on purpose in working code: stand one in for the command.
+        with mock.patch('tools.trainer.cli.run', side_effect=RuntimeError('boom')):
+            code, _, err = run_cli('plot', 'm.jsonl', '--out', 'x')
+        self.assertEqual(code, 70)
+        self.assertTrue(err.startswith('wavegate: internal error: Traceback'), err)
+        self.assertIn('RuntimeError: boom', err)
 
 if __name__ == '__main__':
     unittest.main()

@@ -1,3 +1,4 @@
+import json
 import os
 import unittest
 
@@ -50,6 +51,30 @@ class DatasetTest(unittest.TestCase):
         y = np.zeros(96, np.int64)
         y[7] = 3
         self.expect('E_INPUT', '"y"[7] = 3', y=y)
+
+    def test_features_and_sample(self):
+        n = 96
+        meta = {'labels': ['N', 'S', 'V'], 'input': {'channels': 1, 'features': {'kind': 'rr', 'names': ['preRR', 'postRR'], 'localBeats': 10}}}
+        meta_bytes = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+        feats = np.arange(2 * n, dtype=np.float32).reshape(n, 2)
+        sample = np.arange(n, dtype=np.int64) * 300
+        with TempDir() as d:
+            ds = load_dataset(write_dataset(os.path.join(d, 'd.npz'), meta=meta_bytes, features=feats, sample=sample))
+            self.assertEqual(ds.feature_names, ['preRR', 'postRR'])
+            np.testing.assert_array_equal(ds.features, feats)
+            sub = ds.subset(np.array([3, 5]))
+            np.testing.assert_array_equal(sub.features, feats[[3, 5]])
+            np.testing.assert_array_equal(sub.sample, [900, 1500])
+            plain = load_dataset(write_dataset(os.path.join(d, 'p.npz')))
+            self.assertIsNone(plain.features)
+            self.assertEqual(plain.feature_names, [])
+        self.expect('E_FILE_FORMAT', 'missing key "features"', meta=meta_bytes)
+        self.expect('E_FILE_FORMAT', '"features" must be float32 [96, 2]', meta=meta_bytes, features=feats[:, :1])
+        self.expect('E_FILE_FORMAT', 'does not name them', features=feats)
+        self.expect('E_FILE_FORMAT', '"sample" must be int64 [96]', sample=sample.astype(np.int32))
+        bad = feats.copy()
+        bad[7, 1] = np.inf
+        self.expect('E_INPUT', 'first: window 7', meta=meta_bytes, features=bad)
 
     def test_split_is_by_record_and_seeded(self):
         with TempDir() as d:

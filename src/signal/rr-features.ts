@@ -1,0 +1,182 @@
+/**
+ * RR-interval side features, computed from R-peak positions: the one module that datasets and
+ * devices both call (the dataset builders through the same signal chain a device runs), so a
+ * model's side features are computed in training exactly as in service.
+ *
+ * Base features of beat b (R peaks r[0], r[1], ... in samples at `fs` Hz), in seconds:
+ *   preRR      r[b] - r[b-1]
+ *   postRR     r[b+1] - r[b]          the next beat's R must be known: a beat whose features use
+ *                                     postRR comes out one beat later (about 0.6-1 s of latency)
+ *   localRR    mean of the pre-RRs of the last `localBeats` beats, b included (fewer at the start)
+ *   averageRR  running mean of every pre-RR of the stream so far (beats 1..b): causal, since a
+ *              device cannot see the rest of the record
+ * Ratios: a name "a/b" of two different base names is their quotient, e.g. preRR/localRR (how
+ * premature the beat is against the local rhythm) or postRR/preRR (a compensatory pause).
+ * A model selects features by name (`input.features.names`), in vector order.
+ *
+ * Every row needs a previous beat, so the first beat of a stream has none. Values are computed in
+ * float64 and rounded to float32 (the raw feature); normalisation, when the model carries it, is
+ * then fround((raw - mean) / std) per feature in float64. Datasets compute raw rows first, take
+ * their statistics, then apply {@link normalizeFeatures}: the same function the stream applies,
+ * hence the same bits.
+ */
+import { WavegateError } from '../errors.js';
+
+export const RR_BASE_FEATURES = ['preRR', 'postRR', 'localRR', 'averageRR'] as const;
+export type RrBaseFeature = (typeof RR_BASE_FEATURES)[number];
+
+/** The default selection of `wavegate dataset build` for MIT-BIH (de Chazal's four and the two prematurity ratios). */
+export const DEFAULT_RR_FEATURES: readonly string[] = ['preRR', 'postRR', 'localRR', 'averageRR', 'preRR/localRR', 'postRR/localRR'];
+/** Default beats in the local mean. */
+export const DEFAULT_LOCAL_BEATS = 10;
+
+export interface RrFeatureSpec {
+  /** Feature names in vector order: base names or ratios "a/b". */
+  names: readonly string[];
+  /** Beats in the local mean (localRR). */
+  localBeats: number;
+  /** Optional per-feature normalisation f' = (f - mean) / std. */
+  normalize?: { mean: readonly number[]; std: readonly number[] };
+}
+
+/** One beat's features. */
+export interface RrRow {
+  /** Ordinal of the beat among the peaks pushed (0 = the first). */
+  beat: number;
+  /** Its R peak (the sample index pushed). */
+  r: number;
+  /** Feature values in `names` order (normalised when the spec says so). */
+  values: Float32Array;
+}
+
+const BASE_INDEX: Record<RrBaseFeature, number> = { preRR: 0, postRR: 1, localRR: 2, averageRR: 3 };
+
+/** Each name as indices into the base vector: [a] or [a, b] for a / b. Throws E_MODEL_FORMAT naming the bad name. */
+export function compileRrFeatureNames(names: readonly string[], path = 'input.features.names'): Array<[number] | [number, number]> {
+  if (names.length === 0) throw new WavegateError('E_MODEL_FORMAT', `${path}: no feature names`);
+  const seen = new Set<string>();
+  return names.map((name, i) => {
+    if (seen.has(name)) throw new WavegateError('E_MODEL_FORMAT', `${path}[${i}]: duplicate feature "${name}"`);
+    seen.add(name);
+    const parts = name.split('/');
+    const bad = parts.length > 2 || parts.some((p) => !(p in BASE_INDEX)) || (parts.length === 2 && parts[0] === parts[1]);
+    if (bad) {
+      throw new WavegateError('E_MODEL_FORMAT', `${path}[${i}]: unknown RR feature ${JSON.stringify(name)} (known: ${RR_BASE_FEATURES.join(', ')}, or a ratio "a/b" of two of them)`);
+    }
+    return parts.map((p) => BASE_INDEX[p as RrBaseFeature]) as [number] | [number, number];
+  });
+}
+
+/** Checks a spec (names, localBeats, normalize lengths and values); returns the compiled names. */
+function checkSpec(spec: RrFeatureSpec): Array<[number] | [number, number]> {
+  const compiled = compileRrFeatureNames(spec.names);
+  if (!Number.isInteger(spec.localBeats) || spec.localBeats < 1) {
+    throw new WavegateError('E_MODEL_FORMAT', `input.features.localBeats: expected an integer >= 1, got ${spec.localBeats}`);
+  }
+  if (spec.normalize) {
+    const { mean, std } = spec.normalize;
+    if (mean.length !== compiled.length || std.length !== compiled.length) {
+      throw new WavegateError('E_MODEL_FORMAT', `input.features.normalize: mean/std hold ${mean.length}/${std.length} values for ${compiled.length} features`);
+    }
+    std.forEach((s, i) => {
+      if (!(Number.isFinite(s) && s > 0) || !Number.isFinite(mean[i])) throw new WavegateError('E_MODEL_FORMAT', `input.features.normalize: feature ${i} has mean ${mean[i]}, std ${s} (need finite, std > 0)`);
+    });
+  }
+  return compiled;
+}
+
+/** fround((raw - mean) / std) per feature, in float64: the one normalisation of side features. */
+export function normalizeFeatures(raw: Float32Array, normalize: { mean: readonly number[]; std: readonly number[] }): Float32Array {
+  const out = new Float32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = (raw[i] - normalize.mean[i]) / normalize.std[i];
+  return out;
+}
+
+/**
+ * Mean and (population) standard deviation of each of `f` features over `rows` (row-major
+ * [n, f]), in float64; a feature constant over the set gets std 1 (it then only shifts).
+ */
+export function featureStats(rows: Float32Array, f: number): { mean: number[]; std: number[] } {
+  const n = f > 0 ? rows.length / f : 0;
+  const mean = new Array<number>(f).fill(0);
+  const std = new Array<number>(f).fill(0);
+  for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) mean[j] += rows[i * f + j];
+  for (let j = 0; j < f; j++) mean[j] /= Math.max(1, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) std[j] += (rows[i * f + j] - mean[j]) ** 2;
+  for (let j = 0; j < f; j++) {
+    const s = Math.sqrt(std[j] / Math.max(1, n));
+    std[j] = s > 0 && Number.isFinite(s) ? s : 1;
+  }
+  return { mean, std };
+}
+
+/**
+ * Streaming RR features: push R peaks in increasing order, one at a time; each push returns the
+ * row it completes, if any (with postRR: the previous beat's; without: this beat's).
+ */
+export class RrFeatureStream {
+  /** Whether a row waits for the next beat (a name uses postRR). */
+  readonly needsNextBeat: boolean;
+  readonly names: readonly string[];
+  private readonly compiled: Array<[number] | [number, number]>;
+  private readonly localBeats: number;
+  private readonly normalize: RrFeatureSpec['normalize'];
+  private count = 0;
+  private prevR = Number.NEGATIVE_INFINITY;
+  /** The beat waiting for its successor (postRR), with its pre-RR-based values. */
+  private pending: { beat: number; r: number; pre: number; local: number; average: number } | undefined;
+  private preSum = 0;
+  private readonly recentPre: number[] = [];
+
+  constructor(spec: RrFeatureSpec, readonly fs: number) {
+    this.compiled = checkSpec(spec);
+    if (!(Number.isFinite(fs) && fs > 0)) throw new WavegateError('E_ARGUMENT', `RR features: fs must be > 0 Hz, got ${fs}`);
+    this.names = [...spec.names];
+    this.localBeats = spec.localBeats;
+    this.normalize = spec.normalize;
+    this.needsNextBeat = this.compiled.some((c) => c.includes(BASE_INDEX.postRR));
+  }
+
+  push(r: number): RrRow | undefined {
+    if (!Number.isInteger(r) || r <= this.prevR) throw new WavegateError('E_INPUT', `RR features: R peak ${r} is not an integer after ${this.prevR}`);
+    const beat = this.count++;
+    let row: RrRow | undefined;
+    if (this.pending) {
+      const p = this.pending;
+      row = this.row(p.beat, p.r, p.pre, (r - p.r) / this.fs, p.local, p.average);
+      this.pending = undefined;
+    }
+    if (beat > 0) {
+      const pre = (r - this.prevR) / this.fs;
+      this.preSum += pre;
+      this.recentPre.push(pre);
+      if (this.recentPre.length > this.localBeats) this.recentPre.shift();
+      let local = 0;
+      for (const v of this.recentPre) local += v;
+      local /= this.recentPre.length;
+      const average = this.preSum / beat;
+      if (this.needsNextBeat) this.pending = { beat, r, pre, local, average };
+      else row = this.row(beat, r, pre, Number.NaN, local, average);
+    }
+    this.prevR = r;
+    return row;
+  }
+
+  private row(beat: number, r: number, pre: number, post: number, local: number, average: number): RrRow {
+    const base = [pre, post, local, average];
+    const raw = new Float32Array(this.compiled.length);
+    this.compiled.forEach((c, i) => (raw[i] = c.length === 1 ? base[c[0]] : base[c[0]] / base[c[1]]));
+    return { beat, r, values: this.normalize ? normalizeFeatures(raw, this.normalize) : raw };
+  }
+}
+
+/** Whole-record rows: the streaming code fed every peak, so datasets and devices agree bit for bit. */
+export function rrFeatureRows(peaks: ArrayLike<number>, fs: number, spec: RrFeatureSpec): RrRow[] {
+  const s = new RrFeatureStream(spec, fs);
+  const rows: RrRow[] = [];
+  for (let i = 0; i < peaks.length; i++) {
+    const row = s.push(peaks[i]);
+    if (row) rows.push(row);
+  }
+  return rows;
+}

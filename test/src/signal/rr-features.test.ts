@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { compileRrFeatureNames, featureStats, normalizeFeatures, RrFeatureStream, rrFeatureRows } from '../../../src/signal/rr-features.js';
+import { expectWavegateError } from '../../helpers/expect-error.js';
+
+const f32 = (xs: number[]) => Array.from(Float32Array.from(xs));
+
+describe('RR features', () => {
+  it('computes pre, post, local and running-average RR in seconds, and their ratios, by name', () => {
+    const peaks = [0, 100, 300, 400, 600];
+    const rows = rrFeatureRows(peaks, 100, { names: ['preRR', 'postRR', 'localRR', 'averageRR', 'preRR/localRR', 'postRR/preRR'], localBeats: 2 });
+    expect(rows.map((r) => [r.beat, r.r])).toEqual([[1, 100], [2, 300], [3, 400]]);
+    expect(Array.from(rows[0].values)).toEqual(f32([1, 2, 1, 1, 1, 2]));
+    expect(Array.from(rows[1].values)).toEqual(f32([2, 1, 1.5, 1.5, 2 / 1.5, 0.5]));
+    expect(Array.from(rows[2].values)).toEqual(f32([1, 2, 1.5, 4 / 3, 1 / 1.5, 2]));
+  });
+
+  it('postRR costs one beat: without it, a beat\'s row comes with its own R (the last beat included)', () => {
+    const s = new RrFeatureStream({ names: ['preRR', 'localRR'], localBeats: 10 }, 100);
+    expect(s.needsNextBeat).toBe(false);
+    expect(s.push(0)).toBeUndefined(); // the first beat has no pre-RR
+    expect(s.push(80)).toMatchObject({ beat: 1, r: 80 });
+    const t = new RrFeatureStream({ names: ['postRR'], localBeats: 10 }, 100);
+    expect(t.needsNextBeat).toBe(true);
+    expect([t.push(0), t.push(80)]).toEqual([undefined, undefined]);
+    expect(t.push(150)).toMatchObject({ beat: 1, r: 80, values: Float32Array.of(0.7) });
+  });
+
+  it('normalises as fround((f32 raw - mean) / std): the dataset path (raw rows, stats, normalise) gives the stream\'s bits', () => {
+    const peaks = [5, 290, 610, 850, 1200, 1460, 1800, 2050];
+    const names = ['preRR', 'postRR', 'localRR', 'averageRR', 'postRR/localRR'];
+    const raw = rrFeatureRows(peaks, 360, { names, localBeats: 3 });
+    const stats = featureStats(Float32Array.from(raw.flatMap((r) => Array.from(r.values))), names.length);
+    const streamed = rrFeatureRows(peaks, 360, { names, localBeats: 3, normalize: stats });
+    expect(streamed.map((r) => r.values)).toEqual(raw.map((r) => normalizeFeatures(r.values, stats)));
+    const col0 = streamed.map((r) => r.values[0]);
+    expect(col0.reduce((a, b) => a + b, 0) / col0.length).toBeCloseTo(0, 6);
+    expect(featureStats(Float32Array.of(2, 2, 2), 1)).toEqual({ mean: [2], std: [1] }); // constant feature: std 1
+  });
+
+  it('streaming and whole-record rows agree, whatever the peaks (property, fixed seed)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 800 }), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 12 }), (gaps, localBeats) => {
+        const peaks: number[] = [];
+        let r = 0;
+        for (const g of gaps) peaks.push((r += g));
+        const spec = { names: ['preRR', 'postRR', 'localRR', 'averageRR', 'preRR/averageRR'], localBeats };
+        const whole = rrFeatureRows(peaks, 360, spec);
+        const s = new RrFeatureStream(spec, 360);
+        const rows = peaks.map((p) => s.push(p)).filter((x) => x !== undefined);
+        expect(rows).toEqual(whole);
+        expect(whole.length).toBe(Math.max(0, peaks.length - 2));
+        // localRR is the mean of the last localBeats pre-RRs (recomputed here from scratch)
+        for (const row of whole) {
+          const pre = [];
+          for (let b = row.beat; b >= 1 && pre.length < localBeats; b--) pre.push((peaks[b] - peaks[b - 1]) / 360);
+          expect(row.values[2]).toBe(Math.fround(pre.reduce((a, v) => a + v, 0) / pre.length));
+        }
+      }),
+      { numRuns: 100, seed: 7 },
+    );
+  });
+
+  it('refuses unknown names, duplicates, bad localBeats and peaks that do not increase', () => {
+    expectWavegateError(() => compileRrFeatureNames(['preRR', 'qrsWidth']), 'E_MODEL_FORMAT', /names\[1\]: unknown RR feature "qrsWidth"/);
+    expectWavegateError(() => compileRrFeatureNames(['preRR/preRR']), 'E_MODEL_FORMAT', /unknown RR feature "preRR\/preRR"/);
+    expectWavegateError(() => compileRrFeatureNames(['preRR', 'preRR']), 'E_MODEL_FORMAT', /names\[1\]: duplicate feature "preRR"/);
+    expectWavegateError(() => new RrFeatureStream({ names: ['preRR'], localBeats: 0 }, 360), 'E_MODEL_FORMAT', /localBeats/);
+    expectWavegateError(() => new RrFeatureStream({ names: ['preRR'], localBeats: 2, normalize: { mean: [0, 0], std: [1] } }, 360), 'E_MODEL_FORMAT', /normalize: mean\/std hold 2\/1 values for 1 features/);
+    const s = new RrFeatureStream({ names: ['preRR'], localBeats: 2 }, 360);
+    s.push(10);
+    expectWavegateError(() => s.push(10), 'E_INPUT', /R peak 10 is not an integer after 10/);
+  });
+});

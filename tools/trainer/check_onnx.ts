@@ -1,0 +1,48 @@
+/**
+ * Runs an ONNX model on a float32 .npy batch with onnxruntime-node (1 thread) and writes its first
+ * output as a float32 .npy. The Python trainer has no onnxruntime, so `export` calls this to compare
+ * the ONNX file against PyTorch on real batches (an independent oracle, not a torch-vs-torch reload).
+ * The .npy files go through the project's one codec (src/io/npy.ts).
+ *
+ *   tsx tools/trainer/check_onnx.ts <model.onnx> <input.npy> <output.npy>
+ *   node dist/tools/trainer/check_onnx.js ...        (the built copy)
+ *
+ * Exit codes: 0 ok, 2 bad arguments or input file, 3 onnxruntime missing or the model failed.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { encodeNpy, readNpy } from '../../src/io/npy.js';
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`check_onnx: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [modelPath, inputPath, outputPath] = argv;
+  if (!modelPath || !inputPath || !outputPath) fail(2, 'usage: check_onnx.ts <model.onnx> <input.npy> <output.npy>');
+  let input;
+  try {
+    input = readNpy(readFileSync(inputPath), inputPath);
+  } catch (e) {
+    fail(2, (e as Error).message);
+  }
+  if (input.dtype !== 'float32') fail(2, `${inputPath}: dtype must be float32, got ${input.dtype}`);
+  let ort: typeof import('onnxruntime-node');
+  try {
+    ort = await import('onnxruntime-node');
+  } catch (e) {
+    fail(3, `onnxruntime-node is not installed (${(e as Error).message})`);
+  }
+  try {
+    const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input.data as Float32Array, input.shape) };
+    const results = await session.run(feeds);
+    const out = results[session.outputNames[0]];
+    writeFileSync(outputPath, encodeNpy(Float32Array.from(out.data as Float32Array), Array.from(out.dims)));
+  } catch (e) {
+    fail(3, `${modelPath}: onnxruntime failed: ${(e as Error).message}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv.slice(2));
