@@ -9,10 +9,10 @@
  *   ...
  *   await host.stop();
  */
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import type { EpisodeEnd, EpisodeEvent, EpisodeStart } from '../detect/episodes.js';
+import { sha256Hex } from '../model/digest.js';
 import { WavegateError } from '../errors.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import type { RejectError } from './errors.js';
@@ -302,7 +302,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     const m = st.model;
     const start = Math.round(e.start);
     const alert: Alert = {
-      id: createHash('sha256').update(`${st.device}\n${st.stream}\n${e.class}\n${start}\n${m.name}`).digest('hex').slice(0, 32),
+      id: sha256Hex(new TextEncoder().encode(`${st.device}\n${st.stream}\n${e.class}\n${start}\n${m.name}`)).slice(0, 32),
       device: st.device,
       stream: st.stream,
       class: e.class,

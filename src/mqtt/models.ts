@@ -59,9 +59,9 @@ export class ServedModel {
     const meta = model.metadata;
     const name = cfg.name ?? modelName(cfg.path);
     const where = `model ${name} (${cfg.path})`;
-    if (meta.input.features) {
-      // Side features reach the kernel through session.run's `features` (issue 8, branch features).
-      throw new WavegateError('E_MODEL_UNSUPPORTED', `${where}: side features (input.features, kind ${meta.input.features.kind}) are not served yet`);
+    if (meta.input.features?.kind === 'external') {
+      // A sample frame carries samples only; nothing could supply caller-side features.
+      throw new WavegateError('E_MODEL_UNSUPPORTED', `${where}: side features of kind "external" (input.features) cannot come over MQTT; the host serves RR features (kind "rr") and models without side features`);
     }
     const labels = cfg.labels ?? meta.labels ?? Array.from({ length: meta.output.size }, (_, i) => `class${i}`);
     if (labels.length !== meta.output.size) throw new WavegateError('E_ARGUMENT', `${where}: ${labels.length} labels for ${meta.output.size} outputs`);
@@ -124,7 +124,13 @@ export class ServedModel {
     if (this.batch.length < windows.length * size) this.batch = new Float32Array(windows.length * size);
     const batch = this.batch.subarray(0, windows.length * size);
     windows.forEach((w, i) => batch.set(w.data, i * size));
-    const out = this.session.run(batch, windows.length, T);
+    const F = this.metadata.input.features?.names.length ?? 0;
+    let features: Float32Array | undefined;
+    if (F > 0) {
+      features = new Float32Array(windows.length * F);
+      windows.forEach((w, i) => features!.set(w.features!, i * F));
+    }
+    const out = this.session.run(batch, windows.length, features ? { T, features } : T);
     const S = this.session.outputSize;
     return windows.map((w, i) => ({ window: w, scores: out.subarray(i * S, (i + 1) * S) }));
   }

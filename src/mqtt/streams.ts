@@ -36,6 +36,8 @@ export interface ReadyWindow {
   segment: number;
   /** performance.now() when the completing frame arrived (latency is measured from here). */
   receivedAt: number;
+  /** Side features for the model's head (beat models with RR features). */
+  features?: Float32Array;
 }
 
 export interface StreamPolicy {
@@ -98,7 +100,7 @@ export class StreamState {
       try {
         this.chain = createStreamChain(m.metadata.input, frame.fs);
       } catch (e) {
-        if (isWavegateError(e, 'E_INPUT')) throw new RejectError('E_FRAME_RATE', `${this.key}: model ${m.name}: ${e.message}`);
+        if (isWavegateError(e, 'E_SAMPLE_RATE') || isWavegateError(e, 'E_INPUT')) throw new RejectError('E_FRAME_RATE', `${this.key}: model ${m.name}: ${e.message}`);
         throw new RejectError('E_STREAM', `${this.key}: model ${m.name} cannot run this stream: ${(e as Error).message}`);
       }
       this.fs = frame.fs;
@@ -172,9 +174,11 @@ export class StreamState {
   }
 
   private collect(windows: ReturnType<StreamChain['push']>, seq: number, receivedAt: number, out: ReadyWindow[]): void {
-    const msPerSample = 1000 / this.chain!.outputRate;
+    const chain = this.chain!;
     for (const w of windows) {
-      out.push({ stream: this, data: w.data, start: this.segmentT0 + w.first * msPerSample, end: this.segmentT0 + w.last * msPerSample, seq, segment: this.segment, receivedAt });
+      const r: ReadyWindow = { stream: this, data: w.data, start: this.segmentT0 + chain.msAfterStart(w.first), end: this.segmentT0 + chain.msAfterStart(w.last), seq, segment: this.segment, receivedAt };
+      if (w.features) r.features = w.features;
+      out.push(r);
     }
   }
 }

@@ -12,8 +12,8 @@ import { encodeBinaryFrame } from '../../src/mqtt/frame-binary.js';
 import { WavegateHost, type Alert } from '../../src/mqtt/host.js';
 import { captureLogger, levelFrames, recorder, waitFor } from '../helpers/mqtt.js';
 import { writeLevelModel } from '../helpers/level-model.js';
-import { mosquittoInstalled, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { kernelsBuilt } from '../src/runtime/helpers.js';
+import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { KERNELS, MOSQUITTO, needs } from '../helpers/needs.js';
 
 const T0 = 1_767_225_600_000;
 const FRAMES = 40; // per good device: 40 frames of 25 samples at 100 Hz = 20 windows of 50
@@ -54,7 +54,7 @@ async function publishAll(client: MqttClient, topic: string, frames: Array<strin
   for (const f of frames) await client.publishAsync(topic, f);
 }
 
-describe.skipIf(!mosquittoInstalled || !kernelsBuilt)('bad input through mosquitto', () => {
+needs(MOSQUITTO, KERNELS).describe('bad input through mosquitto', () => {
   let broker: Mosquitto;
   let dir: string;
   let model: string;

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { levelFrames, waitFor } from '../helpers/mqtt.js';
 import { writeLevelModel } from '../helpers/level-model.js';
-import { MOSQUITTO_PUB, MOSQUITTO_SUB, mosquittoInstalled, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { kernelsBuilt } from '../src/runtime/helpers.js';
+import { MOSQUITTO_PUB, MOSQUITTO_SUB, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { KERNELS, MOSQUITTO, MOSQUITTO_CLIENTS, needs } from '../helpers/needs.js';
 
 const T0 = 1_767_225_600_000;
 
@@ -27,7 +27,7 @@ function client(bin: string, args: string[], input?: string): Promise<{ code: nu
   });
 }
 
-describe.skipIf(!mosquittoInstalled || !kernelsBuilt)('wavegate serve with mosquitto_pub and mosquitto_sub', () => {
+needs(MOSQUITTO, MOSQUITTO_CLIENTS, KERNELS).describe('wavegate serve with mosquitto_pub and mosquitto_sub', () => {
   let broker: Mosquitto;
   let dir: string;
   let serve: ChildProcess | undefined;

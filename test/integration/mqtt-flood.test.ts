@@ -5,13 +5,17 @@
  * FLOOD_RSS_BOUND_MB while every dropped window is counted and reported.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFleet } from '../../tools/sim/publisher.js';
 import { deviceName, deviceSignals } from '../../tools/sim/sources.js';
+import { writeLevelModel } from '../helpers/level-model.js';
 import { recorder, waitFor } from '../helpers/mqtt.js';
-import { mosquittoInstalled, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { kernelsBuilt } from '../src/runtime/helpers.js';
+import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { KERNELS, MOSQUITTO, needs } from '../helpers/needs.js';
 
 /**
  * The host under tsx idles at about 100 MB (Node 43 MB, tsx's loader 40 MB, mqtt.js 15 MB, the
@@ -22,15 +26,23 @@ const FLOOD_RSS_BOUND_MB = 200;
 const DEVICES = 200;
 const SECONDS = 30; // of signal per device: 60,000 frames, 16,800 windows
 
-describe.skipIf(!mosquittoInstalled || !kernelsBuilt)('flood', () => {
+needs(MOSQUITTO, KERNELS).describe('flood', () => {
   let broker: Mosquitto;
+  let dir: string;
+  let model: string;
   beforeAll(async () => {
     broker = await startMosquitto();
+    dir = mkdtempSync(join(tmpdir(), 'wavegate-flood-'));
+    // fixed windows of 128 samples at 360 Hz, no preprocessing: 2.8 windows/s per device
+    model = await writeLevelModel(join(dir, 'level-360.wgm'), { fs: 360, window: 128, hop: 128 });
   });
-  afterAll(async () => broker?.stop());
+  afterAll(async () => {
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('drops the oldest windows, counts and reports them, and holds RSS under the bound', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/bench/mqtt-host.ts', '--broker', broker.url, '--model', 'fixtures/models/ecg-beat-gru-int8.wgm', '--set', 'maxQueuedWindows=256', '--set', 'maxWindowsPerTick=8', '--set', 'tickMs=1000', '--set', 'errorReportIntervalMs=1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/bench/mqtt-host.ts', '--broker', broker.url, '--model', model, '--set', 'maxQueuedWindows=256', '--set', 'maxWindowsPerTick=8', '--set', 'tickMs=1000', '--set', 'errorReportIntervalMs=1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout! });
     const line = () => new Promise<string>((resolve, reject) => {
       lines.once('line', resolve);

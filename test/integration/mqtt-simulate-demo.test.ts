@@ -12,8 +12,8 @@ import { runDemo } from '../../tools/demo/demo.js';
 import { deviceSignals } from '../../tools/sim/sources.js';
 import { matchAlerts, truthRows } from '../../tools/sim/truth.js';
 import { recorder, waitFor } from '../helpers/mqtt.js';
-import { mosquittoInstalled, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { kernelsBuilt } from '../src/runtime/helpers.js';
+import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { KERNELS, MOSQUITTO, needs } from '../helpers/needs.js';
 
 describe('simulator sources and truth', () => {
   it('marks every premature beat of the synthetic ECG, per device, deterministically', () => {
@@ -41,7 +41,7 @@ describe('simulator sources and truth', () => {
   });
 });
 
-describe.skipIf(!mosquittoInstalled || !kernelsBuilt)('simulate and demo', () => {
+needs(MOSQUITTO, KERNELS).describe('simulate and demo', () => {
   let broker: Mosquitto;
   let dir: string;
   beforeAll(async () => {

@@ -1,16 +1,18 @@
 /**
- * `npm run bench:mqtt -- --devices N --duration S [--json] [--beat] [--format binary|json]`:
+ * `npm run bench:mqtt -- --devices N --duration S [--json] [--fixed] [--format binary|json]`:
  * N simulated ECG devices at 360 Hz (one 100 ms frame per device every 100 ms, real time)
  * published through a real mosquitto into one host process. Three processes share the machine:
  * this one (the publisher, one connection for the whole fleet), mosquitto, and the host
  * (tools/bench/mqtt-host.ts), whose RSS and CPU are the ones reported.
  *
- * Model: by default the fixture student as its file describes it (format v2: fixed windows of
- * 128 samples, hop 128, no preprocessing: 2.8 windows/s per device); --beat serves the demo beat
- * model (band-pass, QRS detection, a window per beat: about 1.2 windows/s per device).
+ * Model: by default the demo model as its file describes it (fixtures/models/ecg-beat-gru-int8.wgm:
+ * band-pass, QRS detection, a window per beat, about 1.2 windows/s per device); --fixed serves the
+ * same network on fixed windows of 128 samples, hop 128, no preprocessing (2.8 windows/s per
+ * device: the kernel and the host without the QRS detector; a file derived here, as its own
+ * description says).
  *
  * Reported: windows/s scored; latency from a window's last sample to its score (p50/p99: frame
- * accumulation up to 100 ms, broker, host; for --beat also the QRS detector's decision delay,
+ * accumulation up to 100 ms, broker, host; for the beat model also the QRS detector's decision delay,
  * about 3 s by design); drops (windows dropped by the host's queues + frames that never reached
  * it); the host's peak RSS and CPU (% of one core); where the host's time goes (decode,
  * preprocessing and windowing, kernel, the rest: MQTT receive, dispatch, GC).
@@ -23,7 +25,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
 import type { HostStats } from '../../src/mqtt/stats.js';
-import { writeDemoEcgModel, FIXTURE_ECG_MODEL } from '../sim/demo-model.js';
+import { loadWgm } from '../../src/model/load.js';
+import { writeWgm } from '../../src/model/write.js';
+import { DEMO_MODEL } from '../demo/demo.js';
 import { startMosquitto } from '../sim/mosquitto.js';
 import { publishFleet } from '../sim/publisher.js';
 import { deviceName, deviceSignals, type DeviceSignal } from '../sim/sources.js';
@@ -32,7 +36,7 @@ interface Options {
   devices: number;
   duration: number;
   json: boolean;
-  beat: boolean;
+  fixed: boolean;
   format: 'binary' | 'json';
   /** Node flags for the host process, e.g. --max-semi-space-size=1. */
   nodeFlags?: string[];
@@ -59,6 +63,15 @@ const num = (integer: boolean) => (v: string): number => {
   return n;
 };
 
+/** The same network described as fixed windows of 128 samples, hop 128, without preprocessing. */
+async function fixedWindowVariant(source: string, path: string): Promise<string> {
+  const m = await loadWgm(source);
+  const { preprocessing: _p, windowing: _w, ...input } = m.metadata.input;
+  m.metadata = { ...m.metadata, name: 'ecg-fixed-128', input: { ...input, window: 128, hop: 128, windowing: { mode: 'fixed', window: 128, hop: 128 } } };
+  await writeWgm(path, { metadata: m.metadata, tensors: m.tensors });
+  return path;
+}
+
 function fleet(devices: number, duration: number): DeviceSignal[] {
   const distinct = deviceSignals({ signal: 'ecg', devices: Math.min(devices, DISTINCT_SIGNALS), duration, seed: 11 });
   return Array.from({ length: devices }, (_, d) => ({ ...distinct[d % distinct.length], device: deviceName('ecg-', d, devices) }));
@@ -78,7 +91,7 @@ export interface BenchSummary {
 export async function benchMqtt(o: Options): Promise<BenchSummary & { detail: HostResult; published: number; maxBehindMs: number }> {
   const broker = await startMosquitto();
   const dir = mkdtempSync(join(tmpdir(), 'wavegate-bench-mqtt-'));
-  const model = o.beat ? await writeDemoEcgModel(join(dir, 'ecg-beat.wgm')) : FIXTURE_ECG_MODEL;
+  const model = o.fixed ? await fixedWindowVariant(DEMO_MODEL, join(dir, 'ecg-fixed.wgm')) : DEMO_MODEL;
   // The host runs as `wavegate serve` does, from the compiled dist/ (npm run bench:mqtt builds it
   // first); under tsx its loader alone adds about 40 MB of RSS.
   const compiled = 'dist/tools/bench/mqtt-host.js';
@@ -100,7 +113,7 @@ export async function benchMqtt(o: Options): Promise<BenchSummary & { detail: Ho
     const pub = await publishFleet({ url: broker.url, signals, rate: 1, format: o.format });
     progress(`published ${pub.frames} frames; stopping the host`);
     // Let the last frames arrive and be scored (beat windows wait for the QRS detector).
-    await new Promise((r) => setTimeout(r, o.beat ? 4500 : 1500));
+    await new Promise((r) => setTimeout(r, o.fixed ? 1500 : 4500));
     const done = next('result', 120_000);
     child.kill('SIGTERM');
     const host = JSON.parse(await done) as HostResult;
@@ -132,7 +145,7 @@ async function main(): Promise<void> {
     .option('--devices <n>', 'simulated ECG devices at 360 Hz', num(true), 500)
     .option('--duration <s>', 'seconds of streaming', num(false), 20)
     .option('--json', 'print one JSON object', false)
-    .option('--beat', 'serve the beat model (band-pass + QRS detection) instead of fixed windows', false)
+    .option('--fixed', 'serve the network on fixed windows of 128 samples (no band-pass, no QRS detection)', false)
     .option('--format <enc>', 'frame encoding: binary or json', 'binary')
     .option('--node-flags <flags>', 'Node flags for the host process, space separated (e.g. "--max-semi-space-size=1")', (v: string) => v.split(/\s+/).filter(Boolean))
     .parse(process.argv);
@@ -148,7 +161,7 @@ async function main(): Promise<void> {
   const pct = (ms: number) => `${((100 * ms) / detail.busyMs).toFixed(0)}%`;
   process.stdout.write(
     [
-      `bench:mqtt: ${o.devices} ECG devices x 360 Hz, ${o.duration} s, ${o.beat ? 'beat model (band-pass + QRS)' : 'fixed windows of 128'}, ${o.format} frames, mosquitto + publisher + host on one machine${o.nodeFlags ? `, host node ${o.nodeFlags.join(' ')}` : ''}`,
+      `bench:mqtt: ${o.devices} ECG devices x 360 Hz, ${o.duration} s, ${o.fixed ? 'fixed windows of 128' : 'beat model (band-pass + QRS)'}, ${o.format} frames, mosquitto + publisher + host on one machine${o.nodeFlags ? `, host node ${o.nodeFlags.join(' ')}` : ''}`,
       `  published ${published} frames (at most ${maxBehindMs.toFixed(0)} ms behind schedule); host received ${s.framesReceived}, scored ${s.windowsScored} windows (${summary.windowsPerSec}/s) in ${s.kernelCalls} kernel calls`,
       `  latency last sample -> score: p50 ${summary.p50LatencyMs} ms, p99 ${summary.p99LatencyMs} ms (host part: frame arrival -> score p50 ${s.latencyMs.p50.toFixed(1)} ms, p99 ${s.latencyMs.p99.toFixed(1)} ms)`,
       `  drops ${summary.drops} (host queue ${s.windowsDropped}, frames lost ${published - s.framesReceived}); refused ${Object.values(s.rejected).reduce((a, b) => a + (b ?? 0), 0)}`,

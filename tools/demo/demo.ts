@@ -1,8 +1,8 @@
 /**
  * `npm run demo [-- --duration <s>] [--devices <n>] [--json] [--port <p>] [--rate <x>]`:
  * the whole system in one process: the host (src/mqtt) with its embedded broker on
- * 127.0.0.1:<port> (default 1883), the demo ECG model (tools/sim/demo-model.ts, the fixture
- * student until the default models land), and a simulated fleet of ECG devices with premature
+ * 127.0.0.1:<port> (default 1883), the demo ECG model (fixtures/models/ecg-beat-gru-int8.wgm, a
+ * self-describing beat model: band-pass, QRS detection, N/S/V), and a simulated fleet of ECG devices with premature
  * beats at known times (tools/sim). Alerts are printed as they arrive over MQTT; at the end a
  * summary, or with --json one line:
  *
@@ -15,9 +15,6 @@
  * errors: frames refused. Beats in the first 2.5 s (the detector learning) and the last 4 s (not
  * yet decided when publishing stops) are not expected.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { connectAsync } from 'mqtt';
 import { isWavegateError } from '../../src/errors.js';
@@ -27,7 +24,6 @@ import { LatencyReservoir } from '../../src/mqtt/stats.js';
 import { publishFleet } from '../sim/publisher.js';
 import { deviceSignals } from '../sim/sources.js';
 import { matchAlerts, truthRows, type TruthRow } from '../sim/truth.js';
-import { writeDemoEcgModel } from '../sim/demo-model.js';
 
 export interface DemoOptions {
   duration: number;
@@ -50,6 +46,9 @@ export interface DemoSummary {
   errors: number;
 }
 
+/** The demo model: the committed fixture student, which describes its own chain. */
+export const DEMO_MODEL = 'fixtures/models/ecg-beat-gru-int8.wgm';
+
 /** Seconds at the start (QRS detector learning) and end (beats not yet decided) where beats are not expected. */
 const LEARN_S = 2.5;
 const UNDECIDED_S = 4;
@@ -61,9 +60,7 @@ const num = (integer: boolean) => (v: string): number => {
 };
 
 export async function runDemo(o: DemoOptions, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<DemoSummary> {
-  const dir = mkdtempSync(join(tmpdir(), 'wavegate-demo-'));
-  const model = await writeDemoEcgModel(join(dir, 'ecg-beat-gru-int8.wgm'));
-  const host = await WavegateHost.start({ models: [{ path: model }], port: o.port, nodeId: 'demo', log: createLogger(o.json ? 'silent' : 'warn') });
+  const host = await WavegateHost.start({ models: [{ path: DEMO_MODEL }], port: o.port, nodeId: 'demo', log: createLogger(o.json ? 'silent' : 'warn') });
   const signals = deviceSignals({ signal: 'ecg', devices: o.devices, duration: o.duration, seed: o.seed });
   const index = new Map(signals.map((s, d) => [s.device, d]));
   // Publish times of the last 64 frames of each device, by seq, for the latency of each scored window.
@@ -116,7 +113,6 @@ export async function runDemo(o: DemoOptions, out: (line: string) => void = (l) 
     process.off('SIGINT', onInt);
     await host.stop();
     await watcher.endAsync();
-    rmSync(dir, { recursive: true, force: true });
   }
   if (o.json) out(JSON.stringify(summary));
   else {

@@ -6,14 +6,14 @@ import { encodeBinaryFrame } from '../../../src/mqtt/frame-binary.js';
 import { WavegateHost, type Alert } from '../../../src/mqtt/host.js';
 import { captureLogger, levelFrames, recorder, waitFor } from '../../helpers/mqtt.js';
 import { writeLevelModel } from '../../helpers/level-model.js';
-import { kernelsBuilt } from '../runtime/helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
 import { isWavegateError } from '../../../src/errors.js';
 
 const T0 = 1_767_225_600_000;
 let dir: string;
 let model: string;
 
-describe.skipIf(!kernelsBuilt)('WavegateHost on its embedded broker', () => {
+needs(KERNELS).describe('WavegateHost on its embedded broker', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wavegate-host-'));
     model = await writeLevelModel(join(dir, 'level.wgm'));

@@ -19,6 +19,7 @@ const BEAT: InputSpec = {
   channels: 1, sampleRate: 360, window: 128,
   preprocessing: [{ kind: 'bandpass', low: 0.5, high: 40, order: 2 }],
   windowing: { mode: 'beat', before: 64, after: 64, qrs: { detector: 'pan-tompkins' } },
+  features: { kind: 'rr', names: ['preRR', 'postRR', 'localRR', 'averageRR', 'preRR/localRR', 'postRR/localRR'], localBeats: 10 },
 };
 
 function pushInChunks(input: InputSpec, sizes: number[]): ChainWindow[] {
@@ -60,7 +61,9 @@ describe('stream chain', () => {
     for (const w of whole) {
       const r = w.first + 64;
       expect(Math.min(...Array.from(ecg.rPeaks, (p) => Math.abs(p - r)))).toBeLessThan(8);
-      expect(w.rr).toHaveLength(4);
+      // RR features in input.features.names order: preRR is the gap to the previous detected beat
+      expect(w.features).toHaveLength(6);
+      expect(w.features![0]).toBeGreaterThan(0.4);
       expect(w.last - w.first).toBe(127);
     }
     fc.assert(
@@ -81,6 +84,12 @@ describe('stream chain', () => {
   });
 
   it('refuses a stream whose rate the model does not take', () => {
-    expect(() => createStreamChain(FIXED, 250)).toThrow(/250 Hz does not match the expected 360 Hz/);
+    expect(() => createStreamChain(FIXED, 250)).toThrow(/250 Hz/);
+  });
+
+  it('times windows from the segment start, taking the chain delay off', () => {
+    const chain = createStreamChain(FIXED, 360);
+    // no delay in a band-pass chain: sample j is j / 360 s after the first
+    expect(chain.msAfterStart(360)).toBe(1000);
   });
 });

@@ -9,7 +9,7 @@ import { StreamTable } from '../../../src/mqtt/stream-table.js';
 import type { ReadyWindow, StreamPolicy, StreamState } from '../../../src/mqtt/streams.js';
 import { loadModel } from '../../../src/runtime/model.js';
 import { writeLevelModel, levelModel } from '../../helpers/level-model.js';
-import { kernelsBuilt } from '../runtime/helpers.js';
+import { KERNELS, needs } from '../../helpers/needs.js';
 
 const SETTINGS: ServeSettings = { maxBatch: 16, maxQueuedWindows: 64, streamSlots: 8, backend: 'ref' };
 const RESET: StreamPolicy = { gapPolicy: 'reset', maxFillMs: 1000, timeToleranceMs: 50 };
@@ -36,7 +36,7 @@ function expectReject(fn: () => unknown, code: RejectCode, pattern?: RegExp): vo
   throw new Error(`expected ${code}`);
 }
 
-describe.skipIf(!kernelsBuilt)('streams', () => {
+needs(KERNELS).describe('streams', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wavegate-streams-'));
     fixed = await ServedModel.load({ path: await writeLevelModel(join(dir, 'level.wgm')) }, SETTINGS);

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { readWfdbAnnotations } from '../../../src/io/wfdb-record.js';
 import { aamiClassOf } from '../../../src/labels/aami.js';
 import { deviceSignals } from '../../../tools/sim/sources.js';
-import { CWRU_DIR, HAS_CWRU, HAS_MITDB, MITDB_DIR } from '../../helpers/shared-data.js';
+import { CWRU_DIR, MITDB_DIR } from '../../helpers/shared-data.js';
+import { CWRU, MITDB, needs } from '../../helpers/needs.js';
 import { expectWavegateError } from '../../helpers/expect-error.js';
 
 describe('simulator sources from recordings', () => {
-  it.skipIf(!HAS_MITDB)('replays an MIT-BIH record per device, offset, with its S/V/F beats as truth', () => {
+  needs(MITDB).it('replays an MIT-BIH record per device, offset, with its S/V/F beats as truth', () => {
     const record = join(MITDB_DIR, '208');
     const [a, b] = deviceSignals({ signal: 'ecg', devices: 2, duration: 120, record: `${record}.hea` });
     expect(a.fs).toBe(360);
@@ -19,7 +20,7 @@ describe('simulator sources from recordings', () => {
     expect(new Set(a.anomalies.map((x) => x.class))).toContain('V');
   });
 
-  it.skipIf(!HAS_CWRU)('replays a CWRU file; a fault file is one anomaly over the run, a normal file none', () => {
+  needs(CWRU).it('replays a CWRU file; a fault file is one anomaly over the run, a normal file none', () => {
     const [fault] = deviceSignals({ signal: 'vibration', devices: 1, duration: 2, record: join(CWRU_DIR, '12k_Drive_End_IR007_0_105.mat') });
     expect(fault).toMatchObject({ fs: 12000, stream: 'vib', anomalies: [{ class: 'inner', start: 0, end: 24000 }] });
     const [normal] = deviceSignals({ signal: 'vibration', devices: 1, duration: 1, record: join(CWRU_DIR, 'normal_0_97.mat') });
