@@ -1,6 +1,6 @@
 /**
  * The device command line: the commands the esbuild device bundle carries
- * (score, inspect, qrs; serve and simulate come with the MQTT host).
+ * (score, inspect, qrs, serve); simulate is a workstation command (tools/cli/simulate.ts).
  * tools/cli/main.ts adds the workstation toolchain commands to the same program.
  */
 import { Command } from 'commander';
@@ -8,6 +8,7 @@ import { packageVersion } from '../package-version.js';
 import { registerInspect } from './inspect.js';
 import { registerQrs } from './qrs.js';
 import { registerScore } from './score.js';
+import { registerServe } from './serve.js';
 
 export function buildDeviceProgram(): Command {
   const program = new Command('wavegate')
@@ -21,5 +22,6 @@ export function buildDeviceProgram(): Command {
   registerScore(program);
   registerInspect(program);
   registerQrs(program);
+  registerServe(program);
   return program;
 }

@@ -8,9 +8,11 @@ import { registerDataset } from './dataset.js';
 import { registerEval } from './eval.js';
 import { registerImport } from './import.js';
 import { registerVerify } from './verify.js';
+import { registerSimulate } from './simulate.js';
 
 const program = buildDeviceProgram();
 registerImport(program);
+registerSimulate(program);
 registerDatasetSynth(registerDataset(program));
 registerEval(program);
 registerVerify(program);

@@ -1,0 +1,27 @@
+/**
+ * The dispatcher: routes each incoming message by topic to the handler for its kind (as mqtt.js
+ * routes packets by type in src/lib/handlers/index.ts). Today the host subscribes to samples only;
+ * control and model-update topics (issue 11) get their own handler files here.
+ */
+import { RejectError } from '../errors.js';
+import { parseTopic } from '../topics.js';
+import type { HandlerContext } from './context.js';
+import { handleSamples } from './samples.js';
+
+export type { HandlerContext } from './context.js';
+
+/** Handles one message; never throws (bad input is rejected through ctx.reject). */
+export function dispatch(ctx: HandlerContext, topic: string, payload: Uint8Array): void {
+  const t = parseTopic(topic);
+  switch (t.kind) {
+    case 'samples':
+      handleSamples(ctx, t.device, t.stream, payload);
+      return;
+    case 'invalid-samples':
+      ctx.stats.framesReceived++;
+      ctx.reject(t.device, t.stream, new RejectError('E_TOPIC', `topic ${JSON.stringify(topic.slice(0, 200))}: ${t.problem}`));
+      return;
+    case 'other':
+      return;
+  }
+}

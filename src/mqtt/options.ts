@@ -1,0 +1,213 @@
+/**
+ * Host options: one interface, each option documented with its unit and default, defaults in
+ * one object ({@link DEFAULT_HOST_OPTIONS}), resolved and checked in one place (as MQTT.js's
+ * IClientOptions / defaultConnectOptions). A config file (JSON, `--config`) holds the same keys;
+ * command-line flags override it (src/cli/serve.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { WavegateError } from '../errors.js';
+import type { DetectorOverrides } from '../detect/config.js';
+import type { BackendChoice } from '../runtime/options.js';
+import type { Logger, LogLevel } from './log.js';
+import { filterProblem, nameProblem } from './topics.js';
+
+/** One model the host serves. */
+export interface ModelConfig {
+  /** The .wgm file. */
+  path: string;
+  /** Name in alerts and logs. Default: the file name without .wgm. */
+  name?: string;
+  /**
+   * Topic filters over "<device>/<stream>" (MQTT wildcards + and #) that this model serves,
+   * e.g. ["+/ecg"]. A model without `match` serves every stream no other model's `match` takes
+   * (the first such model does).
+   */
+  match?: string[];
+  /** Class labels, for models whose file has none. Default: the file's, else "class0", "class1", ... */
+  labels?: string[];
+  /** Detector settings over the model file's `detector` defaults (src/detect/config.ts). */
+  detector?: DetectorOverrides;
+}
+
+/** What to do with the samples a gap lost (docs/mqtt-topics.md, "Gaps"). */
+export type GapPolicy = 'reset' | 'zero-fill';
+
+export interface HostOptions {
+  /** Models to serve (at least one). */
+  models: ModelConfig[];
+  /** Broker URL, mqtt://host:port or mqtts://host:port. Default: none, an embedded broker is started. */
+  broker?: string;
+  /** Embedded broker: address to listen on. Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Embedded broker: TCP port (0 picks a free one). Default 1883. */
+  port?: number;
+  /** This host's name in `wavegate/v1/_node/<node-id>/...`. Default: the machine's host name, cleaned to the topic alphabet. */
+  nodeId?: string;
+  /** MQTT client id. Default `wavegate-<nodeId>`. */
+  clientId?: string;
+  /** MQTT protocol version to an external broker: 5 or 4 (3.1.1). Default 5. The embedded aedes broker speaks 3.1.1. */
+  protocolVersion?: 4 | 5;
+  /** QoS of the samples subscription. Default 0 (sensor streams are loss tolerant; gaps are detected by seq). */
+  samplesQos?: 0 | 1;
+  /** Largest sample-frame payload, bytes. Default 256 KiB. */
+  maxPayloadBytes?: number;
+  /** Most channels in a frame. Default 64. */
+  maxChannels?: number;
+  /** Most devices with live streams; frames from further devices are refused (E_DEVICE_LIMIT). Default 10000. */
+  maxDevices?: number;
+  /** Most streams per device (E_STREAM_LIMIT beyond). Default 16. */
+  maxStreamsPerDevice?: number;
+  /** A stream with no frame for this long (ms) is closed and its state slot reused. Default 60000. */
+  idleTimeoutMs?: number;
+  /** Gap handling. Default `reset`. */
+  gapPolicy?: GapPolicy;
+  /** `zero-fill`: the longest gap (ms) filled with zeros; longer gaps reset. Default 1000. */
+  maxFillMs?: number;
+  /** A frame whose timestamp is off the one its predecessor predicts by more than this (ms) plus one sample period is a discontinuity. Default 50. */
+  timeToleranceMs?: number;
+  /** Scoring tick (ms): each tick scores every ready window of every stream, one kernel call per model. Default 20. */
+  tickMs?: number;
+  /** Windows per kernel batch (Session maxBatch). Default 64. */
+  maxBatch?: number;
+  /** Most windows scored per model per tick (the rest wait for the next tick). Default 4096. */
+  maxWindowsPerTick?: number;
+  /** Most ready windows queued per model; beyond it the oldest are dropped and reported (E_DROPPED). Default 8192. */
+  maxQueuedWindows?: number;
+  /** At most one errors-topic message per (device, stream, code) per this many ms; all are counted. Default 1000. */
+  errorReportIntervalMs?: number;
+  /** Kernel build. Default `auto`. */
+  backend?: BackendChoice;
+  /** Log level of the default logger. Default `info`. */
+  logLevel?: LogLevel;
+  /** A logger to use instead of the default pino logger on stderr. */
+  log?: Logger;
+}
+
+export type ResolvedHostOptions = Required<Omit<HostOptions, 'broker' | 'log' | 'clientId'>> & Pick<HostOptions, 'broker' | 'log'> & { clientId: string };
+
+export const DEFAULT_HOST_OPTIONS = Object.freeze({
+  host: '127.0.0.1',
+  port: 1883,
+  protocolVersion: 5 as 4 | 5,
+  samplesQos: 0 as 0 | 1,
+  maxPayloadBytes: 256 * 1024,
+  maxChannels: 64,
+  maxDevices: 10000,
+  maxStreamsPerDevice: 16,
+  idleTimeoutMs: 60_000,
+  gapPolicy: 'reset' as GapPolicy,
+  maxFillMs: 1000,
+  timeToleranceMs: 50,
+  tickMs: 20,
+  maxBatch: 64,
+  maxWindowsPerTick: 4096,
+  maxQueuedWindows: 8192,
+  errorReportIntervalMs: 1000,
+  backend: 'auto' as BackendChoice,
+  logLevel: 'info' as LogLevel,
+});
+
+const KEYS = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId']);
+const MODEL_KEYS = new Set(['path', 'name', 'match', 'labels', 'detector']);
+
+function fail(where: string, problem: string): never {
+  throw new WavegateError('E_ARGUMENT', `${where}: ${problem}`);
+}
+
+function int(v: unknown, where: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(where, `expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** The machine's host name in the topic alphabet (a name topics can carry). */
+export function defaultNodeId(): string {
+  const h = hostname().replace(/[^A-Za-z0-9._-]/g, '-').replace(/^_+/, '').slice(0, 64);
+  return h.length > 0 ? h : 'wavegate';
+}
+
+/**
+ * Fills defaults and checks every option; `source` names where they came from in messages.
+ * @throws E_ARGUMENT naming the option and the problem
+ */
+export function resolveHostOptions(opts: HostOptions, source = 'options'): ResolvedHostOptions {
+  for (const k of Object.keys(opts)) if (!KEYS.has(k)) fail(`${source}`, `unknown option "${k}"`);
+  const o = { ...DEFAULT_HOST_OPTIONS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as HostOptions & typeof DEFAULT_HOST_OPTIONS;
+  if (!Array.isArray(o.models) || o.models.length === 0) fail(`${source}.models`, 'name at least one model (--model <m.wgm>)');
+  const names = new Set<string>();
+  o.models.forEach((m, i) => {
+    const at = `${source}.models[${i}]`;
+    if (m === null || typeof m !== 'object') fail(at, 'expected an object {"path", ...}');
+    for (const k of Object.keys(m)) if (!MODEL_KEYS.has(k)) fail(at, `unknown key "${k}" (path, name, match, labels, detector)`);
+    if (typeof m.path !== 'string' || m.path.length === 0) fail(`${at}.path`, 'expected a .wgm file path');
+    const name = m.name ?? modelName(m.path);
+    if (typeof name !== 'string' || name.length === 0 || name.length > 64) fail(`${at}.name`, `expected 1-64 characters, got ${JSON.stringify(name)}`);
+    if (names.has(name)) fail(`${at}.name`, `"${name}" names two models; give each a distinct name`);
+    names.add(name);
+    if (m.match !== undefined) {
+      if (!Array.isArray(m.match) || m.match.length === 0) fail(`${at}.match`, 'expected a non-empty list of topic filters over "<device>/<stream>"');
+      m.match.forEach((f, j) => {
+        const p = typeof f === 'string' ? filterProblem(f) : 'not a string';
+        if (p) fail(`${at}.match[${j}]`, p);
+      });
+    }
+    if (m.labels !== undefined && (!Array.isArray(m.labels) || !m.labels.every((l) => typeof l === 'string'))) fail(`${at}.labels`, 'expected a list of strings');
+    if (m.detector !== undefined && (m.detector === null || typeof m.detector !== 'object')) fail(`${at}.detector`, 'expected an object');
+  });
+  if (o.broker !== undefined && !/^mqtts?:\/\/[^/\s]+/.test(o.broker)) fail(`${source}.broker`, `expected mqtt://host:port or mqtts://host:port, got ${JSON.stringify(o.broker)}`);
+  if (typeof o.host !== 'string' || o.host.length === 0) fail(`${source}.host`, 'expected an address to listen on');
+  int(o.port, `${source}.port`, 0, 65535);
+  const nodeId = o.nodeId ?? defaultNodeId();
+  const np = typeof nodeId === 'string' ? nameProblem(nodeId, 'node') : 'not a string';
+  if (np) fail(`${source}.nodeId`, np);
+  if (o.protocolVersion !== 4 && o.protocolVersion !== 5) fail(`${source}.protocolVersion`, `expected 4 or 5, got ${JSON.stringify(o.protocolVersion)}`);
+  if (o.samplesQos !== 0 && o.samplesQos !== 1) fail(`${source}.samplesQos`, `expected 0 or 1, got ${JSON.stringify(o.samplesQos)}`);
+  int(o.maxPayloadBytes, `${source}.maxPayloadBytes`, 64, 256 * 1024 * 1024);
+  int(o.maxChannels, `${source}.maxChannels`, 1, 65535);
+  int(o.maxDevices, `${source}.maxDevices`, 1, 1 << 24);
+  int(o.maxStreamsPerDevice, `${source}.maxStreamsPerDevice`, 1, 1 << 16);
+  int(o.idleTimeoutMs, `${source}.idleTimeoutMs`, 100, 7 * 86_400_000);
+  if (o.gapPolicy !== 'reset' && o.gapPolicy !== 'zero-fill') fail(`${source}.gapPolicy`, `expected "reset" or "zero-fill", got ${JSON.stringify(o.gapPolicy)}`);
+  int(o.maxFillMs, `${source}.maxFillMs`, 0, 3_600_000);
+  int(o.timeToleranceMs, `${source}.timeToleranceMs`, 0, 3_600_000);
+  int(o.tickMs, `${source}.tickMs`, 1, 10_000);
+  int(o.maxBatch, `${source}.maxBatch`, 1, 65536);
+  int(o.maxWindowsPerTick, `${source}.maxWindowsPerTick`, 1, 1 << 20);
+  int(o.maxQueuedWindows, `${source}.maxQueuedWindows`, 1, 1 << 22);
+  int(o.errorReportIntervalMs, `${source}.errorReportIntervalMs`, 0, 3_600_000);
+  if (!['auto', 'simd', 'ref'].includes(o.backend)) fail(`${source}.backend`, `expected auto, simd or ref, got ${JSON.stringify(o.backend)}`);
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(o.logLevel)) fail(`${source}.logLevel`, `expected debug, info, warn, error or silent, got ${JSON.stringify(o.logLevel)}`);
+  return { ...o, nodeId, clientId: o.clientId ?? `wavegate-${nodeId}` } as ResolvedHostOptions;
+}
+
+/** A model's default name: its file name without directory and .wgm. */
+export function modelName(path: string): string {
+  return path.replace(/^.*[\\/]/, '').replace(/\.wgm$/i, '');
+}
+
+/**
+ * Reads a JSON config file holding HostOptions keys (model paths relative to the file).
+ * @throws E_NOT_FOUND, E_ARGUMENT naming the file and the problem
+ */
+export function readHostConfig(path: string): HostOptions {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new WavegateError('E_NOT_FOUND', `config ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new WavegateError('E_ARGUMENT', `config ${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new WavegateError('E_ARGUMENT', `config ${path}: expected a JSON object of host options`);
+  const cfg = raw as HostOptions;
+  if ('log' in cfg) throw new WavegateError('E_ARGUMENT', `config ${path}: "log" is not a config key (use logLevel)`);
+  const dir = path.replace(/[^\\/]*$/, '');
+  if (Array.isArray(cfg.models)) {
+    cfg.models = cfg.models.map((m) => (m && typeof m === 'object' && typeof m.path === 'string' && !m.path.startsWith('/') ? { ...m, path: `${dir}${m.path}` } : m));
+  }
+  return cfg;
+}
