@@ -7,7 +7,8 @@
  * model); when neither side gives `threshold` but a map exists, an unlisted class never alerts
  * (the format-v3 rule); when neither gives anything, every non-normal class uses
  * {@link DEFAULT_THRESHOLD}. Normal classes (`normalLabels`, default: a label "N" or "normal",
- * else the first label) never alert.
+ * else the first label; none when the model has one output, which is then the alert score, e.g.
+ * an anomaly model) never alert.
  */
 import { WavegateError } from '../errors.js';
 import type { DetectorDefaults } from '../model/schema.js';
@@ -58,7 +59,9 @@ function count(v: unknown, where: string, min: number): number {
   return v;
 }
 
+/** Default normal classes: a label "N" or "normal", else the first label; none for a one-output model (its output is the alert score). */
 function defaultNormal(labels: string[]): string[] {
+  if (labels.length === 1) return [];
   const named = labels.filter((l) => l === 'N' || l.toLowerCase() === 'normal');
   return named.length > 0 ? named : labels.slice(0, 1);
 }

@@ -1,6 +1,6 @@
 /**
- * The detector replay behind the alert rate (tools/eval/alerts.ts): thresholds from the model's
- * detector defaults, k-of-n raising, hysteresis, cooldown; alerts counted by hand.
+ * The detector replay behind the alert rate (tools/eval/alerts.ts, on src/detect): thresholds from
+ * the model's detector defaults, k-of-n raising, hysteresis, cooldown; alerts counted by hand.
  */
 import { describe, expect, it } from 'vitest';
 import { alertConfig, replayAlerts } from '../../../tools/eval/alerts.js';
@@ -10,11 +10,11 @@ const run = (cfg: ReturnType<typeof alertConfig>, scores: number[]) => replayAle
 
 describe('alert replay', () => {
   it('resolves which classes alert and at what threshold', () => {
-    expect(alertConfig(['N', 'S', 'V'], {}).rules).toEqual([{ index: 1, label: 'S', threshold: 0.5 }, { index: 2, label: 'V', threshold: 0.5 }]);
-    expect(alertConfig(['N', 'S', 'V'], { thresholds: { V: 0.8 } }).rules).toEqual([{ index: 2, label: 'V', threshold: 0.8 }]);
-    expect(alertConfig(['N', 'S', 'V'], { thresholds: { V: 0.8 }, threshold: 0.6 }).rules.map((r) => r.threshold)).toEqual([0.6, 0.8]);
-    expect(alertConfig(['normal', 'anomaly'], {}).rules).toEqual([{ index: 1, label: 'anomaly', threshold: 0.5 }]);
-    expect(alertConfig(['anomaly'], { threshold: 0.3 }).rules).toEqual([{ index: 0, label: 'anomaly', threshold: 0.3 }]);
+    expect(alertConfig(['N', 'S', 'V'], {}).classes.map(({ index, label, threshold }) => ({ index, label, threshold }))).toEqual([{ index: 1, label: 'S', threshold: 0.5 }, { index: 2, label: 'V', threshold: 0.5 }]);
+    expect(alertConfig(['N', 'S', 'V'], { thresholds: { V: 0.8 } }).classes.map(({ index, label, threshold }) => ({ index, label, threshold }))).toEqual([{ index: 2, label: 'V', threshold: 0.8 }]);
+    expect(alertConfig(['N', 'S', 'V'], { thresholds: { V: 0.8 }, threshold: 0.6 }).classes.map((r) => r.threshold)).toEqual([0.6, 0.8]);
+    expect(alertConfig(['normal', 'anomaly'], {}).classes.map(({ index, label, threshold }) => ({ index, label, threshold }))).toEqual([{ index: 1, label: 'anomaly', threshold: 0.5 }]);
+    expect(alertConfig(['anomaly'], { threshold: 0.3 }).classes.map(({ index, label, threshold }) => ({ index, label, threshold }))).toEqual([{ index: 0, label: 'anomaly', threshold: 0.3 }]);
   });
 
   it('raises one alert per episode, after k of the last n windows', () => {
