@@ -30,6 +30,8 @@ export function formatInspectReport(path: string, r: InspectReport, provenance?:
     lines.push(`  ${l.name.padEnd(12)} ${l.summary}  (${l.parameters} params, ${l.fileBytes} bytes)`);
     for (const t of l.tensors) lines.push(`    ${t.name.padEnd(24)} ${t.dtype.padEnd(4)} [${t.shape.join(', ')}]`);
   }
+  const relaxed = r.kernel.build === 'relaxed' || r.kernel.relaxed.usable ? '' : `; relaxed not used: ${r.kernel.relaxed.reason}`;
+  lines.push(`kernel     ${r.kernel.build} (${r.kernel.file}${relaxed})`);
   lines.push(`kernel memory (backend ${r.memory.backend}):`);
   lines.push(...r.memory.text.split('\n').map((s) => `  ${s}`));
   if (provenance && Object.keys(provenance).length > 0) lines.push(`provenance ${JSON.stringify(provenance)}`);
@@ -44,7 +46,7 @@ export function registerInspect(program: Command): Command {
     .option('--json', 'print one JSON object instead of text')
     .option('--max-batch <n>', 'streams per kernel call the memory figure assumes', (v) => Number.parseInt(v, 10))
     .option('--max-chunk <n>', 'time steps per kernel call the memory figure assumes', (v) => Number.parseInt(v, 10))
-    .option('--backend <name>', 'kernel build: auto, simd or ref', 'auto')
+    .option('--backend <name>', 'kernel build: auto, relaxed, simd or ref', 'auto')
     .action(
       runAction(async (path: string, o: InspectCliOptions) => {
         const model = await loadModel(path);

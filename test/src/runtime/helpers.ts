@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WgmModel } from '../../../src/model/schema.js';
 import { referenceForward } from '../../../src/runtime/reference.js';
+import { relaxedSupport } from '../../../src/runtime/backend.js';
 import { prng } from '../model/tiny-model.js';
 
 const buildDir = fileURLToPath(new URL('../../../build/', import.meta.url));
@@ -10,7 +11,11 @@ const buildDir = fileURLToPath(new URL('../../../build/', import.meta.url));
 export const kernelsBuilt = existsSync(`${buildDir}kernel-ref.wasm`) && existsSync(`${buildDir}kernel-simd.wasm`);
 if (!kernelsBuilt) console.warn(`skipping kernel-backed runtime tests: ${buildDir}kernel-{ref,simd}.wasm missing; run \`npm run build:wasm\``);
 
-export const BACKENDS = ['ref', 'simd'] as const;
+/**
+ * Every kernel build this engine runs: ref, simd, and relaxed where the runtime accepts it (the
+ * Node 24 leg of .ci/run; test/src/runtime/relaxed-engines.test.ts says which engines must).
+ */
+export const BACKENDS: readonly ('ref' | 'simd' | 'relaxed')[] = kernelsBuilt && (await relaxedSupport()).usable ? ['ref', 'simd', 'relaxed'] : ['ref', 'simd'];
 
 /** Smooth-ish random signal in about ±1.5, seeded. */
 export function signal(length: number, seed: number): Float32Array {
