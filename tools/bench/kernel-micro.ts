@@ -1,10 +1,14 @@
 /**
  * Kernel micro-benchmark (tuning tool, not a test): ns per LSTM step for the INT8 and f32 paths
- * of build/kernel-{simd,ref}.wasm at the target shapes, plus many-stream throughput.
+ * of build/kernel-{relaxed,simd,ref}.wasm at the target shapes, plus many-stream throughput.
  *
  *   npx tsx tools/bench/kernel-micro.ts [--repeats 15] [--cell lstm|gru] [--clock cpu|wall]
- *                                       [--only simd-s8,simd-f32,ref-s8,ref-f32] [--no-peak]
- *                                       [--sections steps,stream] [--stream-steps 90]
+ *                                       [--only relaxed-s8,simd-s8,simd-f32,ref-s8,ref-f32] [--no-peak]
+ *                                       [--sections steps,stream] [--stream-steps 90] [--scheme 1|0]
+ *
+ * --scheme: the INT8 activation scheme (docs/kernel-abi.md): 1 = QS_A7 (format version 4, the
+ * default), 0 = QS_A8 (versions 1-3). The relaxed build needs an engine with relaxed SIMD
+ * (Node >= 22).
  *
  * An --only entry `simd-s8@path/to/variant.wasm` times that path of another build, so a variant
  * can be A/B'd against build/kernel-simd.wasm in the same process, interleaved.
@@ -35,7 +39,7 @@ interface Exports {
   gruS8(...a: number[]): number;
 }
 
-type Path = 'simd-s8' | 'simd-f32' | 'ref-s8' | 'ref-f32';
+type Path = 'relaxed-s8' | 'simd-s8' | 'simd-f32' | 'ref-s8' | 'ref-f32';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,7 +49,11 @@ function arg(name: string, def: string): string {
 const repeats = Number(arg('repeats', '15'));
 const cell = arg('cell', 'lstm') as 'lstm' | 'gru';
 /** Paths to time; `path@file.wasm` times the same path of another build (variant A/B). */
-const only = arg('only', 'simd-s8,simd-f32,ref-s8').split(',');
+const only = arg('only', 'relaxed-s8,simd-s8,simd-f32,ref-s8').split(',');
+/** INT8 activation scheme: 1 = QS_A7 (format version 4), 0 = QS_A8. */
+const scheme = Number(arg('scheme', '1'));
+/** The static x scale handed to the INT8 kernels: x in +-1 onto the scheme's codes. */
+const xScale = scheme === 1 ? 1 / 63 : 1 / 127;
 const G = cell === 'lstm' ? 4 : 3;
 /** cpu: process CPU time (robust when the machine is shared, the default); wall: hrtime. */
 const clock = arg('clock', 'cpu') as 'cpu' | 'wall';
@@ -114,8 +122,8 @@ function setup(spec: string, I: number, H: number, batch: number, T: number): ()
     const Ws = f32(rows, a / 127);
     const Rs = f32(rows, a / 127);
     return cell === 'lstm'
-      ? () => check(k.lstmS8(W, Ws, R, Rs, B, 0, I, H, batch, T, x, I, y, H, h, c, 0, scratch, 1 / 127, 0))
-      : () => check(k.gruS8(W, Ws, R, Rs, B, B2, I, H, batch, T, x, I, y, H, h, 0, scratch, 1 / 127, 1, 0));
+      ? () => check(k.lstmS8(W, Ws, R, Rs, B, 0, I, H, batch, T, x, I, y, H, h, c, 0, scratch, xScale, scheme, 0))
+      : () => check(k.gruS8(W, Ws, R, Rs, B, B2, I, H, batch, T, x, I, y, H, h, 0, scratch, xScale, scheme, 1, 0));
   }
   const W = alloc(k.packedBytesF32(rows, I));
   const R = alloc(k.packedBytesF32(rows, H));
@@ -169,7 +177,7 @@ function timeInterleaved(runs: (() => void)[]): number[] {
 // which on a busy machine is the closer of the two to "time the core spent on us".
 const peak = noPeak ? undefined : await measureSimdPeak();
 if (peak) console.log(formatPeak(peak));
-console.log(`kernel-micro: ${cell.toUpperCase()}, median of ${repeats} (interleaved) after >= 250 ms warm-up, ${clock} clock, node ${process.version}`);
+console.log(`kernel-micro: ${cell.toUpperCase()}, INT8 scheme ${scheme === 1 ? 'QS_A7' : 'QS_A8'}, median of ${repeats} (interleaved) after >= 250 ms warm-up, ${clock} clock, node ${process.version}`);
 console.log('path                 I    H  batch    T   ns/step  GMAC/s  % int peak');
 const shapes = [
   { I: 1, H: 64, T: 200 },
@@ -191,7 +199,7 @@ for (const s of sections.includes('steps') ? shapes : []) {
 {
   const batch = 1000;
   const T = streamT;
-  const paths = sections.includes('stream') ? only.filter((q) => q.startsWith('simd')) : [];
+  const paths = sections.includes('stream') ? only.filter((q) => !q.startsWith('ref')) : [];
   const ns = timeInterleaved(paths.map((p) => setup(p, 1, 64, batch, T)));
   paths.forEach((p, j) => {
     const per = ns[j] / (batch * T);

@@ -48,7 +48,7 @@ export interface RnnBenchOptions {
   sizes: LayerSize[];
   /** Default [1, 32]. */
   batches: number[];
-  /** Default: all seven. */
+  /** Default: every implementation this Node runs (runnableImpls: all eight on Node >= 22). */
   impls: ImplName[];
   /** Timing parameters; QUICK_MEASURE for smoke tests. */
   measure: MeasureOptions;
@@ -86,7 +86,7 @@ export async function runRnnBench(options: Partial<RnnBenchOptions> = {}): Promi
   const o: RnnBenchOptions = {
     sizes: DEFAULT_SIZES,
     batches: DEFAULT_BATCHES,
-    impls: [...IMPLS],
+    impls: await runnableImpls(IMPLS),
     measure: DEFAULT_MEASURE,
     peak: true,
     rounds: 1,

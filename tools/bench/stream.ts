@@ -50,7 +50,7 @@ export interface StreamBenchOptions {
   inputSize: number;
   /** Default ['lstm', 'gru']. */
   cells: Cell[];
-  /** Default STREAM_IMPLS. */
+  /** Default: the STREAM_IMPLS this Node runs (runnableImpls). */
   impls: ImplName[];
   measure: MeasureOptions;
   /** Repetitions of all workers (alternating order); each row is the median over rounds. Default 1. */
@@ -74,7 +74,7 @@ export async function runStreamBench(options: Partial<StreamBenchOptions> = {}):
     hiddenSize: 64,
     inputSize: 1,
     cells: ['lstm', 'gru'],
-    impls: STREAM_IMPLS,
+    impls: await runnableImpls(STREAM_IMPLS),
     measure: DEFAULT_MEASURE,
     rounds: 1,
     modelDir: defaultModelDir(),
