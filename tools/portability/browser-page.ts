@@ -4,7 +4,7 @@
  * beside the bundle (the runtime's default loader fetches them) and leaves the digests in
  * `globalThis.wavegateDigests` (or the error in `wavegateError`) for the test to read.
  */
-import { hasWasmSimd } from '../../src/index.js';
+import { hasWasmSimd, relaxedSupport } from '../../src/index.js';
 import { scoreCases, type ScoreCase } from './score-cases.js';
 
 interface CaseFile {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(b)));
     return Array.from(d, (x) => x.toString(16).padStart(2, '0')).join('');
   };
-  g.wavegateDigests = { userAgent: navigator.userAgent, simd: hasWasmSimd(), digests: await scoreCases(cases, sha256) };
+  g.wavegateDigests = { userAgent: navigator.userAgent, simd: hasWasmSimd(), relaxed: await relaxedSupport(), digests: await scoreCases(cases, sha256) };
 }
 
 main().catch((e: unknown) => {
