@@ -14,6 +14,7 @@ export {
   matvecS8S32,
 } from "./kernels/index";
 export { selfTest } from "./kernels/selftest";
+export { setRelaxedDotForm } from "./kernels/simd/dot";
 
 /** ABI version (docs/kernel-abi.md). */
 export function abiVersion(): i32 {

@@ -4,7 +4,9 @@
  * whose codes include -128 and 127, against activations that include both ends of each scheme's
  * range, packed and multiplied by the build's own packWeightsS8 and matvecS8S32 (in the relaxed
  * build: i32x4.relaxed_dot_i8x16_i7x16_add_s on u7 activation planes, kernels/simd/quant.ts),
- * compared with plain scalar sums. Returns the number of wrong rows over both schemes (0 = pass).
+ * compared with plain scalar sums; in the relaxed build QS_A7 runs in both dot forms
+ * (setRelaxedDotForm). Returns the number of wrong rows over every pass (0 = pass), and leaves
+ * the instance in form 0.
  *
  * The host runs it when it loads kernel-relaxed.wasm and refuses the build unless it returns 0:
  * an engine may validate relaxed SIMD and still compute it wrongly (Node 20 with
@@ -12,6 +14,7 @@
  */
 import { QS_A8, QS_A7 } from "../abi";
 import { packedBytesS8, packWeightsS8, matvecS8S32 } from "./index";
+import { setRelaxedDotForm } from "./simd/dot";
 
 const ROWS: i32 = 20;
 const COLS: i32 = 37;
@@ -41,9 +44,10 @@ export function selfTest(): i32 {
   }
   if (packedBytesS8(ROWS, COLS) > 4096 || packWeightsS8(src, ROWS, COLS, packed) != 0) return ROWS * 2;
   let wrong = 0;
-  for (let pass = 0; pass < 2; pass++) {
+  for (let pass = 0; pass < 3; pass++) {
     const scheme = pass == 0 ? QS_A8 : QS_A7;
     const qmax = pass == 0 ? 127 : 63;
+    setRelaxedDotForm(pass == 2 ? 1 : 0); // -1 (ignored) outside the relaxed build
     for (let k = 0; k < COLS; k++) store<i8>(xq + <usize>k, <i8>activation(k, qmax));
     if (matvecS8S32(packed, ROWS, COLS, xq, out, scheme) != 0) return ROWS * 2;
     for (let r = 0; r < ROWS; r++) {
@@ -52,5 +56,6 @@ export function selfTest(): i32 {
       if (load<i32>(out + (<usize>r << 2)) != want) wrong++;
     }
   }
+  setRelaxedDotForm(0);
   return wrong;
 }

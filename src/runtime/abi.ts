@@ -66,6 +66,7 @@ export interface KernelExports {
   simdEnabled(): number;
   relaxedEnabled(): number;
   selfTest(): number;
+  setRelaxedDotForm(form: number): number;
   reserve(bytes: number): number;
   packedBytesF32(rows: number, cols: number): number;
   packWeightsF32(src: number, rows: number, cols: number, dst: number): number;
@@ -84,6 +85,6 @@ export interface KernelExports {
 
 /** Exports a kernel must have for the host to use it (checked at instantiation). */
 export const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = [
-  'memory', 'abiVersion', 'simdEnabled', 'relaxedEnabled', 'selfTest', 'reserve', 'packedBytesF32', 'packWeightsF32', 'packedBytesS8', 'packWeightsS8',
+  'memory', 'abiVersion', 'simdEnabled', 'relaxedEnabled', 'selfTest', 'setRelaxedDotForm', 'reserve', 'packedBytesF32', 'packWeightsF32', 'packedBytesS8', 'packWeightsS8',
   'scratchBytes', 'lstmF32', 'gruF32', 'lstmS8', 'gruS8', 'denseF32', 'softmaxF32', 'sigmoidF32', 'layerNormF32',
 ];

@@ -18,6 +18,19 @@ export type Build = 'ref' | 'simd' | 'relaxed';
 export const FAST_BUILDS: readonly Build[] = (await relaxedSupport()).usable ? ['simd', 'relaxed'] : ['simd'];
 export const BUILDS: readonly Build[] = ['ref', ...FAST_BUILDS];
 
+/** A SIMD build and, for the relaxed one, its dot form (setRelaxedDotForm: 0 or 1; both exact). */
+export interface FastVariant {
+  name: string;
+  build: Build;
+  dotForm: 0 | 1;
+}
+/** Every SIMD variant the INT8 bit-identity tests run: simd, and relaxed in both dot forms. */
+export const FAST_VARIANTS: readonly FastVariant[] = FAST_BUILDS.flatMap((build): FastVariant[] =>
+  build === 'relaxed'
+    ? [{ name: 'relaxed (dot form 0)', build, dotForm: 0 }, { name: 'relaxed (dot form 1)', build, dotForm: 1 }]
+    : [{ name: build, build, dotForm: 0 }],
+);
+
 /** The raw kernel exports (docs/kernel-abi.md); pointers are byte offsets. */
 export interface KernelExports {
   memory: WebAssembly.Memory;
@@ -25,6 +38,7 @@ export interface KernelExports {
   simdEnabled(): number;
   relaxedEnabled(): number;
   selfTest(): number;
+  setRelaxedDotForm(form: number): number;
   reserve(bytes: number): number;
   scratchBytes(op: number, I: number, H: number, batch: number): number;
   packedBytesF32(rows: number, cols: number): number;
@@ -72,8 +86,10 @@ function moduleOf(build: Build): WebAssembly.Module {
 /** A fresh kernel instance with typed-array helpers over its memory. */
 export class Kernel {
   readonly k: KernelExports;
-  constructor(readonly build: Build) {
+  /** dotForm: the relaxed build's dot form (setRelaxedDotForm); ignored by the other builds. */
+  constructor(readonly build: Build, dotForm: 0 | 1 = 0) {
     this.k = new WebAssembly.Instance(moduleOf(build), {}).exports as unknown as KernelExports;
+    if (build === 'relaxed' && this.k.setRelaxedDotForm(dotForm) !== dotForm) throw new Error(`setRelaxedDotForm(${dotForm}) refused`);
   }
   alloc(bytes: number): number {
     const p = this.k.reserve(Math.max(bytes, 16));

@@ -8,7 +8,9 @@
  *
  * --scheme: the INT8 activation scheme (docs/kernel-abi.md): 1 = QS_A7 (format version 4, the
  * default), 0 = QS_A8 (versions 1-3). The relaxed build needs an engine with relaxed SIMD
- * (Node >= 22).
+ * (Node >= 22). --dot-form 0|1: the relaxed build's dot form (default: the runtime's choice for
+ * this CPU, src/runtime/backend.ts relaxedDotForm); a path `relaxed1-s8` / `relaxed0-s8` forces one,
+ * so both can be timed interleaved.
  *
  * An --only entry `simd-s8@path/to/variant.wasm` times that path of another build, so a variant
  * can be A/B'd against build/kernel-simd.wasm in the same process, interleaved.
@@ -24,6 +26,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatPeak, measureSimdPeak } from './simd-peak.js';
+import { relaxedDotForm } from '../../src/runtime/backend.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -33,13 +36,14 @@ interface Exports {
   packWeightsF32(s: number, r: number, c: number, d: number): number;
   packedBytesS8(r: number, c: number): number;
   packWeightsS8(s: number, r: number, c: number, d: number): number;
+  setRelaxedDotForm(form: number): number;
   lstmF32(...a: number[]): number;
   lstmS8(...a: number[]): number;
   gruF32(...a: number[]): number;
   gruS8(...a: number[]): number;
 }
 
-type Path = 'relaxed-s8' | 'simd-s8' | 'simd-f32' | 'ref-s8' | 'ref-f32';
+type Path = 'relaxed-s8' | 'relaxed0-s8' | 'relaxed1-s8' | 'simd-s8' | 'simd-f32' | 'ref-s8' | 'ref-f32';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,6 +54,8 @@ const repeats = Number(arg('repeats', '15'));
 const cell = arg('cell', 'lstm') as 'lstm' | 'gru';
 /** Paths to time; `path@file.wasm` times the same path of another build (variant A/B). */
 const only = arg('only', 'relaxed-s8,simd-s8,simd-f32,ref-s8').split(',');
+/** The relaxed build's dot form for `relaxed-s8` paths. */
+const dotForm = Number(arg('dot-form', String(await relaxedDotForm())));
 /** INT8 activation scheme: 1 = QS_A7 (format version 4), 0 = QS_A8. */
 const scheme = Number(arg('scheme', '1'));
 /** The static x scale handed to the INT8 kernels: x in +-1 onto the scheme's codes. */
@@ -85,8 +91,10 @@ const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
 function setup(spec: string, I: number, H: number, batch: number, T: number): () => void {
   // `simd-s8@some/other.wasm` times another build of the same kernel (A/B of a variant).
   const [path, file] = spec.split('@') as [Path, string | undefined];
-  const [build, kind] = path.split('-') as [string, 's8' | 'f32'];
+  const [flavour, kind] = path.split('-') as [string, 's8' | 'f32'];
+  const build = flavour.startsWith('relaxed') ? 'relaxed' : flavour;
   const k = instance(build, file);
+  if (build === 'relaxed') k.setRelaxedDotForm(flavour === 'relaxed' ? dotForm : Number(flavour.slice(-1)));
   const alloc = (n: number) => {
     const p = k.reserve(Math.max(16, n));
     if (!p) throw new Error('reserve failed');

@@ -141,6 +141,38 @@ import { RELAXED } from "./quant";
   return i32x4.mul(v128.load(w + (<usize>m << 4)), i32x4.splat(scheme == QS_A7 ? -Q7_OFFSET : -127));
 }
 
+/**
+ * How the relaxed build computes one relaxed dot for QS_A7 (setRelaxedDotForm; both give the same
+ * exact integers, the second operand being in 0..127):
+ *   0: i32x4.relaxed_dot_i8x16_i7x16_add_s, one instruction: one vpdpbusd on x86 with AVX-VNNI
+ *      (V8 >= 12.7), one sdot on arm64 with the dot-product extension;
+ *   1: i16x8.relaxed_dot_i8x16_i7x16_s + i32x4.extadd_pairwise_i16x8_s + i32x4.add: on x86
+ *      without AVX-VNNI V8 lowers form 0 to pmaddubsw + pmaddwd + paddd plus two instructions that
+ *      rebuild the pmaddwd constant at every use; form 1 is the same three with the constant a
+ *      memory operand (measured 54.7 against 44.6 GMAC/s on an AMD EPYC (Zen 4), Node 24).
+ * The host picks it (src/runtime/backend.ts relaxedDotForm); QS_A8's two-plane route keeps form 0.
+ */
+let dotWide: bool = false;
+
+/** Sets the relaxed dot form (0 or 1, see dotWide) of this instance; returns it, or -1 (bad form, or not the relaxed build). */
+export function setRelaxedDotForm(form: i32): i32 {
+  if (!RELAXED || (form != 0 && form != 1)) return -1;
+  dotWide = form == 1;
+  return form;
+}
+
+/** acc + the relaxed dot of w (i8) and x (u7 in 0..127), in form 1 (wide) or 0. */
+// @ts-ignore: decorator
+@inline export function rdot(w: v128, x: v128, acc: v128, wide: bool): v128 {
+  return wide ? i32x4.add(acc, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(w, x))) : i32x4.relaxed_dot_i8x16_i7x16_add_s(w, x, acc);
+}
+
+/** True when QS_A7 relaxed loops take form 1 (read once per loop, outside it). */
+// @ts-ignore: decorator
+@inline export function relaxedWide(): bool {
+  return dotWide;
+}
+
 /** Bytes of a relaxed group's header (16 i32 row sums) before its column blocks; 0 in the simd build. */
 export const GROUP_HEAD: usize = RELAXED ? 64 : 0;
 
@@ -159,13 +191,23 @@ export const GROUP_HEAD: usize = RELAXED ? 64 : 0;
   w += GROUP_HEAD;
   if (RELAXED) {
     const end = a + (<usize>((cols + 3) >> 2) << 2);
-    if (scheme == QS_A7) {
+    if (scheme == QS_A7 && dotWide) {
       while (a < end) {
         const x = v128.load32_splat(a);
-        s0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w), x, s0);
-        s1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w, 16), x, s1);
-        s2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w, 32), x, s2);
-        s3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w, 48), x, s3);
+        s0 = rdot(v128.load(w), x, s0, true);
+        s1 = rdot(v128.load(w, 16), x, s1, true);
+        s2 = rdot(v128.load(w, 32), x, s2, true);
+        s3 = rdot(v128.load(w, 48), x, s3, true);
+        w += 64;
+        a += 4;
+      }
+    } else if (scheme == QS_A7) {
+      while (a < end) {
+        const x = v128.load32_splat(a);
+        s0 = rdot(v128.load(w), x, s0, false);
+        s1 = rdot(v128.load(w, 16), x, s1, false);
+        s2 = rdot(v128.load(w, 32), x, s2, false);
+        s3 = rdot(v128.load(w, 48), x, s3, false);
         w += 64;
         a += 4;
       }
@@ -231,22 +273,42 @@ export const GROUP_HEAD: usize = RELAXED ? 64 : 0;
   w += GROUP_HEAD;
   if (RELAXED) {
     const end = a + (<usize>((cols + 3) >> 2) << 2);
-    if (scheme == QS_A7) {
+    if (scheme == QS_A7 && dotWide) {
       while (a < end) {
         const x = v128.load32_splat(a);
         const y = v128.load32_splat(b);
         let v = v128.load(w);
-        s0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, x, s0);
-        t0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, y, t0);
+        s0 = rdot(v, x, s0, true);
+        t0 = rdot(v, y, t0, true);
         v = v128.load(w, 16);
-        s1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, x, s1);
-        t1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, y, t1);
+        s1 = rdot(v, x, s1, true);
+        t1 = rdot(v, y, t1, true);
         v = v128.load(w, 32);
-        s2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, x, s2);
-        t2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, y, t2);
+        s2 = rdot(v, x, s2, true);
+        t2 = rdot(v, y, t2, true);
         v = v128.load(w, 48);
-        s3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, x, s3);
-        t3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, y, t3);
+        s3 = rdot(v, x, s3, true);
+        t3 = rdot(v, y, t3, true);
+        w += 64;
+        a += 4;
+        b += 4;
+      }
+    } else if (scheme == QS_A7) {
+      while (a < end) {
+        const x = v128.load32_splat(a);
+        const y = v128.load32_splat(b);
+        let v = v128.load(w);
+        s0 = rdot(v, x, s0, false);
+        t0 = rdot(v, y, t0, false);
+        v = v128.load(w, 16);
+        s1 = rdot(v, x, s1, false);
+        t1 = rdot(v, y, t1, false);
+        v = v128.load(w, 32);
+        s2 = rdot(v, x, s2, false);
+        t2 = rdot(v, y, t2, false);
+        v = v128.load(w, 48);
+        s3 = rdot(v, x, s3, false);
+        t3 = rdot(v, y, t3, false);
         w += 64;
         a += 4;
         b += 4;

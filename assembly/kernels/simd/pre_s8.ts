@@ -14,7 +14,7 @@
  */
 import { QS_A7 } from "../../abi";
 import { RELAXED } from "./quant";
-import { accStart, GROUP_HEAD } from "./dot";
+import { accStart, rdot, relaxedWide, GROUP_HEAD } from "./dot";
 
 /** LSTM pre-activation of one 4-row slice (kernels/ref/lstm_s8.ts order). */
 // @ts-ignore: decorator
@@ -75,22 +75,42 @@ import { accStart, GROUP_HEAD } from "./dot";
   w += GROUP_HEAD;
   if (RELAXED) {
     const end = ha + (<usize>((H + 3) >> 2) << 2);
-    if (scheme == QS_A7) {
+    if (scheme == QS_A7 && relaxedWide()) {
       while (ha < end) {
         const x = v128.load32_splat(ha);
         const y = v128.load32_splat(hb);
         let v = v128.load(w);
-        s0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, x, s0);
-        t0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, y, t0);
+        s0 = rdot(v, x, s0, true);
+        t0 = rdot(v, y, t0, true);
         v = v128.load(w, 16);
-        s1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, x, s1);
-        t1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, y, t1);
+        s1 = rdot(v, x, s1, true);
+        t1 = rdot(v, y, t1, true);
         v = v128.load(w, 32);
-        s2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, x, s2);
-        t2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, y, t2);
+        s2 = rdot(v, x, s2, true);
+        t2 = rdot(v, y, t2, true);
         v = v128.load(w, 48);
-        s3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, x, s3);
-        t3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, y, t3);
+        s3 = rdot(v, x, s3, true);
+        t3 = rdot(v, y, t3, true);
+        w += 64;
+        ha += 4;
+        hb += 4;
+      }
+    } else if (scheme == QS_A7) {
+      while (ha < end) {
+        const x = v128.load32_splat(ha);
+        const y = v128.load32_splat(hb);
+        let v = v128.load(w);
+        s0 = rdot(v, x, s0, false);
+        t0 = rdot(v, y, t0, false);
+        v = v128.load(w, 16);
+        s1 = rdot(v, x, s1, false);
+        t1 = rdot(v, y, t1, false);
+        v = v128.load(w, 32);
+        s2 = rdot(v, x, s2, false);
+        t2 = rdot(v, y, t2, false);
+        v = v128.load(w, 48);
+        s3 = rdot(v, x, s3, false);
+        t3 = rdot(v, y, t3, false);
         w += 64;
         ha += 4;
         hb += 4;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { Kernel, FAST_BUILDS, rng, maxAbsDiff, sameBits } from '../helpers.js';
+import { Kernel, FAST_BUILDS, FAST_VARIANTS, rng, maxAbsDiff, sameBits } from '../helpers.js';
 import { MAX_S8_VS_F32 } from '../budgets.js';
 import { runRnn, randomCase, quantizeCase, Cell } from '../rnn-runner.js';
 
@@ -12,7 +12,8 @@ interface Variant { cell: Cell; lbr?: 0 | 1; peepholes?: boolean }
 const VARIANTS: Variant[] = [{ cell: 'lstm' }, { cell: 'lstm', peepholes: true }, { cell: 'gru', lbr: 1 }, { cell: 'gru', lbr: 0 }];
 const name = (v: Variant) => (v.cell === 'lstm' ? (v.peepholes ? 'LSTM peepholes' : 'LSTM') : `GRU lbr=${v.lbr}`);
 
-describe.each(FAST_BUILDS.flatMap((b) => SCHEMES.map((s) => [b, s] as const)))('INT8 recurrent kernels: %s build bit-identical to ref build, scheme %i (budget 0)', (build, scheme) => {
+describe.each(FAST_VARIANTS.flatMap((v) => SCHEMES.map((s) => [v.name, v, s] as const)))('INT8 recurrent kernels: %s build bit-identical to ref build, scheme %i (budget 0)', (_name, variant, scheme) => {
+  const fast = () => new Kernel(variant.build, variant.dotForm);
   for (const v of VARIANTS) {
     it(`${name(v)} over random shapes, scales, batches, directions`, () => {
       fc.assert(
@@ -33,7 +34,7 @@ describe.each(FAST_BUILDS.flatMap((b) => SCHEMES.map((s) => [b, s] as const)))('
             // A static scale that clips large inputs exercises the clamp as well.
             const xScale = p.staticScale ? p.xAmp / 100 : 0;
             const a = runRnn(new Kernel('ref'), cs, q, { xScale, pad: p.seed % 3, scheme });
-            const b = runRnn(new Kernel(build), cs, q, { xScale, scheme });
+            const b = runRnn(fast(), cs, q, { xScale, scheme });
             expect(sameBits(a.y, b.y), 'y').toBe(true);
             expect(sameBits(a.h, b.h), 'h').toBe(true);
             if (a.c) expect(sameBits(a.c, b.c!), 'c').toBe(true);
@@ -57,14 +58,15 @@ describe.each(FAST_BUILDS.flatMap((b) => SCHEMES.map((s) => [b, s] as const)))('
         const cs = randomCase(rng(77), { ...v, ...s });
         const q = quantizeCase(cs);
         const a = runRnn(new Kernel('ref'), cs, q, { scheme });
-        const b = runRnn(new Kernel(build), cs, q, { scheme });
+        const b = runRnn(fast(), cs, q, { scheme });
         expect(sameBits(a.y, b.y), JSON.stringify(s)).toBe(true);
       }
     });
   }
 });
 
-describe.each(FAST_BUILDS)('INT8 LSTM batch-1 path (input projection in chunks of 8 steps, I >= 8), %s build', (build) => {
+describe.each(FAST_VARIANTS.map((v) => [v.name, v] as const))('INT8 LSTM batch-1 path (input projection in chunks of 8 steps, I >= 8), %s build', (_name, variant) => {
+  const fast = () => new Kernel(variant.build, variant.dotForm);
   it('bit-identical to ref across chunk boundaries, directions, scales, schemes, slots, chunked calls and peepholes', () => {
     for (const [I, H] of [[8, 5], [33, 64], [64, 17]]) {
       for (const T of [1, 7, 8, 9, 17]) {
@@ -75,7 +77,7 @@ describe.each(FAST_BUILDS)('INT8 LSTM batch-1 path (input projection in chunks o
           const q = quantizeCase(cs);
           for (const [xScale, scheme] of [[0, 0], [0.02, 0], [0, 1], [0.02, 1]] as const) {
             const a = runRnn(new Kernel('ref'), cs, q, { xScale, scheme });
-            const b = runRnn(new Kernel(build), cs, q, { xScale, scheme });
+            const b = runRnn(fast(), cs, q, { xScale, scheme });
             const tag = JSON.stringify({ I, H, T, reverse, xScale, scheme });
             expect(sameBits(a.y, b.y), `y ${tag}`).toBe(true);
             expect(sameBits(a.h, b.h), `h ${tag}`).toBe(true);
@@ -84,8 +86,8 @@ describe.each(FAST_BUILDS)('INT8 LSTM batch-1 path (input projection in chunks o
           const chunks: number[] = [];
           for (let t = 0; t < T; t += 5) chunks.push(Math.min(5, T - t));
           const scheme = (T % 2) as 0 | 1;
-          const whole = runRnn(new Kernel(build), cs, q, { scheme });
-          const split = runRnn(new Kernel(build), cs, q, { chunks, slots: [3], scheme });
+          const whole = runRnn(fast(), cs, q, { scheme });
+          const split = runRnn(fast(), cs, q, { chunks, slots: [3], scheme });
           expect(sameBits(split.y, whole.y), `chunked I=${I} H=${H} T=${T} scheme ${scheme}`).toBe(true);
         }
       }
@@ -93,7 +95,7 @@ describe.each(FAST_BUILDS)('INT8 LSTM batch-1 path (input projection in chunks o
   });
 });
 
-describe.each(FAST_BUILDS)('INT8 activation quantization edge values (%s quantize4 vs scalar quantizeF32)', (build) => {
+describe.each(FAST_VARIANTS.map((v) => [v.name, v] as const))('INT8 activation quantization edge values (%s quantize4 vs scalar quantizeF32)', (_name, variant) => {
   // Ties, neighbours of ties, the clamp edges, values past 2^23 (where v + 0.5 rounds), -0,
   // subnormals, infinities and NaN: with xScale = 1 the kernel quantizes exactly these.
   const EDGE = [
@@ -109,7 +111,7 @@ describe.each(FAST_BUILDS)('INT8 activation quantization edge values (%s quantiz
       for (const scheme of SCHEMES) {
         for (const xScale of [1, 0.5, 0]) {
           const a = runRnn(new Kernel('ref'), cs, q, { xScale, scheme });
-          const b = runRnn(new Kernel(build), cs, q, { xScale, scheme });
+          const b = runRnn(new Kernel(variant.build, variant.dotForm), cs, q, { xScale, scheme });
           expect(sameBits(a.y, b.y), `y xScale=${xScale} ${schemeName(scheme)}`).toBe(true);
           expect(sameBits(a.h, b.h), `h xScale=${xScale} ${schemeName(scheme)}`).toBe(true);
         }
