@@ -12,7 +12,7 @@ import { QS_A8 } from "../../abi";
 import { sigmoidf4, tanhf4, k4, K_ONE, K_Q127 } from "./math";
 import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
 import { preGroupS8x2 } from "./pre_s8";
-import { maxAbs, quantizeRow, quantizeState, quantize4, storeQ8, copyF32 } from "./quant";
+import { maxAbsTail, quantizeState, quantizeTileX, quantize4, storeQ8, copyF32 } from "./quant";
 import { TILE, s8StreamBytes } from "./lstm_s8";
 
 export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
@@ -36,7 +36,7 @@ export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
  * real n rows that padded lanes of z/r alias when H is not a multiple of 8.
  */
 // @ts-ignore: decorator
-@inline function gruEpilogueS8(xw: usize, hr: usize, hb: usize, hw: usize, n8: i32, lbr: bool, hq: usize, zr: usize, yr: usize, pl: usize): void {
+@inline function gruEpilogueS8(xw: usize, hr: usize, hb: usize, hw: usize, n8: i32, lbr: bool, hq: usize, zr: usize, yr: usize, pl: usize): f32 {
   const n1 = roundUp((lbr ? <i32>(hb >> 2) + n8 : n8), 4);
   let k = 0;
   for (; k + 8 <= n1; k += 8) {
@@ -54,6 +54,7 @@ export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
   const q127 = k4(K_Q127);
   const xn = xw + 2 * hb;
   const hn = hr + 2 * hb;
+  let m4 = f32x4.splat(0);
   for (let j = 0; j < n8; j += 8) {
     const o = <usize>j << 2;
     let n0: v128, n1v: v128;
@@ -70,12 +71,16 @@ export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
     const h1 = f32x4.add(f32x4.mul(f32x4.sub(one, z1), n1v), f32x4.mul(z1, v128.load(hw + o, 16)));
     v128.store(hw + o, h0);
     v128.store(hw + o, h1, 16);
-    if (yr != 0 && j + 8 <= <i32>(hb >> 2)) {
-      v128.store(yr + o, h0);
-      v128.store(yr + o, h1, 16);
+    if (j + 8 <= <i32>(hb >> 2)) {
+      m4 = f32x4.pmax(m4, f32x4.pmax(f32x4.abs(h0), f32x4.abs(h1)));
+      if (yr != 0) {
+        v128.store(yr + o, h0);
+        v128.store(yr + o, h1, 16);
+      }
     }
     if (hq != 0) storeQ8(hq, j, quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127)), pl, QS_A8);
   }
+  return maxAbsTail(m4, hw, <i32>(hb >> 2));
 }
 
 /**
@@ -160,12 +165,7 @@ export function gruS8(
     }
     for (let step = 0; step < T; step++) {
       const t = reverse ? T - 1 - step : step;
-      for (let i = 0; i < nb; i++) {
-        const xp = rowAddr(x, t, b0 + i, batch, xStride);
-        const sx = xScale > 0 ? xScale : maxAbs(xp, I) / qx;
-        store<f32>(sx0 + (<usize>i << 2), sx);
-        quantizeRow(xp, I, sx, xq0 + <usize>i * xqS, plx, scheme);
-      }
+      quantizeTileX(x, t, b0, nb, batch, xStride, I, xScale, sx0, xq0, xqS, plx, scheme);
       const hrEnd = lbr ? rows : 2 * H;
       for (let G = 0; G < groups; G++) {
         const wg = Wq + <usize>G * gW;
@@ -272,8 +272,8 @@ export function gruS8(
         // h' goes to y from the epilogue's registers; only a tail of H % 8 lanes is copied.
         const yr = y != 0 ? rowAddr(y, t, b0 + i, batch, yStride) : 0;
         const hq = hq0 + <usize>i * hqS;
-        gruEpilogueS8(xw0 + <usize>i * preS, hr0 + <usize>i * preS, hb, hw, Ks, lbr, a8 ? hq : 0, zr, yr, plh);
-        if (!a8) store<f32>(sh0 + (<usize>i << 2), quantizeState(hw, H, Ks, hq, plh, scheme));
+        const m = gruEpilogueS8(xw0 + <usize>i * preS, hr0 + <usize>i * preS, hb, hw, Ks, lbr, a8 ? hq : 0, zr, yr, plh);
+        if (!a8) store<f32>(sh0 + (<usize>i << 2), quantizeState(hw, H, Ks, hq, plh, scheme, m));
         if (y != 0) {
           const h8 = H & ~7;
           copyF32(yr + (<usize>h8 << 2), hw + (<usize>h8 << 2), H - h8);

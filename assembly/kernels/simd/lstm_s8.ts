@@ -24,7 +24,7 @@ import { peep } from "../cell";
 import { sigmoidf4, tanhf4, k4, K_Q127 } from "./math";
 import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
 import { preGroupS8x2, preS8 } from "./pre_s8";
-import { maxAbs, quantizeRow, quantizeState, quantize4, storeQ8, copyF32 } from "./quant";
+import { maxAbs, maxAbsTail, quantizeRow, quantizeState, quantizeTileX, quantize4, storeQ8, copyF32 } from "./quant";
 
 /**
  * Streams per tile (weights are re-read once per step per tile). Shared by all SIMD recurrent
@@ -149,9 +149,8 @@ export function lstmS8(
             v128.store(pre0 + o, preS8(v128.load(aw + so), v128.load(accR0 + so), v128.load(Ws + o), sx, rs4, v128.load(B + o)));
           }
         }
-        if (P != 0) lstmEpiloguePeep4(pre0, hb, hw0, cw0, Ks, P, a8 ? hq0 : 0, 0, plh);
-        else lstmEpilogue4(pre0, hb, hw0, cw0, Ks, a8 ? hq0 : 0, 0, plh);
-        if (!a8) sh = quantizeState(hw0, H, Ks, hq0, plh, scheme);
+        const m = P != 0 ? lstmEpiloguePeep4(pre0, hb, hw0, cw0, Ks, P, a8 ? hq0 : 0, 0, plh) : lstmEpilogue4(pre0, hb, hw0, cw0, Ks, a8 ? hq0 : 0, 0, plh);
+        if (!a8) sh = quantizeState(hw0, H, Ks, hq0, plh, scheme, m);
         if (y != 0) copyF32(rowAddr(y, t, 0, 1, yStride), hw0, H);
       }
     }
@@ -179,12 +178,7 @@ export function lstmS8(
     const h8 = H & ~7;
     for (let step = 0; step < T; step++) {
       const t = reverse ? T - 1 - step : step;
-      for (let i = 0; i < nb; i++) {
-        const xp = rowAddr(x, t, b0 + i, batch, xStride);
-        const sx = xScale > 0 ? xScale : maxAbs(xp, I) / qx;
-        store<f32>(sx0 + (<usize>i << 2), sx);
-        quantizeRow(xp, I, sx, xq0 + <usize>i * xqS, plx, scheme);
-      }
+      quantizeTileX(x, t, b0, nb, batch, xStride, I, xScale, sx0, xq0, xqS, plx, scheme);
       for (let G = 0; G < groups; G++) {
         const wg = Wq + <usize>G * gW;
         const rg = Rq + <usize>G * gR;
@@ -227,9 +221,8 @@ export function lstmS8(
         // h' goes to y from the epilogue's registers; only a tail of H % 8 lanes is copied.
         const yr = y != 0 ? rowAddr(y, t, b0 + i, batch, yStride) : 0;
         const hq = hq0 + <usize>i * hqS;
-        if (P != 0) lstmEpiloguePeep4(p, hb, hw, cw, Ks, P, a8 ? hq : 0, yr, plh);
-        else lstmEpilogue4(p, hb, hw, cw, Ks, a8 ? hq : 0, yr, plh);
-        if (!a8) store<f32>(sh0 + (<usize>i << 2), quantizeState(hw, H, Ks, hq, plh, scheme));
+        const m = P != 0 ? lstmEpiloguePeep4(p, hb, hw, cw, Ks, P, a8 ? hq : 0, yr, plh) : lstmEpilogue4(p, hb, hw, cw, Ks, a8 ? hq : 0, yr, plh);
+        if (!a8) store<f32>(sh0 + (<usize>i << 2), quantizeState(hw, H, Ks, hq, plh, scheme, m));
         if (y != 0) copyF32(yr + (<usize>h8 << 2), hw + (<usize>h8 << 2), H - h8);
       }
     }
@@ -246,7 +239,7 @@ export function lstmS8(
  * c' = sig(f) * c + sig(i) * tanh(g); h' = sig(o) * tanh(c') over n lanes (n a multiple of 8),
  * gate blocks `hb` bytes apart in `p` (same expression trees as kernels/cell.ts), and if
  * hq != 0, activation row hq = q(h' * 127) (QS_A8, plane offset pl) for the next step's mat-vec
- * (fused: h' is in registers).
+ * (fused: h' is in registers). Returns max|h'| over the H real lanes (for QS_A7's h scale).
  *
  * Two passes: the gate nonlinearities first, in place (rows 0..3H-1 are i, o, f: one flat
  * sigmoid pass; rows 3H.. are g: one tanh pass over n lanes), then the cell. Every element of a
@@ -255,7 +248,7 @@ export function lstmS8(
  * Padded lanes (>= H) of a gate read its neighbour block's activated rows: finite don't-cares.
  */
 // @ts-ignore: decorator
-@inline export function lstmEpilogue4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, hq: usize = 0, yr: usize = 0, pl: usize = 0): void {
+@inline export function lstmEpilogue4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, hq: usize = 0, yr: usize = 0, pl: usize = 0): f32 {
   const n3 = <i32>(hb >> 2) * 3; // 3H
   let k = 0;
   for (; k + 8 <= n3; k += 8) {
@@ -281,6 +274,7 @@ export function lstmS8(
     v128.store(q, t0);
     v128.store(q, t1, 16);
   }
+  let m4 = f32x4.splat(0);
   for (let j = 0; j < n; j += 8) {
     const o = <usize>j << 2;
     const q = p + o;
@@ -292,10 +286,13 @@ export function lstmS8(
     const h1 = f32x4.mul(v128.load(q + hb, 16), tanhf4(c1));
     v128.store(hw + o, h0);
     v128.store(hw + o, h1, 16);
-    // yr != 0: the y row of this step gets h' for the whole 8-lane blocks below H.
-    if (yr != 0 && j + 8 <= <i32>(hb >> 2)) {
-      v128.store(yr + o, h0);
-      v128.store(yr + o, h1, 16);
+    // Whole 8-lane blocks below H: the y row of this step gets h' (yr != 0), and max|h'| for QS_A7.
+    if (j + 8 <= <i32>(hb >> 2)) {
+      m4 = f32x4.pmax(m4, f32x4.pmax(f32x4.abs(h0), f32x4.abs(h1)));
+      if (yr != 0) {
+        v128.store(yr + o, h0);
+        v128.store(yr + o, h1, 16);
+      }
     }
     // hq = 0 (the f32 path): a constant after inlining, so the branch folds away.
     if (hq != 0) {
@@ -303,6 +300,7 @@ export function lstmS8(
       storeQ8(hq, j, quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127)), pl, QS_A8);
     }
   }
+  return maxAbsTail(m4, hw, <i32>(hb >> 2));
 }
 
 /**
@@ -314,7 +312,7 @@ export function lstmS8(
  * lanes as in lstmEpilogue4, where a padded lane gets o * tanh(0) = 0 from a finite o.
  * Not inlined: peepholes are rare, and the common epilogue's call sites stay small.
  */
-export function lstmEpiloguePeep4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, P: usize, hq: usize, yr: usize, pl: usize): void {
+export function lstmEpiloguePeep4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, P: usize, hq: usize, yr: usize, pl: usize): f32 {
   const H = <i32>(hb >> 2);
   const H4 = H & ~3;
   // i (block 0) and f (block 2): sigmoid(pre + P * c), in place.
@@ -357,20 +355,25 @@ export function lstmEpiloguePeep4(p: usize, hb: usize, hw: usize, cw: usize, n: 
     const o = <usize>j << 2;
     store<f32>(qo + o, sigmoidf(peep(load<f32>(qo + o), load<f32>(po + o), load<f32>(cw + o))));
   }
-  // h' = o * tanh(c') over all n lanes; y for the whole 8-lane blocks below H; q(h') if hq != 0.
+  // h' = o * tanh(c') over all n lanes; y and max|h'| for the whole 8-lane blocks below H; q(h') if hq != 0.
+  let m4 = f32x4.splat(0);
   for (let k = 0; k < n; k += 8) {
     const o = <usize>k << 2;
     const h0 = f32x4.mul(v128.load(qo + o), tanhf4(v128.load(cw + o)));
     const h1 = f32x4.mul(v128.load(qo + o, 16), tanhf4(v128.load(cw + o, 16)));
     v128.store(hw + o, h0);
     v128.store(hw + o, h1, 16);
-    if (yr != 0 && k + 8 <= H) {
-      v128.store(yr + o, h0);
-      v128.store(yr + o, h1, 16);
+    if (k + 8 <= H) {
+      m4 = f32x4.pmax(m4, f32x4.pmax(f32x4.abs(h0), f32x4.abs(h1)));
+      if (yr != 0) {
+        v128.store(yr + o, h0);
+        v128.store(yr + o, h1, 16);
+      }
     }
     if (hq != 0) {
       const q127 = k4(K_Q127);
       storeQ8(hq, k, quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127)), pl, QS_A8);
     }
   }
+  return maxAbsTail(m4, hw, H);
 }

@@ -89,6 +89,19 @@ export const RELAXED: bool = ASC_FEATURE_RELAXED_SIMD;
   return m;
 }
 
+/**
+ * max|h| over the H real lanes of hw, given m4, the lane-wise select-max of |h| over the whole
+ * 8-lane blocks below H (kept by the epilogues while h is in registers): the same value as
+ * maxAbs(hw, H), the select-max being order-independent.
+ */
+// @ts-ignore: decorator
+@inline export function maxAbsTail(m4: v128, hw: usize, H: i32): f32 {
+  let m = clampLo(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1));
+  m = clampLo(clampLo(m, f32x4.extract_lane(m4, 2)), f32x4.extract_lane(m4, 3));
+  for (let k = H & ~7; k < H; k++) m = clampLo(m, abs<f32>(load<f32>(hw + (<usize>k << 2))));
+  return m;
+}
+
 /** Activation row a = q(x[k] / sx) for k < n, codes in +-qmax of the scheme (padding untouched). */
 // @ts-ignore: decorator
 @inline export function quantizeRow(x: usize, n: i32, sx: f32, a: usize, pl: usize, scheme: i32): void {
@@ -104,14 +117,53 @@ export const RELAXED: bool = ASC_FEATURE_RELAXED_SIMD;
 }
 
 /**
+ * x of step t for the tile's nb streams (from stream b0): each stream's scale to sx0 + 4i (xScale,
+ * or the dynamic max|x| / qmax) and its codes to activation row xq0 + i * xqS. With one input
+ * channel stored contiguously (I = 1, xStride = 1: the streaming case) four streams are done per
+ * v128: for one value max|x| is |x| (pmax(0, |x|) drops a NaN like the scalar select-max), so the
+ * scales and codes are the same as the per-stream route's, lane for lane.
+ */
+// @ts-ignore: decorator
+@inline export function quantizeTileX(
+  x: usize, t: i32, b0: i32, nb: i32, batch: i32, xStride: i32, I: i32, xScale: f32,
+  sx0: usize, xq0: usize, xqS: usize, pl: usize, scheme: i32,
+): void {
+  const qmax = qmaxOf(scheme);
+  let i = 0;
+  if (I == 1 && xStride == 1) {
+    const qi = qIndex(scheme);
+    const xt = x + (<usize>(t * batch + b0) << 2);
+    for (; i + 4 <= nb; i += 4) {
+      const v = v128.load(xt + (<usize>i << 2));
+      const sx = xScale > 0 ? f32x4.splat(xScale) : f32x4.div(f32x4.pmax(f32x4.splat(0), f32x4.abs(v)), f32x4.splat(qmax));
+      v128.store(sx0 + (<usize>i << 2), sx);
+      const q = quantize4(f32x4.div(v, sx), qi);
+      const a = xq0 + <usize>i * xqS;
+      storeQ1(a, 0, i32x4.extract_lane(q, 0), pl, scheme);
+      storeQ1(a + xqS, 0, i32x4.extract_lane(q, 1), pl, scheme);
+      storeQ1(a + 2 * xqS, 0, i32x4.extract_lane(q, 2), pl, scheme);
+      storeQ1(a + 3 * xqS, 0, i32x4.extract_lane(q, 3), pl, scheme);
+    }
+  }
+  for (; i < nb; i++) {
+    const xp = x + ((<usize>(t * batch + b0 + i) * <usize>xStride) << 2);
+    const sx = xScale > 0 ? xScale : maxAbs(xp, I) / qmax;
+    store<f32>(sx0 + (<usize>i << 2), sx);
+    quantizeRow(xp, I, sx, xq0 + <usize>i * xqS, pl, scheme);
+  }
+}
+
+/**
  * q(h) of the working state hw (H real lanes, n8 padded ones, finite don't-cares) into activation
  * row a, and h's dequantization scale: QS_A8 q = round(h * 127) over all n8 lanes, scale 1/127;
  * QS_A7 the dynamic sh = max|h| / 63 over the H real lanes, q = round(h / sh) (padding untouched).
+ * `m`: max|h| over the H lanes when the caller has it (the epilogues take it from registers,
+ * maxAbsTail), else negative.
  */
 // @ts-ignore: decorator
-@inline export function quantizeState(hw: usize, H: i32, n8: i32, a: usize, pl: usize, scheme: i32): f32 {
+@inline export function quantizeState(hw: usize, H: i32, n8: i32, a: usize, pl: usize, scheme: i32, m: f32 = -1): f32 {
   if (scheme == QS_A7) {
-    const sh = maxAbs(hw, H) / Q7_MAX;
+    const sh = (m >= 0 ? m : maxAbs(hw, H)) / Q7_MAX;
     quantizeRow(hw, H, sh, a, pl, scheme);
     return sh;
   }

@@ -104,16 +104,19 @@ describe.each(FAST_VARIANTS.map((v) => [v.name, v] as const))('INT8 activation q
     -Infinity, NaN, 0, -0, 1e-45, -1e-45, 0.2, -0.7, 63.5,
   ];
   for (const v of VARIANTS) {
-    it(`${name(v)}: same bits as ref on edge inputs (static and dynamic scale, both schemes)`, () => {
-      const cs = randomCase(rng(5), { ...v, I: 24, H: 16, batch: 3, T: 6 });
-      for (let k = 0; k < cs.x.length; k++) cs.x[k] = EDGE[k % EDGE.length];
-      const q = quantizeCase(cs);
-      for (const scheme of SCHEMES) {
-        for (const xScale of [1, 0.5, 0]) {
-          const a = runRnn(new Kernel('ref'), cs, q, { xScale, scheme });
-          const b = runRnn(new Kernel(variant.build, variant.dotForm), cs, q, { xScale, scheme });
-          expect(sameBits(a.y, b.y), `y xScale=${xScale} ${schemeName(scheme)}`).toBe(true);
-          expect(sameBits(a.h, b.h), `h xScale=${xScale} ${schemeName(scheme)}`).toBe(true);
+    it(`${name(v)}: same bits as ref on edge inputs (static and dynamic scale, both schemes, I = 24 and the streams' I = 1 route)`, () => {
+      // I = 1 with 9 streams: the tile's x values are quantized 4 streams per v128 (quantizeTileX).
+      for (const [I, batch] of [[24, 3], [1, 9]]) {
+        const cs = randomCase(rng(5), { ...v, I, H: 16, batch, T: 6 });
+        for (let k = 0; k < cs.x.length; k++) cs.x[k] = EDGE[k % EDGE.length];
+        const q = quantizeCase(cs);
+        for (const scheme of SCHEMES) {
+          for (const xScale of [1, 0.5, 0]) {
+            const a = runRnn(new Kernel('ref'), cs, q, { xScale, scheme });
+            const b = runRnn(new Kernel(variant.build, variant.dotForm), cs, q, { xScale, scheme });
+            expect(sameBits(a.y, b.y), `y I=${I} xScale=${xScale} ${schemeName(scheme)}`).toBe(true);
+            expect(sameBits(a.h, b.h), `h I=${I} xScale=${xScale} ${schemeName(scheme)}`).toBe(true);
+          }
         }
       }
     });
