@@ -27,10 +27,10 @@ describe('footprint', () => {
     expect(f.installedBytes).toBeGreaterThanOrEqual(f.ownBytes);
   });
 
-  it('the device bundle carries no onnxruntime and sits beside both kernels', async () => {
+  it('the device bundle carries no onnxruntime and sits beside the three kernel builds', async () => {
     const b = await buildDeviceBundle(out);
     expect(b.bundleBytes).toBeGreaterThan(1000);
-    expect(b.wasmBytes.map((w) => w.file)).toEqual(['build/kernel-simd.wasm', 'build/kernel-ref.wasm']);
+    expect(b.wasmBytes.map((w) => w.file)).toEqual(['build/kernel-relaxed.wasm', 'build/kernel-simd.wasm', 'build/kernel-ref.wasm']);
     expect(b.totalBytes).toBe(b.bundleBytes + b.wasmBytes[0].bytes + b.wasmBytes[1].bytes);
   });
 
