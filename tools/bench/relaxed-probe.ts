@@ -6,12 +6,16 @@
  * `i16x8.relaxed_dot_i8x16_i7x16_s` + `i32x4.extadd_pairwise_i16x8_s` + `i32x4.add`, against the
  * `i32x4.dot_i16x8_s` + `i32x4.add` pair (8 MACs per two instructions) of kernel-simd.wasm.
  * Compiles assembly/probes/relaxed-dot.ts with asc and prints GMAC/s, best of 7 runs.
- * Node 20 needs `--experimental-wasm-relaxed-simd`, which the npm script passes (Node 22+ ignore
- * it); speed only: Node 20 computes the relaxed dot wrongly in its baseline tier, which is why
- * the runtime never uses it there (src/runtime/backend.ts).
+ * On Node 20, which needs `--experimental-wasm-relaxed-simd` (a flag Node 24 no longer knows),
+ * the script sets it itself; speed only: Node 20 computes the relaxed dot wrongly in its baseline
+ * tier, which is why the runtime never uses it there (src/runtime/backend.ts).
  */
 import asc from 'assemblyscript/asc';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { hasRelaxedSimd } from '../../src/runtime/backend.js';
+
+if (!hasRelaxedSimd()) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const source = fileURLToPath(new URL('../../assembly/probes/relaxed-dot.ts', import.meta.url));
 const out: Record<string, Uint8Array> = {};
