@@ -30,7 +30,12 @@ export function formatInspectReport(path: string, r: InspectReport, provenance?:
     lines.push(`  ${l.name.padEnd(12)} ${l.summary}  (${l.parameters} params, ${l.fileBytes} bytes)`);
     for (const t of l.tensors) lines.push(`    ${t.name.padEnd(24)} ${t.dtype.padEnd(4)} [${t.shape.join(', ')}]`);
   }
-  const relaxed = r.kernel.build === 'relaxed' || r.kernel.relaxed.usable ? '' : `; relaxed not used: ${r.kernel.relaxed.reason}`;
+  const relaxed =
+    r.kernel.build === 'relaxed' || r.memory.options.backend !== 'auto'
+      ? ''
+      : r.kernel.relaxed.usable
+        ? '; relaxed not used: 8-bit INT8 layers (format version < 4) run faster on the SIMD build on this CPU (no AVX-VNNI)'
+        : `; relaxed not used: ${r.kernel.relaxed.reason}`;
   lines.push(`kernel     ${r.kernel.build} (${r.kernel.file}${relaxed})`);
   lines.push(`kernel memory (backend ${r.memory.backend}):`);
   lines.push(...r.memory.text.split('\n').map((s) => `  ${s}`));

@@ -135,12 +135,22 @@ export function relaxedDotForm(): Promise<0 | 1> {
   return dotForm;
 }
 
+/** What `auto` needs to know about the model a kernel will run. */
+export interface BuildHints {
+  /** The model has INT8 layers of format versions 1-3 (8-bit activations, QS_A8). */
+  a8Int8?: boolean;
+}
+
 /**
  * Resolves a backend choice to a build: `auto` is relaxed where relaxedSupport() allows it, else
- * simd where the engine has WASM SIMD, else ref. `relaxed` and `simd` are refused (E_ARGUMENT,
- * with the reason) where they cannot run.
+ * simd where the engine has WASM SIMD, else ref; except that a model with INT8 layers of format
+ * versions 1-3 (hints.a8Int8) runs on simd where relaxedDotForm() is 1 (x86 without AVX-VNNI):
+ * there the relaxed build's two-plane route for 8-bit activations is 1.56x slower than the SIMD
+ * build (AMD EPYC Zen 4, Node 24: 1250 against 800 ns per LSTM stream-step, assembly/README.md),
+ * for the same bits. `relaxed` and `simd` are refused (E_ARGUMENT, with the reason) where they
+ * cannot run.
  */
-export async function chooseBuild(choice: BackendChoice): Promise<KernelBuild> {
+export async function chooseBuild(choice: BackendChoice, hints: BuildHints = {}): Promise<KernelBuild> {
   if (choice === 'ref') return 'ref';
   if (choice === 'simd' || choice === 'relaxed') {
     if (!hasWasmSimd()) throw new WavegateError('E_ARGUMENT', `backend "${choice}" requested but this engine does not support WebAssembly SIMD; use "auto" or "ref"`);
@@ -150,7 +160,8 @@ export async function chooseBuild(choice: BackendChoice): Promise<KernelBuild> {
     return 'relaxed';
   }
   if (!hasWasmSimd()) return 'ref';
-  return (await relaxedSupport()).usable ? 'relaxed' : 'simd';
+  if (!(await relaxedSupport()).usable) return 'simd';
+  return hints.a8Int8 && (await relaxedDotForm()) === 1 ? 'simd' : 'relaxed';
 }
 
 let kernelDirOverride: string | undefined;
@@ -257,8 +268,8 @@ export interface KernelInstance {
 }
 
 /** Instantiates the chosen build and checks its ABI version and exports. */
-export async function instantiateKernel(choice: BackendChoice): Promise<KernelInstance> {
-  const build = await chooseBuild(choice);
+export async function instantiateKernel(choice: BackendChoice, hints: BuildHints = {}): Promise<KernelInstance> {
+  const build = await chooseBuild(choice, hints);
   const module = await kernelModule(build);
   const { instance } = await instantiateAs(module, {});
   const raw = instance.exports as unknown as KernelExports;

@@ -81,7 +81,7 @@ export class Model {
       return { name: l.name, type: l.type, summary: summarize(l, meta.formatVersion), parameters: layerParameterCount(l), fileBytes, tensors: specs.map((s) => ({ name: s.name, dtype: s.dtype, shape: s.shape })) };
     });
     const resolved = resolveSessionOptions(meta, opts);
-    const { build, exports } = await instantiateKernel(resolved.backend);
+    const { build, exports } = await instantiateKernel(resolved.backend, { a8Int8: this.plan.a8Int8 });
     const layout = layoutMemory(this.plan, resolved, exports);
     return {
       name: meta.name,

@@ -52,6 +52,8 @@ export interface DenseStep {
 
 export interface Plan {
   metadata: WgmMetadata;
+  /** Some INT8 recurrent layer uses the 8-bit activation scheme of format versions 1-3 (QS_A8). */
+  a8Int8: boolean;
   channels: number;
   /** Recurrent layers and the layer norms between them, in order, over the sequence. */
   sequence: (RecurrentStep | NormStep)[];
@@ -148,6 +150,7 @@ export function buildPlan(meta: WgmMetadata): Plan {
   for (const h of head) if (h.kind === 'dense') maxHeadWidth = Math.max(maxHeadWidth, h.outF);
   return {
     metadata: meta,
+    a8Int8: sequence.some((s) => s.kind === 'recurrent' && s.int8 && s.scheme === QS_A8),
     channels: meta.input.channels,
     sequence,
     pool: pool ?? { mode: 'last', implicit: true },

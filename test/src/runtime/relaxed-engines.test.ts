@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { chooseBuild, relaxedSupport } from '../../../src/runtime/backend.js';
+import { chooseBuild, relaxedDotForm, relaxedSupport } from '../../../src/runtime/backend.js';
 import { loadModel } from '../../../src/runtime/model.js';
 import { kernelsBuilt } from './helpers.js';
 
@@ -45,6 +45,12 @@ describe.skipIf(!kernelsBuilt)('the relaxed build on this engine and on Node 20'
       expect(await chooseBuild('auto')).toBe('relaxed');
       expect(session.backend).toBe('relaxed');
       expect((await model.createSession({ backend: 'relaxed' })).backend).toBe('relaxed');
+      // An INT8 file of format version 3 (8-bit activations): auto keeps the relaxed build except
+      // on x86 without AVX-VNNI (dot form 1), where the SIMD build is faster for it (same bits).
+      const legacy = await loadModel(`${ROOT}fixtures/models/legacy/ecg-beat-gru-int8.v3.wgm`);
+      expect((await legacy.createSession()).backend).toBe((await relaxedDotForm()) === 1 ? 'simd' : 'relaxed');
+      expect((await legacy.createSession({ backend: 'relaxed' })).backend).toBe('relaxed');
+      legacy.dispose();
     } else {
       expect(support.usable).toBe(false);
       expect(await chooseBuild('auto')).toBe('simd');
