@@ -7,7 +7,7 @@
 import { OK, BAD_POINTER, BAD_ARGUMENT } from "../../status";
 import { checkRnn, checkScale, checkScheme, stateRow, rowAddr } from "../common";
 import { roundUp, S8_BLOCK } from "../../formats";
-import { Q_MAX, H_INV_SCALE, qmaxOf } from "../../quant";
+import { Q_MAX, H_INV_SCALE } from "../../quant";
 import { QS_A8 } from "../../abi";
 import { sigmoidf4, tanhf4, k4, K_ONE, K_Q127 } from "./math";
 import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
@@ -144,7 +144,6 @@ export function gruS8(
   const gW = groupBytesS8(I);
   const gR = groupBytesS8(H);
   const lbr = linearBeforeReset != 0;
-  const qx = qmaxOf(scheme);
   const plx = <usize>Kx; // second activation plane (relaxed build, QS_A8) of x rows, h rows
   const plh = <usize>Ks;
   const a8 = scheme == QS_A8;
