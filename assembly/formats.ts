@@ -21,6 +21,15 @@
  *        One i32x4.dot_i16x8_s of a v128 against the splatted activation pair (x[k], x[k+1])
  *        (v128.load32_splat) leaves 4 rows' partial sums in their own lanes: no horizontal
  *        reduction, no 8-column padding, and one splat feeds 16 rows.
+ *
+ * relaxed build (kernels/simd/pack.ts with ASC_FEATURE_RELAXED_SIMD): i8 kept as i8, row groups
+ * of 16: a 64-byte header with the 16 rows' sums of their codes (i32, row r % 16 at 4 * (r % 16)),
+ * then column quads: block = 16 rows x 4 columns of i8 = 64 bytes, four v128 of 4 rows x 4
+ * columns. Element (r, k) at G * GB + 64 + 64 * (k / 4) + 16 * ((r % 16) / 4) + 4 * (r % 4) + k % 4,
+ * G = r / 16, GB = 64 + 64 * ceil(cols / 4). bytes = ceil(rows / 16) * GB.
+ *        One i32x4.relaxed_dot_i8x16_i7x16_add_s of a v128 against the splatted activation quad
+ *        (4 bytes of u7 codes, kernels/simd/quant.ts) adds 4 rows' partial sums in their own
+ *        lanes; the header's sums times the activations' offset start the accumulators.
  */
 
 /** Rows per row group in the SIMD f32 layout. */

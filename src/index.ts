@@ -26,7 +26,7 @@ export { wgmDigest, sha256Hex } from './model/digest.js';
 export { Model, loadModel, type InspectReport, type LayerReport, type LoadModelOptions } from './runtime/model.js';
 export { Session, type PushOptions, type RunOptions } from './runtime/session.js';
 export { DEFAULT_SESSION_OPTIONS, SESSION_OPTION_NAMES, type SessionOptions, type BackendChoice } from './runtime/options.js';
-export { hasWasmSimd, setKernelDir, setKernelLoader, type KernelLoader, type KernelBuild } from './runtime/backend.js';
+export { hasWasmSimd, hasRelaxedSimd, relaxedSupport, setKernelDir, setKernelLoader, type KernelLoader, type KernelBuild, type RelaxedSupport } from './runtime/backend.js';
 export type { MemoryLayout } from './runtime/memory.js';
 
 // Readers: raw recordings, window files, and the formats under them.

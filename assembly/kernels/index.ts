@@ -1,7 +1,9 @@
 /**
- * Compile-time choice of the kernel set: kernels/simd/* in the `simd` target (ASC_FEATURE_SIMD),
- * kernels/ref/* otherwise. Both sets have the same file names and signatures; the branch is
- * resolved by the compiler, so each .wasm contains only one set.
+ * Compile-time choice of the kernel set: kernels/simd/* in the `simd` and `relaxed` targets
+ * (ASC_FEATURE_SIMD; the relaxed target also has ASC_FEATURE_RELAXED_SIMD, which switches the
+ * INT8 mat-vec inside kernels/simd to relaxed SIMD's 8-bit dot product), kernels/ref/* otherwise.
+ * Both sets have the same file names and signatures; the branch is resolved by the compiler, so
+ * each .wasm contains only one set.
  */
 import * as rLstmF32 from "./ref/lstm_f32";
 import * as rGruF32 from "./ref/gru_f32";
@@ -73,21 +75,21 @@ export function gruF32(
 export function lstmS8(
   Wq: usize, Ws: usize, Rq: usize, Rs: usize, B: usize, P: usize, I: i32, H: i32, batch: i32, T: i32,
   x: usize, xStride: i32, y: usize, yStride: i32, h: usize, c: usize, slots: usize, scratch: usize,
-  xScale: f32, reverse: i32,
+  xScale: f32, scheme: i32, reverse: i32,
 ): i32 {
   return ASC_FEATURE_SIMD
-    ? sLstmS8.lstmS8(Wq, Ws, Rq, Rs, B, P, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, xScale, reverse)
-    : rLstmS8.lstmS8(Wq, Ws, Rq, Rs, B, P, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, xScale, reverse);
+    ? sLstmS8.lstmS8(Wq, Ws, Rq, Rs, B, P, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, xScale, scheme, reverse)
+    : rLstmS8.lstmS8(Wq, Ws, Rq, Rs, B, P, I, H, batch, T, x, xStride, y, yStride, h, c, slots, scratch, xScale, scheme, reverse);
 }
 
 export function gruS8(
   Wq: usize, Ws: usize, Rq: usize, Rs: usize, Wb: usize, Rb: usize, I: i32, H: i32, batch: i32, T: i32,
   x: usize, xStride: i32, y: usize, yStride: i32, h: usize, slots: usize, scratch: usize,
-  xScale: f32, linearBeforeReset: i32, reverse: i32,
+  xScale: f32, scheme: i32, linearBeforeReset: i32, reverse: i32,
 ): i32 {
   return ASC_FEATURE_SIMD
-    ? sGruS8.gruS8(Wq, Ws, Rq, Rs, Wb, Rb, I, H, batch, T, x, xStride, y, yStride, h, slots, scratch, xScale, linearBeforeReset, reverse)
-    : rGruS8.gruS8(Wq, Ws, Rq, Rs, Wb, Rb, I, H, batch, T, x, xStride, y, yStride, h, slots, scratch, xScale, linearBeforeReset, reverse);
+    ? sGruS8.gruS8(Wq, Ws, Rq, Rs, Wb, Rb, I, H, batch, T, x, xStride, y, yStride, h, slots, scratch, xScale, scheme, linearBeforeReset, reverse)
+    : rGruS8.gruS8(Wq, Ws, Rq, Rs, Wb, Rb, I, H, batch, T, x, xStride, y, yStride, h, slots, scratch, xScale, scheme, linearBeforeReset, reverse);
 }
 
 export function denseF32(W: usize, b: usize, inF: i32, outF: i32, batch: i32, x: usize, xStride: i32, y: usize, yStride: i32, activation: i32): i32 {
@@ -109,6 +111,6 @@ export function layerNormF32(x: usize, n: i32, rows: i32, stride: i32, gamma: us
     ? sRows.layerNormF32(x, n, rows, stride, gamma, beta, epsilon)
     : rRows.layerNormF32(x, n, rows, stride, gamma, beta, epsilon);
 }
-export function matvecS8S32(Wq: usize, rows: i32, cols: i32, xq: usize, out: usize): i32 {
-  return ASC_FEATURE_SIMD ? sMatvec.matvecS8S32(Wq, rows, cols, xq, out) : rMatvec.matvecS8S32(Wq, rows, cols, xq, out);
+export function matvecS8S32(Wq: usize, rows: i32, cols: i32, xq: usize, out: usize, scheme: i32): i32 {
+  return ASC_FEATURE_SIMD ? sMatvec.matvecS8S32(Wq, rows, cols, xq, out, scheme) : rMatvec.matvecS8S32(Wq, rows, cols, xq, out, scheme);
 }

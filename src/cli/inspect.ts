@@ -90,6 +90,13 @@ export function formatInspectReport(path: string, r: InspectReport, meta?: WgmMe
     lines.push(`  ${l.name.padEnd(12)} ${l.summary}  (${l.parameters} params, ${l.fileBytes} bytes)`);
     for (const t of l.tensors) lines.push(`    ${t.name.padEnd(24)} ${t.dtype.padEnd(4)} [${t.shape.join(', ')}]`);
   }
+  const relaxed =
+    r.kernel.build === 'relaxed' || r.memory.options.backend !== 'auto'
+      ? ''
+      : r.kernel.relaxed.usable
+        ? '; relaxed not used: 8-bit INT8 layers (format version < 4) run faster on the SIMD build on this CPU (no AVX-VNNI)'
+        : `; relaxed not used: ${r.kernel.relaxed.reason}`;
+  lines.push(`kernel     ${r.kernel.build} (${r.kernel.file}${relaxed})`);
   lines.push(`kernel memory (backend ${r.memory.backend}):`);
   lines.push(...r.memory.text.split('\n').map((s) => `  ${s}`));
   const { dataset, ...provenance } = meta?.provenance ?? {};
@@ -106,7 +113,7 @@ export function registerInspect(program: Command): Command {
     .option('--json', 'print one JSON object instead of text')
     .option('--max-batch <n>', 'streams per kernel call the memory figure assumes', (v) => Number.parseInt(v, 10))
     .option('--max-chunk <n>', 'time steps per kernel call the memory figure assumes', (v) => Number.parseInt(v, 10))
-    .option('--backend <name>', 'kernel build: auto, simd or ref', 'auto')
+    .option('--backend <name>', 'kernel build: auto, relaxed, simd or ref', 'auto')
     .action(
       runAction(async (path: string, o: InspectCliOptions) => {
         const model = await loadModel(path);

@@ -1,5 +1,5 @@
 /**
- * The wavegate model (.wgm) metadata schema, version 3 (loaders also read versions 1 and 2).
+ * The wavegate model (.wgm) metadata schema, version 4 (loaders also read versions 1 to 3).
  *
  * A .wgm file is a safetensors file (see docs/model-format.md):
  *
@@ -24,8 +24,12 @@
  * `input.features` (side features into the head), canonical preprocessing stages, per-class
  * detector thresholds and dataset provenance. Tensor layouts are those of version 2, plus the
  * optional LSTM peephole tensor `${name}.P` (LstmLayerSpec.peepholes).
+ * Version 4 changes what INT8 recurrent layers compute, not how they are stored: activations are
+ * 7-bit codes in [-63, 63], h (and a GRU's r*h) quantized at a dynamic per-step scale instead of
+ * the fixed 1/127 (src/model/tensors.ts int8ActivationScheme), which relaxed SIMD's 8-bit dot
+ * product computes exactly. Files of versions 1-3 keep their 8-bit activations and outputs.
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 /** The oldest version loaders still read (the versioning rule: every older version keeps loading). */
 export const OLDEST_FORMAT_VERSION = 1;
 /** The `format` field every wavegate model carries. */
@@ -49,11 +53,13 @@ export type TensorDType = 'F32' | 'I8' | 'I32' | 'F16';
 export type LayerPrecision = 'f32' | 'int8';
 
 /**
- * Activation quantization of an INT8 recurrent layer's input x.
- * The hidden state h lies in (-1, 1) by construction and always uses the fixed scale 1/127.
+ * Activation quantization of an INT8 recurrent layer's input x. Codes lie in [-127, 127] in
+ * format versions 1-3 and in [-63, 63] from version 4 (src/model/tensors.ts int8ActivationScheme).
+ * The hidden state h lies in (-1, 1) by construction: versions 1-3 quantize it at the fixed scale
+ * 1/127, version 4 at its own dynamic scale max|h| / 63 per step and stream.
  */
 export interface ActivationQuant {
-  /** `static`: calibrated scale below; `dynamic`: per step and per stream, scale = max|x| / 127. */
+  /** `static`: calibrated scale below; `dynamic`: per step and per stream, scale = max|x| / qmax (127, or 63 from version 4). */
   mode: 'static' | 'dynamic';
   /** real = scale * q, used when mode is `static`. */
   scale?: number;

@@ -57,6 +57,16 @@ export function usesSummedInt8Layout(layer: { precision: string }, formatVersion
 }
 
 /**
+ * Activation codes of an INT8 recurrent layer (docs/model-format.md): versions 1-3 quantize x to
+ * [-127, 127] and h at the fixed scale 1/127 ('a8'); version 4 quantizes x and h to [-63, 63],
+ * h (and a GRU's r*h) at its own dynamic scale max|h| / 63 per step and stream ('a7'), which
+ * relaxed SIMD's 8-bit dot product computes exactly (docs/kernel-abi.md). Weights are the same.
+ */
+export function int8ActivationScheme(formatVersion: number): 'a8' | 'a7' {
+  return formatVersion >= 4 ? 'a7' : 'a8';
+}
+
+/**
  * The tensors a layer requires, with the exact dtype and shape, for the file's `formatVersion`
  * (version 1 and 2 differ for int8 recurrent layers only). Assumes numeric fields already validated.
  */

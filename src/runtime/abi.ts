@@ -5,13 +5,21 @@
  */
 
 /** The kernel ABI version this host speaks; sessions refuse a kernel that reports another. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Op codes for `scratchBytes(op, inputSize, hiddenSize, batch)`. */
 export const OP_LSTM_F32 = 0;
 export const OP_GRU_F32 = 1;
 export const OP_LSTM_S8 = 2;
 export const OP_GRU_S8 = 3;
+
+/**
+ * INT8 activation schemes, the `scheme` argument of lstmS8/gruS8 (assembly/abi.ts): QS_A8 =
+ * 8-bit activations, h at the fixed scale 1/127 (model format versions 1-3); QS_A7 = 7-bit
+ * activations, h (and GRU's r*h) at a dynamic per-step scale (format version 4).
+ */
+export const QS_A8 = 0;
+export const QS_A7 = 1;
 
 /** LSTM gate blocks in weight rows, ONNX order i, o, f, c: rows [g*H, (g+1)*H). */
 export const LSTM_GATE_I = 0;
@@ -56,6 +64,9 @@ export interface KernelExports {
   memory: WebAssembly.Memory;
   abiVersion(): number;
   simdEnabled(): number;
+  relaxedEnabled(): number;
+  selfTest(): number;
+  setRelaxedDotForm(form: number): number;
   reserve(bytes: number): number;
   packedBytesF32(rows: number, cols: number): number;
   packWeightsF32(src: number, rows: number, cols: number, dst: number): number;
@@ -64,8 +75,8 @@ export interface KernelExports {
   scratchBytes(op: number, inputSize: number, hiddenSize: number, batch: number): number;
   lstmF32(W: number, R: number, B: number, P: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number, reverse: number): number;
   gruF32(W: number, R: number, Wb: number, Rb: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, linearBeforeReset: number, reverse: number): number;
-  lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, P: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number, xScale: number, reverse: number): number;
-  gruS8(Wq: number, Ws: number, Rq: number, Rs: number, Wb: number, Rb: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, xScale: number, linearBeforeReset: number, reverse: number): number;
+  lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, P: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number, xScale: number, scheme: number, reverse: number): number;
+  gruS8(Wq: number, Ws: number, Rq: number, Rs: number, Wb: number, Rb: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, xScale: number, scheme: number, linearBeforeReset: number, reverse: number): number;
   denseF32(W: number, b: number, inF: number, outF: number, batch: number, x: number, xStride: number, y: number, yStride: number, activation: number): number;
   softmaxF32(x: number, n: number, rows: number, stride: number): number;
   sigmoidF32(x: number, n: number, rows: number, stride: number): number;
@@ -74,6 +85,6 @@ export interface KernelExports {
 
 /** Exports a kernel must have for the host to use it (checked at instantiation). */
 export const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = [
-  'memory', 'abiVersion', 'simdEnabled', 'reserve', 'packedBytesF32', 'packWeightsF32', 'packedBytesS8', 'packWeightsS8',
+  'memory', 'abiVersion', 'simdEnabled', 'relaxedEnabled', 'selfTest', 'setRelaxedDotForm', 'reserve', 'packedBytesF32', 'packWeightsF32', 'packedBytesS8', 'packWeightsS8',
   'scratchBytes', 'lstmF32', 'gruF32', 'lstmS8', 'gruS8', 'denseF32', 'softmaxF32', 'sigmoidF32', 'layerNormF32',
 ];

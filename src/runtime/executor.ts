@@ -67,7 +67,7 @@ export class Executor {
         if (s.cell === 'lstm') {
           checkStatus(
             s.int8
-              ? k.lstmS8(p.W, p.Ws, p.R, p.Rs, p.bias, p.P, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, s.xScale, reverse)
+              ? k.lstmS8(p.W, p.Ws, p.R, p.Rs, p.bias, p.P, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, s.xScale, s.scheme, reverse)
               : k.lstmF32(p.W, p.R, p.bias, p.P, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, c, slots, prep.scratch, reverse),
             what,
           );
@@ -76,7 +76,7 @@ export class Executor {
           const lbr = s.linearBeforeReset ? 1 : 0;
           checkStatus(
             s.int8
-              ? k.gruS8(p.W, p.Ws, p.R, p.Rs, p.bias, Rb, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, slots, prep.scratch, s.xScale, lbr, reverse)
+              ? k.gruS8(p.W, p.Ws, p.R, p.Rs, p.bias, Rb, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, slots, prep.scratch, s.xScale, s.scheme, lbr, reverse)
               : k.gruF32(p.W, p.R, p.bias, Rb, s.inputSize, H, B, T, cur.ptr, cur.stride, y, s.outWidth, h, slots, prep.scratch, lbr, reverse),
             what,
           );

@@ -6,9 +6,9 @@
 import { WavegateError } from '../errors.js';
 import { DECODE_OPTIONS, decodeWgm, loadWgm, type DecodeOptions, type LoadedWgm } from '../model/load.js';
 import type { Tensor, WgmMetadata, WgmModel } from '../model/schema.js';
-import { layerParameterCount, layerTensorSpecs } from '../model/tensors.js';
+import { int8ActivationScheme, layerParameterCount, layerTensorSpecs } from '../model/tensors.js';
 import { validateModel } from '../model/validate.js';
-import { instantiateKernel } from './backend.js';
+import { instantiateKernel, relaxedSupport, type KernelBuild, type RelaxedSupport } from './backend.js';
 import { formatMemoryLayout, layoutMemory, type MemoryLayout } from './memory.js';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
 import { buildPlan, type Plan } from './plan.js';
@@ -43,6 +43,8 @@ export interface InspectReport {
   notStreamable?: string;
   /** Kernel memory a session with these options reserves. */
   memory: MemoryLayout & { options: ResolvedSessionOptions; text: string; backend: string };
+  /** The kernel build a session with these options runs, and whether the relaxed build may run here (and why not). */
+  kernel: { build: KernelBuild; file: string; relaxed: RelaxedSupport };
 }
 
 export class Model {
@@ -78,10 +80,10 @@ export class Model {
     const layers: LayerReport[] = meta.layers.map((l) => {
       const specs = layerTensorSpecs(l, meta.formatVersion);
       const fileBytes = specs.reduce((n, s) => n + (this.model.tensors.get(s.name)?.data.byteLength ?? 0), 0);
-      return { name: l.name, type: l.type, summary: summarize(l), parameters: layerParameterCount(l), fileBytes, tensors: specs.map((s) => ({ name: s.name, dtype: s.dtype, shape: s.shape })) };
+      return { name: l.name, type: l.type, summary: summarize(l, meta.formatVersion), parameters: layerParameterCount(l), fileBytes, tensors: specs.map((s) => ({ name: s.name, dtype: s.dtype, shape: s.shape })) };
     });
     const resolved = resolveSessionOptions(meta, opts);
-    const { build, exports } = await instantiateKernel(resolved.backend);
+    const { build, exports } = await instantiateKernel(resolved.backend, { a8Int8: this.plan.a8Int8 });
     const layout = layoutMemory(this.plan, resolved, exports);
     return {
       name: meta.name,
@@ -96,6 +98,7 @@ export class Model {
       streamable: !this.plan.notStreamable,
       ...(this.plan.notStreamable ? { notStreamable: this.plan.notStreamable } : {}),
       memory: { ...layout, options: resolved, text: formatMemoryLayout(layout, resolved), backend: build },
+      kernel: { build, file: `kernel-${build}.wasm`, relaxed: await relaxedSupport() },
     };
   }
 
@@ -106,11 +109,11 @@ export class Model {
   }
 }
 
-function summarize(l: WgmMetadata['layers'][number]): string {
+function summarize(l: WgmMetadata['layers'][number], formatVersion: number): string {
   switch (l.type) {
     case 'lstm':
     case 'gru':
-      return `${l.type} ${l.inputSize}->${l.hiddenSize} ${l.direction} ${l.precision}${l.type === 'lstm' && l.peepholes ? ' peepholes' : ''}${l.inputQuant ? ` (input ${l.inputQuant.mode}${l.inputQuant.scale ? ` scale ${l.inputQuant.scale}` : ''})` : ''}`;
+      return `${l.type} ${l.inputSize}->${l.hiddenSize} ${l.direction} ${l.precision}${l.type === 'lstm' && l.peepholes ? ' peepholes' : ''}${l.inputQuant ? ` (input ${l.inputQuant.mode}${l.inputQuant.scale ? ` scale ${l.inputQuant.scale}` : ''}, ${int8ActivationScheme(formatVersion) === 'a7' ? '7-bit activations, h scale per step' : '8-bit activations, h scale 1/127'})` : ''}`;
     case 'layernorm':
       return `layernorm ${l.size} eps ${l.epsilon}`;
     case 'pool':

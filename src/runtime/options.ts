@@ -6,8 +6,12 @@ import { WavegateError } from '../errors.js';
 import type { WgmMetadata } from '../model/schema.js';
 import { assertKnownOptions } from '../options-check.js';
 
-/** Which kernel build runs the model. `auto`: SIMD where the engine supports it, else ref. */
-export type BackendChoice = 'auto' | 'simd' | 'ref';
+/**
+ * Which kernel build runs the model. `auto`: relaxed where the engine accepts relaxed SIMD and
+ * computes its 8-bit dot product right (src/runtime/backend.ts), else simd where it supports
+ * WASM SIMD, else ref. Every build gives the same INT8 bits.
+ */
+export type BackendChoice = 'auto' | 'relaxed' | 'simd' | 'ref';
 
 export interface SessionOptions {
   /** Most streams (or windows) advanced in one kernel call; larger requests are tiled. Default 32. */
@@ -58,8 +62,8 @@ export function resolveSessionOptions(meta: WgmMetadata, opts: SessionOptions = 
   const maxWindow = positiveInt('maxWindow', opts.maxWindow ?? meta.input.window ?? maxChunk, CEILING.maxWindow);
   const streams = positiveInt('streams', opts.streams ?? maxBatch, CEILING.streams);
   const backend = opts.backend ?? DEFAULT_SESSION_OPTIONS.backend;
-  if (backend !== 'auto' && backend !== 'simd' && backend !== 'ref') {
-    throw new WavegateError('E_ARGUMENT', `session option backend: expected "auto", "simd" or "ref", got ${String(backend)}`);
+  if (backend !== 'auto' && backend !== 'relaxed' && backend !== 'simd' && backend !== 'ref') {
+    throw new WavegateError('E_ARGUMENT', `session option backend: expected "auto", "relaxed", "simd" or "ref", got ${String(backend)}`);
   }
   const maxMemoryBytes = opts.maxMemoryBytes ?? DEFAULT_SESSION_OPTIONS.maxMemoryBytes;
   if (typeof maxMemoryBytes !== 'number' || !(maxMemoryBytes > 0) || maxMemoryBytes > 4 * 1024 ** 3) {

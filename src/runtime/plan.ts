@@ -5,8 +5,8 @@
  */
 import { WavegateError } from '../errors.js';
 import type { DenseActivation, GruLayerSpec, LstmLayerSpec, Pooling, WgmMetadata } from '../model/schema.js';
-import { directions, gateRows, layerParameterCount } from '../model/tensors.js';
-import { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH, OP_GRU_F32, OP_GRU_S8, OP_LSTM_F32, OP_LSTM_S8 } from './abi.js';
+import { directions, gateRows, int8ActivationScheme, layerParameterCount } from '../model/tensors.js';
+import { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH, OP_GRU_F32, OP_GRU_S8, OP_LSTM_F32, OP_LSTM_S8, QS_A7, QS_A8 } from './abi.js';
 
 /** One recurrent layer: D kernel calls (one per direction) over the whole sequence. */
 export interface RecurrentStep {
@@ -28,6 +28,8 @@ export interface RecurrentStep {
   peepholes: boolean;
   /** Static input scale for int8 layers; 0 = dynamic per-step scale. */
   xScale: number;
+  /** INT8 activation scheme for the kernel (QS_A8 for format versions 1-3, QS_A7 from 4). */
+  scheme: number;
   /** Output features per step: dirs * hidden. */
   outWidth: number;
 }
@@ -50,6 +52,8 @@ export interface DenseStep {
 
 export interface Plan {
   metadata: WgmMetadata;
+  /** Some INT8 recurrent layer uses the 8-bit activation scheme of format versions 1-3 (QS_A8). */
+  a8Int8: boolean;
   channels: number;
   /** Recurrent layers and the layer norms between them, in order, over the sequence. */
   sequence: (RecurrentStep | NormStep)[];
@@ -114,6 +118,7 @@ export function buildPlan(meta: WgmMetadata): Plan {
           linearBeforeReset: l.type === 'gru' ? l.linearBeforeReset : false,
           peepholes: l.type === 'lstm' && l.peepholes === true,
           xScale: int8 && l.inputQuant?.mode === 'static' ? (l.inputQuant.scale ?? 0) : 0,
+          scheme: int8ActivationScheme(meta.formatVersion) === 'a7' ? QS_A7 : QS_A8,
           outWidth: dirs * l.hiddenSize,
         };
         if (l.direction !== 'forward') notStreamable ??= `layer "${l.name}" is ${l.direction}: it needs the whole sequence, so this model runs in window mode (run) only`;
@@ -145,6 +150,7 @@ export function buildPlan(meta: WgmMetadata): Plan {
   for (const h of head) if (h.kind === 'dense') maxHeadWidth = Math.max(maxHeadWidth, h.outF);
   return {
     metadata: meta,
+    a8Int8: sequence.some((s) => s.kind === 'recurrent' && s.int8 && s.scheme === QS_A8),
     channels: meta.input.channels,
     sequence,
     pool: pool ?? { mode: 'last', implicit: true },

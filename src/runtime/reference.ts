@@ -4,8 +4,9 @@
  * sessions are tested against (f32 paths with tolerances), the importer's check against
  * onnxruntime, and a debugging aid. INT8 layers run in one of two ways (ReferenceOptions.int8):
  *   - 'kernel' (default): emulated as the kernel ABI specifies: x quantized per step (static
- *     scale, or dynamic max|x|/127), h with the fixed scale 1/127, exact integer dot products,
- *     then float gates ("hybrid" scheme);
+ *     scale, or dynamic max|x|/qmax), h with the fixed scale 1/127 (format versions 1-3, codes in
+ *     [-127, 127]) or its own dynamic scale max|h|/63 (version 4, codes in [-63, 63]), exact
+ *     integer dot products, then float gates ("hybrid" scheme);
  *   - 'dequantized': float semantics of the dequantized weights (real = scale * q) with float
  *     activations: what the weights mean, not the kernel's integer arithmetic.
  * LSTM peepholes (ONNX P) are added in float in both modes, as the kernel does.
@@ -13,7 +14,7 @@
 import { WavegateError } from '../errors.js';
 import type { GruLayerSpec, LstmLayerSpec, Tensor, WgmModel } from '../model/schema.js';
 import { roundHalfAway } from '../model/formats.js';
-import { tensorName } from '../model/tensors.js';
+import { int8ActivationScheme, tensorName } from '../model/tensors.js';
 import { recurrentBiases, recurrentScales } from '../model/recurrent-params.js';
 
 export interface ReferenceOptions {
@@ -24,11 +25,18 @@ export interface ReferenceOptions {
 type Vec = Float64Array;
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
-function quantize(v: ArrayLike<number>, scale: number): Vec {
+function quantize(v: ArrayLike<number>, scale: number, qmax: number): Vec {
   const q = new Float64Array(v.length);
   if (scale === 0) return q;
-  for (let i = 0; i < v.length; i++) q[i] = Math.max(-127, Math.min(127, roundHalfAway(v[i] / scale)));
+  for (let i = 0; i < v.length; i++) q[i] = Math.max(-qmax, Math.min(qmax, roundHalfAway(v[i] / scale)));
   return q;
+}
+
+/** The kernel's dynamic scale, max|v| / qmax rounded to f32 as the kernel computes it. */
+function dynamicScale(v: ArrayLike<number>, qmax: number): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  return Math.fround(m / qmax);
 }
 
 /** Pre-activations W x + R h (+ no bias) for rows [0, rows) of one direction, float or int8-emulated. */
@@ -53,18 +61,20 @@ function gatePre(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d: number, ro
   } else if (l.precision === 'int8') {
     // Scales widened to f32 per direction (F16 in format version 2), as the kernel receives them.
     const { Ws, Rs } = recurrentScales(model, l, d);
-    let sx = l.inputQuant?.mode === 'static' ? (l.inputQuant.scale ?? 0) : 0;
-    if (!(l.inputQuant?.mode === 'static')) sx = Math.fround(x.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127);
-    const xq = quantize(x, sx);
-    // h uses the fixed scale 1/127, computed as round(h * 127) as the kernel ABI specifies.
-    const hq = h.map((v) => Math.max(-127, Math.min(127, roundHalfAway(v * 127))));
+    const a7 = int8ActivationScheme(model.metadata.formatVersion) === 'a7';
+    const qmax = a7 ? 63 : 127;
+    const sx = l.inputQuant?.mode === 'static' ? (l.inputQuant.scale ?? 0) : dynamicScale(x, qmax);
+    const xq = quantize(x, sx, qmax);
+    // h: version 4 its own dynamic scale like x; before, the fixed scale 1/127 as round(h * 127).
+    const sh = a7 ? dynamicScale(h, qmax) : 1 / 127;
+    const hq = a7 ? quantize(h, sh, qmax) : h.map((v) => Math.max(-127, Math.min(127, roundHalfAway(v * 127))));
     for (let r = 0; r < rows; r++) {
       let aw = 0;
       let ar = 0;
       for (let k = 0; k < I; k++) aw += W[(d * rows + r) * I + k] * xq[k];
       for (let k = 0; k < H; k++) ar += R[(d * rows + r) * H + k] * hq[k];
       wx[r] = aw * Ws[r] * sx;
-      rh[r] = (ar * Rs[r]) / 127;
+      rh[r] = a7 ? ar * Rs[r] * sh : (ar * Rs[r]) / 127;
     }
   } else {
     for (let r = 0; r < rows; r++) {
@@ -108,7 +118,7 @@ function recurrentDirection(model: WgmModel, l: LstmLayerSpec | GruLayerSpec, d:
     } else {
       const z = new Float64Array(H).map((_, j) => sigmoid(wx[j] + rh[j] + wb(j) + rb(j)));
       const r = new Float64Array(H).map((_, j) => sigmoid(wx[H + j] + rh[H + j] + wb(H + j) + rb(H + j)));
-      // linear_before_reset = 0: Rn (r * h), with r * h quantized like h in int8 layers.
+      // linear_before_reset = 0: Rn (r * h), with r * h quantized like h in int8 layers (its own dynamic scale in version 4).
       const gated = l.linearBeforeReset ? null : gatePre(model, l, d, G, xs[t], h.map((v, k) => v * r[k]), opts).rh;
       for (let j = 0; j < H; j++) {
         const n = gated

@@ -71,7 +71,7 @@ export class Session {
   /** Creates a session for a validated model (use Model.createSession). */
   static async create(model: WgmModel, opts: SessionOptions = {}, plan: Plan = buildPlan(model.metadata)): Promise<Session> {
     const resolved = resolveSessionOptions(model.metadata, opts);
-    const { build, exports } = await instantiateKernel(resolved.backend);
+    const { build, exports } = await instantiateKernel(resolved.backend, { a8Int8: plan.a8Int8 });
     const layout = layoutMemory(plan, resolved, exports);
     if (layout.totalBytes > resolved.maxMemoryBytes) {
       throw new WavegateError('E_ARGUMENT', `session needs ${layout.totalBytes} bytes of kernel memory, over maxMemoryBytes ${resolved.maxMemoryBytes}; lower maxBatch, maxChunk, maxWindow or streams\n${formatMemoryLayout(layout, resolved)}`);

@@ -1,20 +1,45 @@
 /**
- * Test helpers for the kernel builds: load build/kernel-{ref,simd}.wasm, lay out arrays in the
- * kernel's memory through its own `reserve`, and call the raw exports.
+ * Test helpers for the kernel builds: load build/kernel-{ref,simd,relaxed}.wasm, lay out arrays in
+ * the kernel's memory through its own `reserve`, and call the raw exports.
  * Each `instance()` is a fresh WebAssembly instance, so tests never share memory or state.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { relaxedSupport } from '../../src/runtime/backend.js';
 import { Rng } from '../../tools/synth/rng.js';
 
-export type Build = 'ref' | 'simd';
-export const BUILDS: readonly Build[] = ['ref', 'simd'];
+export type Build = 'ref' | 'simd' | 'relaxed';
+
+/**
+ * The SIMD builds this engine runs correctly: 'simd', plus 'relaxed' where the runtime's own
+ * check accepts it (Node >= 22; not Node 20, see src/runtime/backend.ts). The relaxed build's
+ * bit-identity tests therefore run in the Node 24 leg of .ci/run, and
+ * test/src/runtime/relaxed-engines.test.ts asserts which engines must accept it.
+ */
+export const FAST_BUILDS: readonly Build[] = (await relaxedSupport()).usable ? ['simd', 'relaxed'] : ['simd'];
+export const BUILDS: readonly Build[] = ['ref', ...FAST_BUILDS];
+
+/** A SIMD build and, for the relaxed one, its dot form (setRelaxedDotForm: 0 or 1; both exact). */
+export interface FastVariant {
+  name: string;
+  build: Build;
+  dotForm: 0 | 1;
+}
+/** Every SIMD variant the INT8 bit-identity tests run: simd, and relaxed in both dot forms. */
+export const FAST_VARIANTS: readonly FastVariant[] = FAST_BUILDS.flatMap((build): FastVariant[] =>
+  build === 'relaxed'
+    ? [{ name: 'relaxed (dot form 0)', build, dotForm: 0 }, { name: 'relaxed (dot form 1)', build, dotForm: 1 }]
+    : [{ name: build, build, dotForm: 0 }],
+);
 
 /** The raw kernel exports (docs/kernel-abi.md); pointers are byte offsets. */
 export interface KernelExports {
   memory: WebAssembly.Memory;
   abiVersion(): number;
   simdEnabled(): number;
+  relaxedEnabled(): number;
+  selfTest(): number;
+  setRelaxedDotForm(form: number): number;
   reserve(bytes: number): number;
   scratchBytes(op: number, I: number, H: number, batch: number): number;
   packedBytesF32(rows: number, cols: number): number;
@@ -27,17 +52,17 @@ export interface KernelExports {
     xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, lbr: number, reverse: number): number;
   lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, P: number, I: number, H: number, batch: number, T: number,
     x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number,
-    xScale: number, reverse: number): number;
+    xScale: number, scheme: number, reverse: number): number;
   gruS8(Wq: number, Ws: number, Rq: number, Rs: number, Wb: number, Rb: number, I: number, H: number, batch: number,
     T: number, x: number, xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number,
-    xScale: number, lbr: number, reverse: number): number;
+    xScale: number, scheme: number, lbr: number, reverse: number): number;
   denseF32(W: number, b: number, inF: number, outF: number, batch: number, x: number, xStride: number, y: number,
     yStride: number, activation: number): number;
   softmaxF32(x: number, n: number, rows: number, stride: number): number;
   sigmoidF32(x: number, n: number, rows: number, stride: number): number;
   tanhF32(x: number, n: number, rows: number, stride: number): number;
   layerNormF32(x: number, n: number, rows: number, stride: number, gamma: number, beta: number, eps: number): number;
-  matvecS8S32(Wq: number, rows: number, cols: number, xq: number, out: number): number;
+  matvecS8S32(Wq: number, rows: number, cols: number, xq: number, out: number, scheme: number): number;
 }
 
 const modules = new Map<Build, WebAssembly.Module>();
@@ -62,8 +87,10 @@ function moduleOf(build: Build): WebAssembly.Module {
 /** A fresh kernel instance with typed-array helpers over its memory. */
 export class Kernel {
   readonly k: KernelExports;
-  constructor(readonly build: Build) {
+  /** dotForm: the relaxed build's dot form (setRelaxedDotForm); ignored by the other builds. */
+  constructor(readonly build: Build, dotForm: 0 | 1 = 0) {
     this.k = new WebAssembly.Instance(moduleOf(build), {}).exports as unknown as KernelExports;
+    if (build === 'relaxed' && this.k.setRelaxedDotForm(dotForm) !== dotForm) throw new Error(`setRelaxedDotForm(${dotForm}) refused`);
   }
   alloc(bytes: number): number {
     const p = this.k.reserve(Math.max(bytes, 16));

@@ -52,6 +52,8 @@ export interface RunOptions {
   pad?: number;
   /** INT8 only: 0 = dynamic per-step scale, else static scale. */
   xScale?: number;
+  /** INT8 only: activation scheme, QS_A8 (0, default) or QS_A7 (1); docs/kernel-abi.md. */
+  scheme?: 0 | 1;
 }
 
 export interface RunResult {
@@ -126,6 +128,7 @@ export function runRnn(kern: Kernel, cs: RnnCase, quant?: QuantWeights, opt: Run
   const reverse = cs.reverse ?? 0;
   const lbr = cs.lbr ?? 1;
   const xScale = opt.xScale ?? 0;
+  const scheme = opt.scheme ?? 0;
   let t0 = 0;
   for (const n of chunks) {
     // A reversed sequence is consumed from its end, so chunks walk backwards in time.
@@ -135,11 +138,11 @@ export function runRnn(kern: Kernel, cs: RnnCase, quant?: QuantWeights, opt: Run
     let st: number;
     if (cs.cell === 'lstm') {
       st = quant
-        ? k.lstmS8(W, Ws, R, Rs, B, P, I, H, batch, n, xc, xStride, yc, yStride, hp, cp, sp, scratch, xScale, reverse)
+        ? k.lstmS8(W, Ws, R, Rs, B, P, I, H, batch, n, xc, xStride, yc, yStride, hp, cp, sp, scratch, xScale, scheme, reverse)
         : k.lstmF32(W, R, B, P, I, H, batch, n, xc, xStride, yc, yStride, hp, cp, sp, scratch, reverse);
     } else {
       st = quant
-        ? k.gruS8(W, Ws, R, Rs, Wb, Rb, I, H, batch, n, xc, xStride, yc, yStride, hp, sp, scratch, xScale, lbr, reverse)
+        ? k.gruS8(W, Ws, R, Rs, Wb, Rb, I, H, batch, n, xc, xStride, yc, yStride, hp, sp, scratch, xScale, scheme, lbr, reverse)
         : k.gruF32(W, R, Wb, Rb, I, H, batch, n, xc, xStride, yc, yStride, hp, sp, scratch, lbr, reverse);
     }
     expectOk(st, `${cs.cell}${quant ? 'S8' : 'F32'}`);

@@ -63,16 +63,36 @@ export function tanhf(x: number): number {
   return x < 0 || Object.is(x, -0) ? -r : r;
 }
 
-export function quantize(v: number): number {
+/** The ABI's activation rounding: half away from zero, exact; clamp to +-qmax (127, or 63 in QS_A7); NaN -> 0. */
+export function quantize(v: number, qmax = 127): number {
   if (Number.isNaN(v)) return 0;
   const t = Math.trunc(v);
   let r = Math.abs(v - t) >= 0.5 ? t + Math.sign(v) : t;
-  r = clampHi(clampLo(r, -127), 127);
+  r = clampHi(clampLo(r, -qmax), qmax);
   return r;
 }
 
+/** f32(max|v| / qmax) with the select-max: the kernel's dynamic scale. */
+export function dynamicScale(v: ArrayLike<number>, qmax: number): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = clampLo(m, Math.abs(v[i]));
+  return f(m / qmax);
+}
+
+/**
+ * A vector quantized as the scheme quantizes h (docs/kernel-abi.md) and its scale: QS_A8 (0)
+ * q = round(h * 127), scale f32(1/127); QS_A7 (1) the dynamic scale s = max|h| / 63,
+ * q = round(h / s).
+ */
+export function quantizeH(v: ArrayLike<number>, scheme: 0 | 1): { q: Int32Array; scale: number } {
+  if (scheme === 0) return { q: Int32Array.from(v, (x) => quantize(f(x * 127))), scale: INV127 };
+  const scale = dynamicScale(v, 63);
+  return { q: Int32Array.from(v, (x) => quantize(f(x / scale), 63)), scale };
+}
+
 /** Runs the INT8 path of `cs` (whole sequence, state in h/c updated in place); returns y [T][batch][H]. */
-export function emulateS8(cs: RnnCase, q: QuantWeights, xScale: number): { y: Float32Array; h: Float32Array; c?: Float32Array } {
+export function emulateS8(cs: RnnCase, q: QuantWeights, xScale: number, scheme: 0 | 1 = 0): { y: Float32Array; h: Float32Array; c?: Float32Array } {
+  const qmax = scheme === 1 ? 63 : 127;
   const { I, H, batch, T } = cs;
   const G = cs.cell === 'lstm' ? 4 : 3;
   const h = Float32Array.from(cs.h0);
@@ -89,16 +109,11 @@ export function emulateS8(cs: RnnCase, q: QuantWeights, xScale: number): { y: Fl
     for (let b = 0; b < batch; b++) {
       const x = cs.x.subarray((t * batch + b) * I, (t * batch + b + 1) * I);
       const hv = h.subarray(b * H, (b + 1) * H);
-      let sx = xs;
-      if (!(xs > 0)) {
-        let m = 0;
-        for (const v of x) m = clampLo(m, Math.abs(v));
-        sx = f(m / 127);
-      }
-      const xq = Int32Array.from(x, (v) => quantize(f(v / sx)));
-      const hq = Int32Array.from(hv, (v) => quantize(f(v * 127)));
+      const sx = xs > 0 ? xs : dynamicScale(x, qmax);
+      const xq = Int32Array.from(x, (v) => quantize(f(v / sx), qmax));
+      const { q: hq, scale: sh } = quantizeH(hv, scheme);
       const wPart = (r: number) => f(f(acc(q.Wq, I, r, xq)) * f(q.Ws[r] * sx));
-      const rPart = (r: number, v: Int32Array) => f(f(acc(q.Rq, H, r, v)) * f(q.Rs[r] * INV127));
+      const rPart = (r: number, v: Int32Array, s = sh) => f(f(acc(q.Rq, H, r, v)) * f(q.Rs[r] * s));
       if (cs.cell === 'lstm') {
         const pre = new Float32Array(G * H);
         for (let r = 0; r < G * H; r++) pre[r] = f(f(wPart(r) + rPart(r, hq)) + cs.B![r]);
@@ -121,9 +136,10 @@ export function emulateS8(cs: RnnCase, q: QuantWeights, xScale: number): { y: Fl
           hr[r] = f(rPart(r, hq) + cs.Rb![r]);
         }
         if ((cs.lbr ?? 1) === 0) {
-          const rq = new Int32Array(H);
-          for (let j = 0; j < H; j++) rq[j] = quantize(f(f(sigmoidf(f(xw[H + j] + hr[H + j])) * hv[j]) * 127));
-          for (let j = 0; j < H; j++) hr[2 * H + j] = f(rPart(2 * H + j, rq) + cs.Rb![2 * H + j]);
+          // r * h in f32, quantized like h (its own dynamic scale in QS_A7).
+          const rh = Float32Array.from(hv, (v, j) => f(sigmoidf(f(xw[H + j] + hr[H + j])) * v));
+          const { q: rq, scale: srh } = quantizeH(rh, scheme);
+          for (let j = 0; j < H; j++) hr[2 * H + j] = f(rPart(2 * H + j, rq, srh) + cs.Rb![2 * H + j]);
         }
         const hn = new Float32Array(H);
         for (let j = 0; j < H; j++) {

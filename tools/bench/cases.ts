@@ -3,12 +3,14 @@
  * The names and row keys are an interface (scripts read `--json`), so they live here, once.
  */
 import { WavegateError } from '../../src/errors.js';
+import { relaxedSupport } from '../../src/runtime/backend.js';
 import { macsPerStep, type Cell } from './weights.js';
 
 export const IMPLS = [
   'wavegate-f32-scalar',
   'wavegate-f32-simd',
   'wavegate-int8-simd',
+  'wavegate-int8-relaxed',
   'ort-web',
   'ort-web-int8',
   'ort-node',
@@ -25,7 +27,23 @@ export function runtimeOf(impl: ImplName): Runtime {
 }
 
 export function isInt8(impl: ImplName): boolean {
-  return impl.endsWith('-int8') || impl === 'wavegate-int8-simd';
+  return impl.endsWith('-int8') || impl.startsWith('wavegate-int8-');
+}
+
+/**
+ * The implementations this Node can run: all, less wavegate-int8-relaxed where the runtime does
+ * not accept the relaxed build (Node 20: src/runtime/backend.ts). The workers run under the same
+ * Node as the driver, so the driver's answer is theirs.
+ */
+export async function runnableImpls(impls: readonly ImplName[]): Promise<ImplName[]> {
+  const relaxed = (await relaxedSupport()).usable;
+  return impls.filter((i) => relaxed || i !== 'wavegate-int8-relaxed');
+}
+
+/** The kernel build `auto` picks in this Node, and why relaxed is not used when it is not (printed above the tables). */
+export async function kernelBuildLine(): Promise<string> {
+  const r = await relaxedSupport();
+  return r.usable ? 'wavegate kernel build (auto): relaxed (build/kernel-relaxed.wasm)' : `wavegate kernel build (auto): simd (build/kernel-simd.wasm); relaxed not used: ${r.reason}`;
 }
 
 export interface LayerSize {

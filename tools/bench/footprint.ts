@@ -3,7 +3,8 @@
  * process takes to produce its first answer.
  *
  * - wavegate: the esbuild device bundle of src/index.ts (minified, built into a temp dir here),
- *   plus build/kernel-simd.wasm and build/kernel-ref.wasm. No native binary, no toolchain.
+ *   plus build/kernel-relaxed.wasm, build/kernel-simd.wasm and build/kernel-ref.wasm (a device ships
+ *   all three; the runtime loads one). No native binary, no toolchain.
  * - onnxruntime-node / onnxruntime-web: the installed size of the package and of every package it
  *   depends on (apparent bytes of the files under node_modules), what `npm install` puts on a device.
  * - Time to first inference: a fresh `node` child process loads the runtime, loads a model (a
@@ -120,7 +121,7 @@ export async function buildDeviceBundle(outDir: string, root = REPO_ROOT): Promi
     throw new WavegateError('E_STATE', `footprint: the device bundle pulls in workstation code: ${leaked.slice(0, 5).join(', ')}`);
   }
   // The device folder: the bundle with the two kernels beside it (the runtime finds them there).
-  const wasmBytes = ['kernel-simd.wasm', 'kernel-ref.wasm'].map((f) => {
+  const wasmBytes = ['kernel-relaxed.wasm', 'kernel-simd.wasm', 'kernel-ref.wasm'].map((f) => {
     copyFileSync(join(root, 'build', f), join(outDir, f));
     return { file: `build/${f}`, bytes: statSync(join(root, 'build', f)).size };
   });

@@ -1,10 +1,16 @@
 /**
  * Kernel micro-benchmark (tuning tool, not a test): ns per LSTM step for the INT8 and f32 paths
- * of build/kernel-{simd,ref}.wasm at the target shapes, plus many-stream throughput.
+ * of build/kernel-{relaxed,simd,ref}.wasm at the target shapes, plus many-stream throughput.
  *
  *   npx tsx tools/bench/kernel-micro.ts [--repeats 15] [--cell lstm|gru] [--clock cpu|wall]
- *                                       [--only simd-s8,simd-f32,ref-s8,ref-f32] [--no-peak]
- *                                       [--sections steps,stream] [--stream-steps 90]
+ *                                       [--only relaxed-s8,simd-s8,simd-f32,ref-s8,ref-f32] [--no-peak]
+ *                                       [--sections steps,stream] [--stream-steps 90] [--scheme 1|0]
+ *
+ * --scheme: the INT8 activation scheme (docs/kernel-abi.md): 1 = QS_A7 (format version 4, the
+ * default), 0 = QS_A8 (versions 1-3). The relaxed build needs an engine with relaxed SIMD
+ * (Node >= 22). --dot-form 0|1: the relaxed build's dot form (default: the runtime's choice for
+ * this CPU, src/runtime/backend.ts relaxedDotForm); a path `relaxed1-s8` / `relaxed0-s8` forces one,
+ * so both can be timed interleaved.
  *
  * An --only entry `simd-s8@path/to/variant.wasm` times that path of another build, so a variant
  * can be A/B'd against build/kernel-simd.wasm in the same process, interleaved.
@@ -20,6 +26,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatPeak, measureSimdPeak } from './simd-peak.js';
+import { relaxedDotForm } from '../../src/runtime/backend.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -29,13 +36,14 @@ interface Exports {
   packWeightsF32(s: number, r: number, c: number, d: number): number;
   packedBytesS8(r: number, c: number): number;
   packWeightsS8(s: number, r: number, c: number, d: number): number;
+  setRelaxedDotForm(form: number): number;
   lstmF32(...a: number[]): number;
   lstmS8(...a: number[]): number;
   gruF32(...a: number[]): number;
   gruS8(...a: number[]): number;
 }
 
-type Path = 'simd-s8' | 'simd-f32' | 'ref-s8' | 'ref-f32';
+type Path = 'relaxed-s8' | 'relaxed0-s8' | 'relaxed1-s8' | 'simd-s8' | 'simd-f32' | 'ref-s8' | 'ref-f32';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,7 +53,13 @@ function arg(name: string, def: string): string {
 const repeats = Number(arg('repeats', '15'));
 const cell = arg('cell', 'lstm') as 'lstm' | 'gru';
 /** Paths to time; `path@file.wasm` times the same path of another build (variant A/B). */
-const only = arg('only', 'simd-s8,simd-f32,ref-s8').split(',');
+const only = arg('only', 'relaxed-s8,simd-s8,simd-f32,ref-s8').split(',');
+/** The relaxed build's dot form for `relaxed-s8` paths. */
+const dotForm = Number(arg('dot-form', String(await relaxedDotForm())));
+/** INT8 activation scheme: 1 = QS_A7 (format version 4), 0 = QS_A8. */
+const scheme = Number(arg('scheme', '1'));
+/** The static x scale handed to the INT8 kernels: x in +-1 onto the scheme's codes. */
+const xScale = scheme === 1 ? 1 / 63 : 1 / 127;
 const G = cell === 'lstm' ? 4 : 3;
 /** cpu: process CPU time (robust when the machine is shared, the default); wall: hrtime. */
 const clock = arg('clock', 'cpu') as 'cpu' | 'wall';
@@ -77,8 +91,10 @@ const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
 function setup(spec: string, I: number, H: number, batch: number, T: number): () => void {
   // `simd-s8@some/other.wasm` times another build of the same kernel (A/B of a variant).
   const [path, file] = spec.split('@') as [Path, string | undefined];
-  const [build, kind] = path.split('-') as [string, 's8' | 'f32'];
+  const [flavour, kind] = path.split('-') as [string, 's8' | 'f32'];
+  const build = flavour.startsWith('relaxed') ? 'relaxed' : flavour;
   const k = instance(build, file);
+  if (build === 'relaxed') k.setRelaxedDotForm(flavour === 'relaxed' ? dotForm : Number(flavour.slice(-1)));
   const alloc = (n: number) => {
     const p = k.reserve(Math.max(16, n));
     if (!p) throw new Error('reserve failed');
@@ -114,8 +130,8 @@ function setup(spec: string, I: number, H: number, batch: number, T: number): ()
     const Ws = f32(rows, a / 127);
     const Rs = f32(rows, a / 127);
     return cell === 'lstm'
-      ? () => check(k.lstmS8(W, Ws, R, Rs, B, 0, I, H, batch, T, x, I, y, H, h, c, 0, scratch, 1 / 127, 0))
-      : () => check(k.gruS8(W, Ws, R, Rs, B, B2, I, H, batch, T, x, I, y, H, h, 0, scratch, 1 / 127, 1, 0));
+      ? () => check(k.lstmS8(W, Ws, R, Rs, B, 0, I, H, batch, T, x, I, y, H, h, c, 0, scratch, xScale, scheme, 0))
+      : () => check(k.gruS8(W, Ws, R, Rs, B, B2, I, H, batch, T, x, I, y, H, h, 0, scratch, xScale, scheme, 1, 0));
   }
   const W = alloc(k.packedBytesF32(rows, I));
   const R = alloc(k.packedBytesF32(rows, H));
@@ -169,7 +185,7 @@ function timeInterleaved(runs: (() => void)[]): number[] {
 // which on a busy machine is the closer of the two to "time the core spent on us".
 const peak = noPeak ? undefined : await measureSimdPeak();
 if (peak) console.log(formatPeak(peak));
-console.log(`kernel-micro: ${cell.toUpperCase()}, median of ${repeats} (interleaved) after >= 250 ms warm-up, ${clock} clock, node ${process.version}`);
+console.log(`kernel-micro: ${cell.toUpperCase()}, INT8 scheme ${scheme === 1 ? 'QS_A7' : 'QS_A8'}, median of ${repeats} (interleaved) after >= 250 ms warm-up, ${clock} clock, node ${process.version}`);
 console.log('path                 I    H  batch    T   ns/step  GMAC/s  % int peak');
 const shapes = [
   { I: 1, H: 64, T: 200 },
@@ -191,7 +207,7 @@ for (const s of sections.includes('steps') ? shapes : []) {
 {
   const batch = 1000;
   const T = streamT;
-  const paths = sections.includes('stream') ? only.filter((q) => q.startsWith('simd')) : [];
+  const paths = sections.includes('stream') ? only.filter((q) => !q.startsWith('ref')) : [];
   const ns = timeInterleaved(paths.map((p) => setup(p, 1, 64, batch, T)));
   paths.forEach((p, j) => {
     const per = ns[j] / (batch * T);

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: ns per time step and GMAC/s of one LSTM layer, wavegate (f32 scalar, f32 SIMD,
- * INT8 SIMD) against onnxruntime-web (WASM, 1 thread) and onnxruntime-node (native, 1 thread),
+ * INT8 SIMD, INT8 on the relaxed build where this Node runs it) against onnxruntime-web (WASM,
+ * 1 thread) and onnxruntime-node (native, 1 thread),
  * each with its float LSTM and its INT8 DynamicQuantizeLSTM, on the same weights and inputs.
  *
  *   npm run bench                      # every size at batch 1 and 32, tables + bars
@@ -21,10 +22,12 @@ import {
   DEFAULT_SIZES,
   IMPLS,
   isInt8,
+  kernelBuildLine,
   makeRow,
   parseBatches,
   parseImpls,
   parseSizes,
+  runnableImpls,
   runtimeOf,
   type BenchCase,
   type BenchRow,
@@ -37,7 +40,7 @@ import { formatMachine, machineInfo } from './machine.js';
 import { DEFAULT_MEASURE, QUICK_MEASURE, median, parseClock, parseSeconds, type MeasureOptions } from './measure.js';
 import { ensureOnnxModel } from './models.js';
 import { formatPeak, measureSimdPeak, type SimdPeak } from './simd-peak.js';
-import { evaluateBars, formatBars, formatGmacsTable, formatNsTable, formatSpeedupTable } from './table.js';
+import { evaluateBars, formatBars, formatGmacsTable, formatNsTable, formatSpeedupTable, int8Impl } from './table.js';
 import { runWorkerProcess, workerPath } from './worker-io.js';
 
 export interface RnnBenchOptions {
@@ -45,7 +48,7 @@ export interface RnnBenchOptions {
   sizes: LayerSize[];
   /** Default [1, 32]. */
   batches: number[];
-  /** Default: all seven. */
+  /** Default: every implementation this Node runs (runnableImpls: all eight on Node >= 22). */
   impls: ImplName[];
   /** Timing parameters; QUICK_MEASURE for smoke tests. */
   measure: MeasureOptions;
@@ -83,7 +86,7 @@ export async function runRnnBench(options: Partial<RnnBenchOptions> = {}): Promi
   const o: RnnBenchOptions = {
     sizes: DEFAULT_SIZES,
     batches: DEFAULT_BATCHES,
-    impls: [...IMPLS],
+    impls: await runnableImpls(IMPLS),
     measure: DEFAULT_MEASURE,
     peak: true,
     rounds: 1,
@@ -146,6 +149,7 @@ export function medianPeak(peaks: SimdPeak[]): SimdPeak {
     f32Gmacs: median(peaks.map((p) => p.f32Gmacs)),
     intConfig: peaks[0].intConfig,
     f32Config: peaks[0].f32Config,
+    ...(peaks[0].relaxedDotGmacs ? { relaxedDotGmacs: median(peaks.map((p) => p.relaxedDotGmacs ?? 0)), relaxedConfig: peaks[0].relaxedConfig } : {}),
   };
 }
 
@@ -163,13 +167,14 @@ export function medianOverRounds(rows: BenchRow[], cases: BenchCase[]): BenchRow
 }
 
 /** The whole human report: machine, peak, the three tables and the bars. */
-export function formatRnnReport(result: RnnBenchResult, command: string, clock: 'wall' | 'cpu' = 'wall'): string {
+export function formatRnnReport(result: RnnBenchResult, command: string, clock: 'wall' | 'cpu' = 'wall', kernel?: string): string {
   const { rows, peak, peaks } = result;
   const spread = (f: (p: SimdPeak) => number): string => `${Math.min(...peaks.map(f)).toFixed(1)}-${Math.max(...peaks.map(f)).toFixed(1)}`;
   const parts = [
     `Command: \`${command}\``,
     '',
     formatMachine(machineInfo()),
+    ...(kernel ? [kernel] : []),
     ...(peak ? [formatPeak(peak)] : []),
     ...(peak && peaks.length > 1
       ? [`(median of ${peaks.length} peak measurements, one per round; integer ${spread((p) => p.intDotGmacs)}, f32 ${spread((p) => p.f32Gmacs)} GMAC/s)`]
@@ -181,7 +186,7 @@ export function formatRnnReport(result: RnnBenchResult, command: string, clock: 
     '',
     formatNsTable(rows),
     '',
-    'wavegate-int8-simd speed-up (peer ns / int8 ns; > 1 means wavegate INT8 is faster):',
+    `${int8Impl(rows)} speed-up (peer ns / int8 ns; > 1 means wavegate INT8 is faster):`,
     '',
     formatSpeedupTable(rows),
     '',
@@ -240,7 +245,7 @@ async function main(argv: string[]): Promise<void> {
   const result = await runRnnBench({
     sizes: opts.sizes ? parseSizes(opts.sizes) : DEFAULT_SIZES,
     batches: parseBatches(opts.batches),
-    impls: opts.impls ? parseImpls(opts.impls) : [...IMPLS],
+    impls: opts.impls ? parseImpls(opts.impls) : await runnableImpls(IMPLS),
     measure,
     peak: opts.peak && !opts.quick,
     rounds: parseRounds(opts.rounds),
@@ -248,7 +253,7 @@ async function main(argv: string[]): Promise<void> {
     modelDir: opts.modelDir,
   });
   if (opts.json) console.log(JSON.stringify(result.rows, null, 1));
-  else console.log(formatRnnReport(result, `npm run bench -- ${argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''), measure.clock));
+  else console.log(formatRnnReport(result, `npm run bench -- ${argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''), measure.clock, await kernelBuildLine()));
   for (const f of result.failures) process.stderr.write(`bench: FAILED ${f}\n`);
   process.exitCode = result.failures.length > 0 ? 1 : 0;
 }

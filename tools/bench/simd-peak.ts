@@ -6,6 +6,12 @@
  * functions whose unrolled loops update K independent accumulators:
  *   int:  acc_k = i32x4.add(acc_k, i32x4.dot_i16x8_s(a, b))   8 MACs per dot (pmaddwd + paddd on x86)
  *   f32:  acc_k = f32x4.add(acc_k, f32x4.mul(a, b))           4 MACs per mul+add (WASM has no FMA)
+ *   relaxed: acc_k = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, b, acc_k)   16 MACs (the relaxed
+ *         build's instruction; b's bytes in 0..127, its deterministic subset; one vpdpbusd with
+ *         AVX-VNNI, sdot on arm64 with the dot-product extension, else a longer sequence), and its
+ *         form 1, acc_k + extadd_pairwise(i16x8.relaxed_dot_i8x16_i7x16_s(a, b)) (the relaxed
+ *         build's choice on x86 without AVX-VNNI, docs/kernel-abi.md), in a module of their own,
+ *         measured only where the engine accepts relaxed SIMD; the relaxed-dot peak is the better
  * where `a` is either the accumulator itself (form `register`) or a 16-byte load from an
  * L1-resident buffer (form `load`, what a matrix-vector kernel does with its weights). Every
  * operand differs, so the JIT cannot merge two of them. Several K and both forms are tried, each
@@ -42,6 +48,9 @@ const OP = {
   i32x4ExtractLane: [SIMD, 0x1b],
   i32x4Add: [SIMD, 0xae, 0x01],
   i32x4DotI16x8S: [SIMD, 0xba, 0x01],
+  i32x4RelaxedDotI8x16I7x16AddS: [SIMD, 0x93, 0x02],
+  i16x8RelaxedDotI8x16I7x16S: [SIMD, 0x92, 0x02],
+  i32x4ExtaddPairwiseI16x8S: [SIMD, 0x7e],
   f32x4Add: [SIMD, 0xe4, 0x01],
   f32x4Mul: [SIMD, 0xe6, 0x01],
   i32x4TruncSatF32x4S: [SIMD, 0xf8, 0x01],
@@ -100,7 +109,9 @@ function memarg(offset: number): number[] {
   return [4, ...uleb(offset)]; // align 2^4 = 16 bytes
 }
 
-function loopBody(kind: 'int' | 'f32', chains: number, form: PeakForm): number[] {
+type PeakKind = 'int' | 'f32' | 'relaxed' | 'relaxedWide';
+
+function loopBody(kind: PeakKind, chains: number, form: PeakForm): number[] {
   const out: number[] = [];
   for (let u = 0; u < PEAK_UNROLL; u++) {
     for (let k = 0; k < chains; k++) {
@@ -110,6 +121,10 @@ function loopBody(kind: 'int' | 'f32', chains: number, form: PeakForm): number[]
         form === 'load' ? [OP.i32Const, 0, ...OP.v128Load, ...memarg(16 * (u * chains + k))] : [OP.localGet, acc];
       if (kind === 'int') {
         out.push(OP.localGet, acc, ...operand, OP.localGet, 1, ...OP.i32x4DotI16x8S, ...OP.i32x4Add);
+      } else if (kind === 'relaxed') {
+        out.push(...operand, OP.localGet, 1, OP.localGet, acc, ...OP.i32x4RelaxedDotI8x16I7x16AddS);
+      } else if (kind === 'relaxedWide') {
+        out.push(OP.localGet, acc, ...operand, OP.localGet, 1, ...OP.i16x8RelaxedDotI8x16I7x16S, ...OP.i32x4ExtaddPairwiseI16x8S, ...OP.i32x4Add);
       } else if (form === 'load') {
         out.push(OP.localGet, acc, ...operand, OP.localGet, 1, ...OP.f32x4Mul, ...OP.f32x4Add);
       } else {
@@ -122,21 +137,23 @@ function loopBody(kind: 'int' | 'f32', chains: number, form: PeakForm): number[]
 }
 
 /** One function `(iterations: i32) -> i32` of the given kind. */
-function peakFunction(kind: 'int' | 'f32', chains: number, form: PeakForm): number[] {
+function peakFunction(kind: PeakKind, chains: number, form: PeakForm): number[] {
   const body: number[] = [];
+  const integer = kind !== 'f32';
   const splat = (value: number): number[] =>
-    kind === 'int' ? [OP.i32Const, ...sleb(value), ...OP.i32x4Splat] : [OP.f32Const, ...f32Bytes(value), ...OP.f32x4Splat];
+    integer ? [OP.i32Const, ...sleb(value), ...OP.i32x4Splat] : [OP.f32Const, ...f32Bytes(value), ...OP.f32x4Splat];
   // b, c and distinct accumulator seeds (distinct values: nothing for the JIT to fold). The int
   // b has int16 lanes (2, 1): acc + dot(acc, b) then never collapses to 0 (an even multiplier would
-  // shift every bit out after 32 steps and leave the register form adding zeros).
-  body.push(...(kind === 'int' ? splat(0x00010002) : splat(0.999)), OP.localSet, 1);
-  body.push(...(kind === 'int' ? splat(1) : splat(0.001)), OP.localSet, 2);
-  for (let k = 0; k < chains; k++) body.push(...(kind === 'int' ? splat(k + 2) : splat(0.01 * (k + 1))), OP.localSet, ACC0 + k);
+  // shift every bit out after 32 steps and leave the register form adding zeros). The relaxed b
+  // has bytes (2, 0, 1, 0), all in 0..127.
+  body.push(...(integer ? splat(0x00010002) : splat(0.999)), OP.localSet, 1);
+  body.push(...(integer ? splat(1) : splat(0.001)), OP.localSet, 2);
+  for (let k = 0; k < chains; k++) body.push(...(integer ? splat(k + 2) : splat(0.01 * (k + 1))), OP.localSet, ACC0 + k);
   body.push(OP.loop, OP.void, ...loopBody(kind, chains, form));
   body.push(OP.localGet, 0, OP.i32Const, 1, OP.i32Sub, OP.localTee, 0, OP.brIf, 0, OP.end);
   // Fold the accumulators into the result so that none of the work is dead code.
   body.push(OP.localGet, ACC0);
-  for (let k = 1; k < chains; k++) body.push(OP.localGet, ACC0 + k, ...(kind === 'int' ? OP.i32x4Add : OP.f32x4Add));
+  for (let k = 1; k < chains; k++) body.push(OP.localGet, ACC0 + k, ...(integer ? OP.i32x4Add : OP.f32x4Add));
   if (kind === 'f32') body.push(...OP.i32x4TruncSatF32x4S);
   body.push(...OP.i32x4ExtractLane, 0, OP.end);
   const locals = [1, ...uleb(2 + chains), 0x7b]; // one group of v128 locals
@@ -157,9 +174,19 @@ export function buildPeakModule(chains: number, form: PeakForm = 'register'): Ui
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...funcs, ...memory, ...exports, ...code]);
 }
 
+/** A module with `relaxedPeak` and `relaxedWidePeak` (the relaxed dot's two forms); it validates only where relaxed SIMD does. */
+export function buildRelaxedPeakModule(chains: number, form: PeakForm = 'register'): Uint8Array<ArrayBuffer> {
+  const type = section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]);
+  const funcs = section(3, [2, 0, 0]);
+  const memory = section(5, [1, 0x00, 1]);
+  const exports = section(7, [3, ...name('relaxedPeak'), 0, 0, ...name('relaxedWidePeak'), 0, 1, ...name('memory'), 2, 0]);
+  const code = section(10, [2, ...peakFunction('relaxed', chains, form), ...peakFunction('relaxedWide', chains, form)]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...funcs, ...memory, ...exports, ...code]);
+}
+
 /** MACs one loop iteration performs. */
-export function macsPerIteration(kind: 'int' | 'f32', chains: number): number {
-  return PEAK_UNROLL * chains * (kind === 'int' ? 8 : 4);
+export function macsPerIteration(kind: PeakKind, chains: number): number {
+  return PEAK_UNROLL * chains * (kind === 'int' ? 8 : kind === 'f32' ? 4 : 16);
 }
 
 export interface PeakOptions {
@@ -185,6 +212,12 @@ export interface SimdPeak {
   /** Form and accumulator count that gave each peak. */
   intConfig: string;
   f32Config: string;
+  /**
+   * The relaxed-dot peak, GMAC/s (16 MACs per dot): the better of i32x4.relaxed_dot_i8x16_i7x16_add_s
+   * and its form 1 (relaxedConfig says which); absent where the engine has no relaxed SIMD.
+   */
+  relaxedDotGmacs?: number;
+  relaxedConfig?: string;
 }
 
 type PeakFn = (iterations: number) => number;
@@ -225,6 +258,14 @@ export async function measureSimdPeak(options: Partial<PeakOptions> = {}): Promi
       fillOperands(ex.memory, 'f32');
       const f32Rate = timeGmacs(ex.f32Peak, macsPerIteration('f32', chains), o);
       if (f32Rate > peak.f32Gmacs) Object.assign(peak, { f32Gmacs: f32Rate, f32Config: config });
+      if (WebAssembly.validate(buildRelaxedPeakModule(chains, form))) {
+        const r = new WebAssembly.Instance(new WebAssembly.Module(buildRelaxedPeakModule(chains, form))).exports as unknown as { relaxedPeak: PeakFn; relaxedWidePeak: PeakFn; memory: WebAssembly.Memory };
+        fillOperands(r.memory, 'relaxed');
+        for (const [fn, label] of [[r.relaxedPeak, 'form 0'], [r.relaxedWidePeak, 'form 1']] as const) {
+          const rate = timeGmacs(fn, macsPerIteration('relaxed', chains), o);
+          if (rate > (peak.relaxedDotGmacs ?? 0)) Object.assign(peak, { relaxedDotGmacs: rate, relaxedConfig: `${label}, ${config}` });
+        }
+      }
     }
   }
   return peak;
@@ -234,8 +275,11 @@ export async function measureSimdPeak(options: Partial<PeakOptions> = {}): Promi
  * Operands for the `load` form: int16 lanes 1..7, or f32 values near 1e-3 (normal numbers: a
  * denormal operand makes x86 multiplies ~100x slower and would measure the microcode assist).
  */
-function fillOperands(memory: WebAssembly.Memory, kind: 'int' | 'f32'): void {
-  if (kind === 'int') {
+function fillOperands(memory: WebAssembly.Memory, kind: PeakKind): void {
+  if (kind === 'relaxed') {
+    const i8 = new Int8Array(memory.buffer, 0, 32768);
+    for (let i = 0; i < i8.length; i++) i8[i] = (i % 13) - 6; // the signed operand (weights)
+  } else if (kind === 'int') {
     const i16 = new Int16Array(memory.buffer, 0, 16384);
     for (let i = 0; i < i16.length; i++) i16[i] = (i % 7) + 1;
   } else {
@@ -248,6 +292,7 @@ function fillOperands(memory: WebAssembly.Memory, kind: 'int' | 'f32'): void {
 export function formatPeak(p: SimdPeak): string {
   return [
     `128-bit WASM SIMD integer peak (i32x4.dot_i16x8_s + i32x4.add; ${p.intConfig}): ${p.intDotGmacs.toFixed(1)} GMAC/s`,
+    ...(p.relaxedDotGmacs ? [`128-bit WASM relaxed-dot peak (i32x4.relaxed_dot_i8x16_i7x16_add_s or its form 1, the better; ${p.relaxedConfig}): ${p.relaxedDotGmacs.toFixed(1)} GMAC/s`] : []),
     `128-bit WASM SIMD f32 peak (f32x4.mul + f32x4.add; ${p.f32Config}): ${p.f32Gmacs.toFixed(1)} GMAC/s`,
   ].join('\n');
 }

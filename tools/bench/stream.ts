@@ -3,8 +3,8 @@
  * H = 64, every stream delivering chunks of 90 samples (a quarter second at 360 Hz), state carried
  * from chunk to chunk; total stream-steps per second on one core.
  *
- * - wavegate: all ready streams advanced by one push() call, state kept in the kernel (f32 SIMD
- *   and INT8 SIMD).
+ * - wavegate: all ready streams advanced by one push() call, state kept in the kernel (f32 SIMD,
+ *   INT8 SIMD and, where this Node runs it, INT8 on the relaxed build).
  * - onnxruntime-node and onnxruntime-web, used as well as they can be: the ready streams batched
  *   into one run (batch = 1,000), h and c passed in as inputs and taken back from Y_h / Y_c; float
  *   LSTM/GRU and INT8 DynamicQuantizeLSTM. ONNX Runtime has no DynamicQuantizeGRU, so its GRU runs
@@ -15,7 +15,7 @@
 import { Command } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { WavegateError } from '../../src/errors.js';
-import { isInt8, parseImpls, runtimeOf, type ImplName, type Runtime } from './cases.js';
+import { isInt8, kernelBuildLine, parseImpls, runnableImpls, runtimeOf, type ImplName, type Runtime } from './cases.js';
 import { DEFAULT_SEED, defaultModelDir, type StreamJob, type StreamRow } from './jobs.js';
 import { formatMachine, machineInfo } from './machine.js';
 import { DEFAULT_MEASURE, QUICK_MEASURE, median, parseClock, parseSeconds, type MeasureOptions } from './measure.js';
@@ -27,6 +27,7 @@ import { runWorkerProcess, workerPath } from './worker-io.js';
 export const STREAM_IMPLS: ImplName[] = [
   'wavegate-f32-simd',
   'wavegate-int8-simd',
+  'wavegate-int8-relaxed',
   'ort-web',
   'ort-web-int8',
   'ort-node',
@@ -49,7 +50,7 @@ export interface StreamBenchOptions {
   inputSize: number;
   /** Default ['lstm', 'gru']. */
   cells: Cell[];
-  /** Default STREAM_IMPLS. */
+  /** Default: the STREAM_IMPLS this Node runs (runnableImpls). */
   impls: ImplName[];
   measure: MeasureOptions;
   /** Repetitions of all workers (alternating order); each row is the median over rounds. Default 1. */
@@ -73,7 +74,7 @@ export async function runStreamBench(options: Partial<StreamBenchOptions> = {}):
     hiddenSize: 64,
     inputSize: 1,
     cells: ['lstm', 'gru'],
-    impls: STREAM_IMPLS,
+    impls: await runnableImpls(STREAM_IMPLS),
     measure: DEFAULT_MEASURE,
     rounds: 1,
     modelDir: defaultModelDir(),
@@ -137,7 +138,7 @@ function best(rows: StreamRow[], cell: Cell, runtime: Runtime): StreamRow | unde
     .sort((a, b) => b.streamStepsPerSec - a.streamStepsPerSec)[0];
 }
 
-export function formatStreamReport(result: StreamBenchResult, o: { streams: number; chunk: number; command: string; clock?: 'wall' | 'cpu' }): string {
+export function formatStreamReport(result: StreamBenchResult, o: { streams: number; chunk: number; command: string; clock?: 'wall' | 'cpu'; kernel?: string }): string {
   const { rows } = result;
   const cells = [...new Set(rows.map((r) => r.cell))];
   const table = markdownTable(
@@ -145,7 +146,7 @@ export function formatStreamReport(result: StreamBenchResult, o: { streams: numb
     rows.map((r) => [r.cell, r.impl, r.streamStepsPerSec.toFixed(0), (r.streamStepsPerSec / 1e6).toFixed(2)]),
   );
   const ratios = markdownTable(
-    ['cell', 'wavegate best', 'vs ort-web best (bar >= 3x)', 'vs ort-node best (bar >= 0.5x)'],
+    ['cell', 'wavegate best', 'vs ort-web best (bar >= 3x)', 'vs ort-node best (bar >= 1.0x)'],
     cells.map((cell) => {
       const w = best(rows, cell, 'wavegate');
       const web = best(rows, cell, 'ort-web');
@@ -159,6 +160,7 @@ export function formatStreamReport(result: StreamBenchResult, o: { streams: numb
     `Command: \`${o.command}\``,
     '',
     formatMachine(machineInfo()),
+    ...(o.kernel ? [o.kernel] : []),
     '',
     `${o.streams} streams, chunks of ${o.chunk} samples, state carried between calls; ${o.clock === 'cpu' ? 'mean process CPU time' : 'median wall time'} per call:`,
     '',
@@ -219,7 +221,7 @@ async function main(argv: string[]): Promise<void> {
     chunk,
     hiddenSize: positive('--hidden', opts.hidden),
     cells,
-    impls: opts.impls ? parseImpls(opts.impls).filter((i) => STREAM_IMPLS.includes(i)) : STREAM_IMPLS,
+    impls: opts.impls ? parseImpls(opts.impls).filter((i) => STREAM_IMPLS.includes(i)) : await runnableImpls(STREAM_IMPLS),
     measure: { ...(opts.quick ? QUICK_MEASURE : { ...DEFAULT_MEASURE, targetSeconds: parseSeconds(opts.seconds) }), clock: parseClock(opts.clock) },
     rounds: positive('--rounds', opts.rounds),
     modelDir: opts.modelDir,
@@ -227,7 +229,7 @@ async function main(argv: string[]): Promise<void> {
   if (opts.json) console.log(JSON.stringify(result.rows, null, 1));
   else {
     const command = `npm run bench:stream -- ${argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
-    console.log(formatStreamReport(result, { streams, chunk, command, clock: parseClock(opts.clock) }));
+    console.log(formatStreamReport(result, { streams, chunk, command, clock: parseClock(opts.clock), kernel: await kernelBuildLine() }));
   }
   for (const f of result.failures) process.stderr.write(`bench:stream: FAILED ${f}\n`);
   process.exitCode = result.failures.length > 0 ? 1 : 0;

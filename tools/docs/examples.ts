@@ -22,6 +22,9 @@
  * quote command output only where a check keeps it true.
  *
  *   npx tsx tools/docs/examples.ts [file.md ...]     # run the checked blocks, print what differs
+ *   npx tsx tools/docs/examples.ts --update [file.md ...]  # also rewrite a failing command's expected
+ *     lines with what it printed (an expected line that still matches its printed line is kept, so
+ *     `...` placeholders survive); review the diff: the figures are what the docs now promise
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -193,22 +196,48 @@ export function documents(): string[] {
   return ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 }
 
+/**
+ * A failing command's new expected lines: what it printed, except that an expected line which
+ * still matches the printed line at the same position is kept (placeholders survive an update).
+ */
+export function updatedExpected(r: CommandResult): string[] {
+  const want = trimEnd(r.expected);
+  return trimEnd(r.actual).map((line, i) => (want[i] !== undefined && want[i] !== '...' && linePattern(want[i]).test(line) ? want[i] : line));
+}
+
 function main(argv: string[]): void {
-  const files = argv.length ? argv.map((f) => resolve(f)) : documents().map((f) => join(ROOT, f));
+  const update = argv.includes('--update');
+  const paths = argv.filter((a) => a !== '--update');
+  const files = paths.length ? paths.map((f) => resolve(f)) : documents().map((f) => join(ROOT, f));
   let failed = 0;
   for (const path of files) {
     const file = relative(ROOT, path);
-    for (const block of checkedBlocks(readFileSync(path, 'utf8'), file)) {
+    const text = readFileSync(path, 'utf8');
+    let lines = text.split('\n');
+    // Edits go bottom-up so earlier line numbers stay valid.
+    const edits: Array<{ at: number; remove: number; insert: string[] }> = [];
+    for (const block of checkedBlocks(text, file)) {
+      let cursor = block.line; // the opening fence (1-based) = index of the first body line
       for (const r of runBlock(block)) {
+        while (cursor < lines.length && !lines[cursor].startsWith(`$ ${r.command.split(' ')[0]}`)) cursor++;
+        let next = cursor + 1;
+        while (next < lines.length && !lines[next].startsWith('$ ') && !lines[next].startsWith('```')) next++;
         if (r.ok) process.stdout.write(`ok   ${file}:${block.line}: $ ${r.command}\n`);
         else {
           failed++;
           process.stdout.write(`FAIL ${describeMismatch(block, r)}\n`);
+          if (update) edits.push({ at: cursor + 1, remove: next - cursor - 1, insert: updatedExpected(r) });
         }
+        cursor = next;
       }
     }
+    if (update && edits.length > 0) {
+      for (const e of edits.reverse()) lines = [...lines.slice(0, e.at), ...e.insert, ...lines.slice(e.at + e.remove)];
+      writeFileSync(path, lines.join('\n'));
+      process.stdout.write(`updated ${file}: ${edits.length} command(s)\n`);
+    }
   }
-  process.exitCode = failed ? 1 : 0;
+  process.exitCode = failed && !update ? 1 : 0;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main(process.argv.slice(2));

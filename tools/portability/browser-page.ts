@@ -4,7 +4,7 @@
  * beside the bundle (the runtime's default loader fetches them) and leaves the digests in
  * `globalThis.wavegateDigests` (or the error in `wavegateError`) for the test to read.
  */
-import { hasWasmSimd } from '../../src/index.js';
+import { hasWasmSimd, relaxedSupport } from '../../src/index.js';
 import { scoreCases, type ScoreCase } from './score-cases.js';
 
 interface CaseFile {
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const cases: ScoreCase[] = await Promise.all(
     index.map(async (c) => ({ key: c.key, model: new Uint8Array(await bytes(c.model)), windows: new Float32Array(await bytes(c.windows)), n: c.n, T: c.T })),
   );
-  g.wavegateDigests = { userAgent: navigator.userAgent, simd: hasWasmSimd(), digests: await scoreCases(cases) };
+  g.wavegateDigests = { userAgent: navigator.userAgent, simd: hasWasmSimd(), relaxed: await relaxedSupport(), digests: await scoreCases(cases) };
 }
 
 main().catch((e: unknown) => {

@@ -4,9 +4,15 @@
  * runtime's public API and the project's pure-JS SHA-256 (src/model/digest.ts), so the same code
  * runs under Node (any CPU) and in a browser page.
  */
-import { hasWasmSimd, loadModel } from '../../src/index.js';
+import { hasWasmSimd, loadModel, relaxedSupport } from '../../src/index.js';
 import { sha256Hex } from '../../src/model/digest.js';
 import { Rng } from '../synth/rng.js';
+
+/** The kernel builds this engine runs: ref, simd where it has WASM SIMD, relaxed where the runtime accepts it. */
+export async function engineBuilds(): Promise<('ref' | 'simd' | 'relaxed')[]> {
+  if (!hasWasmSimd()) return ['ref'];
+  return (await relaxedSupport()).usable ? ['ref', 'simd', 'relaxed'] : ['ref', 'simd'];
+}
 
 export interface ScoreCase {
   key: string;
@@ -25,7 +31,7 @@ export async function scoreCases(cases: ScoreCase[]): Promise<Record<string, str
     const m = await loadModel(c.model);
     const streamable = (await m.inspect()).streamable;
     const C = m.metadata.input.channels;
-    for (const backend of hasWasmSimd() ? (['ref', 'simd'] as const) : (['ref'] as const)) {
+    for (const backend of await engineBuilds()) {
       const s = await m.createSession({ backend, maxBatch: 8, streams: 8 });
       digests[`${c.key}/${backend}/window`] = sha256Hex(bytesOf(s.run(c.windows, c.n, c.T)));
       if (streamable && c.n >= 8) {

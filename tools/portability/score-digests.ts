@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasWasmSimd } from '../../src/index.js';
+import { hasWasmSimd, relaxedSupport } from '../../src/index.js';
 import { readNpy } from '../../src/io/npy.js';
 import { encodeWgm } from '../../src/model/write.js';
 import { importOnnx } from '../onnx/import.js';
@@ -26,12 +26,16 @@ const ROOT = ['../../', '../../../'].map((rel) => fileURLToPath(new URL(rel, imp
 /** ONNX fixtures imported here in f32 and INT8: LSTM/GRU, both GRU reset variants, stacked, bidirectional, layer norm, pools. */
 export const ONNX_FIXTURES = ['lstm_i3_h13_last', 'gru_i5_h37_hn_t1000', 'gru2_bi_hn_t1_sigmoid', 'lstm2_bi_layernorm_final_state', 'lstm_bi_layernorm_mean', 'gru_layernorm_last'];
 
-/** The committed demo models on the committed ECG windows, and the ONNX fixtures imported in f32 and INT8 on seeded inputs. */
+/**
+ * The committed demo models on the committed ECG windows (the INT8 one in format version 4, and
+ * as version 3 wrote it, fixtures/models/legacy: both INT8 activation schemes), and the ONNX
+ * fixtures imported in f32 and INT8 on seeded inputs.
+ */
 export function buildCases(): ScoreCase[] {
   const cases: ScoreCase[] = [];
   const beats = readNpy(readFileSync(`${ROOT}fixtures/signals/ecg-beats.npy`), 'ecg-beats.npy');
   const [n, T] = beats.shape;
-  for (const file of ['ecg-beat-gru.wgm', 'ecg-beat-gru-int8.wgm']) {
+  for (const file of ['ecg-beat-gru.wgm', 'ecg-beat-gru-int8.wgm', 'legacy/ecg-beat-gru-int8.v3.wgm']) {
     cases.push({ key: `demo/${file}`, model: readFileSync(`${ROOT}fixtures/models/${file}`), windows: beats.data as Float32Array, n, T });
   }
   for (const [i, name] of ONNX_FIXTURES.entries()) {
@@ -56,9 +60,9 @@ export function writeCases(cases: ScoreCase[], dir: string): void {
   writeFileSync(join(dir, 'cases.json'), JSON.stringify(index));
 }
 
-export async function scoreDigests(): Promise<{ platform: string; node: string; simd: boolean; digests: Record<string, string> }> {
+export async function scoreDigests(): Promise<{ platform: string; node: string; simd: boolean; relaxed: boolean; digests: Record<string, string> }> {
   const digests = await scoreCases(buildCases());
-  return { platform: `${process.platform}-${process.arch}`, node: process.version, simd: hasWasmSimd(), digests };
+  return { platform: `${process.platform}-${process.arch}`, node: process.version, simd: hasWasmSimd(), relaxed: (await relaxedSupport()).usable, digests };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

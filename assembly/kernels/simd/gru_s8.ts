@@ -5,13 +5,14 @@
  * Rn (r*h) product is a second pass over the row groups that hold the n rows.
  */
 import { OK, BAD_POINTER, BAD_ARGUMENT } from "../../status";
-import { checkRnn, checkScale, stateRow, rowAddr } from "../common";
+import { checkRnn, checkScale, checkScheme, stateRow, rowAddr } from "../common";
 import { roundUp, S8_BLOCK } from "../../formats";
 import { Q_MAX, H_INV_SCALE } from "../../quant";
+import { QS_A8 } from "../../abi";
 import { sigmoidf4, tanhf4, k4, K_ONE, K_Q127 } from "./math";
 import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
 import { preGroupS8x2 } from "./pre_s8";
-import { maxAbs, quantizeDivI16, quantizeMulI16, quantize4, copyF32 } from "./quant";
+import { maxAbsTail, quantizeState, quantizeTileX, quantize4, storeQ8, copyF32 } from "./quant";
 import { TILE, s8StreamBytes } from "./lstm_s8";
 
 export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
@@ -29,12 +30,13 @@ export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
  * the z rows and (lbr = 1) the r rows, lanes 0 .. H + n8 (a padded lane reads the next gate's
  * rows or the zero padding: finite, and its sigmoid is in [0, 1]); then per 8 lanes
  * n = tanh(xw_n + r * hr_n) (lbr = 1) or tanh(xw_n + hr_n) (lbr = 0, hr_n = Rn q(r h) + Rbn),
- * h' = (1 - z) * n + z * h and hq = q(h' * 127). Same expressions as gruLanes (gru_f32.ts) and
+ * h' = (1 - z) * n + z * h and, if hq != 0 (QS_A8), activation row hq = q(h' * 127) (plane
+ * offset pl). Same expressions as gruLanes (gru_f32.ts) and
  * the reference; a separate zr row, because writing the sigmoids in place would overwrite
  * real n rows that padded lanes of z/r alias when H is not a multiple of 8.
  */
 // @ts-ignore: decorator
-@inline function gruEpilogueS8(xw: usize, hr: usize, hb: usize, hw: usize, n8: i32, lbr: bool, hq: usize, zr: usize, yr: usize): void {
+@inline function gruEpilogueS8(xw: usize, hr: usize, hb: usize, hw: usize, n8: i32, lbr: bool, hq: usize, zr: usize, yr: usize, pl: usize): f32 {
   const n1 = roundUp((lbr ? <i32>(hb >> 2) + n8 : n8), 4);
   let k = 0;
   for (; k + 8 <= n1; k += 8) {
@@ -52,6 +54,7 @@ export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
   const q127 = k4(K_Q127);
   const xn = xw + 2 * hb;
   const hn = hr + 2 * hb;
+  let m4 = f32x4.splat(0);
   for (let j = 0; j < n8; j += 8) {
     const o = <usize>j << 2;
     let n0: v128, n1v: v128;
@@ -68,12 +71,16 @@ export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
     const h1 = f32x4.add(f32x4.mul(f32x4.sub(one, z1), n1v), f32x4.mul(z1, v128.load(hw + o, 16)));
     v128.store(hw + o, h0);
     v128.store(hw + o, h1, 16);
-    if (yr != 0 && j + 8 <= <i32>(hb >> 2)) {
-      v128.store(yr + o, h0);
-      v128.store(yr + o, h1, 16);
+    if (j + 8 <= <i32>(hb >> 2)) {
+      m4 = f32x4.pmax(m4, f32x4.pmax(f32x4.abs(h0), f32x4.abs(h1)));
+      if (yr != 0) {
+        v128.store(yr + o, h0);
+        v128.store(yr + o, h1, 16);
+      }
     }
-    v128.store(hq + (<usize>j << 1), i16x8.narrow_i32x4_s(quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127))));
+    if (hq != 0) storeQ8(hq, j, quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127)), pl, QS_A8);
   }
+  return maxAbsTail(m4, hw, <i32>(hb >> 2));
 }
 
 /**
@@ -101,11 +108,13 @@ export function gruScratchS8(I: i32, H: i32, batch: i32): i32 {
 export function gruS8(
   Wq: usize, Ws: usize, Rq: usize, Rs: usize, Wb: usize, Rb: usize, I: i32, H: i32, batch: i32, T: i32,
   x: usize, xStride: i32, y: usize, yStride: i32, h: usize, slots: usize,
-  scratch: usize, xScale: f32, linearBeforeReset: i32, reverse: i32,
+  scratch: usize, xScale: f32, scheme: i32, linearBeforeReset: i32, reverse: i32,
 ): i32 {
   let st = checkRnn(I, H, batch, T, xStride, yStride, Wq, Rq, x, y, h, scratch, reverse);
   if (st != OK) return st;
   st = checkScale(xScale);
+  if (st != OK) return st;
+  st = checkScheme(scheme);
   if (st != OK) return st;
   if (Ws == 0 || Rs == 0 || Wb == 0 || Rb == 0) return BAD_POINTER;
   if (linearBeforeReset != 0 && linearBeforeReset != 1) return BAD_ARGUMENT;
@@ -125,7 +134,9 @@ export function gruS8(
   const hw0 = hq0 + <usize>bt * hqS;
   const xw0 = hw0 + <usize>bt * stS * 2;
   const hr0 = xw0 + <usize>bt * preS;
-  const sx0 = hr0 + <usize>bt * preS;
+  const sx0 = hr0 + <usize>bt * preS; // per stream the x scale; at +64 the h scale, at +96 r*h's
+  const sh0 = sx0 + 64;
+  const srh0 = sx0 + 96;
   const tmp = sx0 + 16 * TILE; // 16 bytes: lanes of a partial 4-row slice
   const accW0 = tmp + 32; // per stream 64 bytes: the 16 row sums of W x of a group
   const accR0 = accW0 + 64 * TILE; // per stream 64 bytes: the same for R h
@@ -133,6 +144,9 @@ export function gruS8(
   const gW = groupBytesS8(I);
   const gR = groupBytesS8(H);
   const lbr = linearBeforeReset != 0;
+  const plx = <usize>Kx; // second activation plane (relaxed build, QS_A8) of x rows, h rows
+  const plh = <usize>Ks;
+  const a8 = scheme == QS_A8;
 
   for (let b0 = 0; b0 < batch; b0 += TILE) {
     const nb = min(TILE, batch - b0);
@@ -143,18 +157,14 @@ export function gruS8(
       memory.fill(xq0 + <usize>i * xqS, 0, xqS);
       memory.fill(xw0 + <usize>i * preS, 0, preS);
       memory.fill(hr0 + <usize>i * preS, 0, preS);
-      // q(h) for the first step; the epilogue writes it for every later one (for lbr = 0 after
-      // the q(r * h) pass has used hq).
-      quantizeMulI16(hw, Ks, hq0 + <usize>i * hqS);
+      memory.fill(hq0 + <usize>i * hqS, 0, hqS);
+      // q(h) for the first step; later ones come from the epilogue (QS_A8) or the pass after it
+      // (for lbr = 0 after the q(r * h) pass has used hq).
+      store<f32>(sh0 + (<usize>i << 2), quantizeState(hw, H, Ks, hq0 + <usize>i * hqS, plh, scheme));
     }
     for (let step = 0; step < T; step++) {
       const t = reverse ? T - 1 - step : step;
-      for (let i = 0; i < nb; i++) {
-        const xp = rowAddr(x, t, b0 + i, batch, xStride);
-        const sx = xScale > 0 ? xScale : maxAbs(xp, I) / Q_MAX;
-        store<f32>(sx0 + (<usize>i << 2), sx);
-        quantizeDivI16(xp, I, sx, xq0 + <usize>i * xqS);
-      }
+      quantizeTileX(x, t, b0, nb, batch, xStride, I, xScale, sx0, xq0, xqS, plx, scheme);
       const hrEnd = lbr ? rows : 2 * H;
       for (let G = 0; G < groups; G++) {
         const wg = Wq + <usize>G * gW;
@@ -168,19 +178,19 @@ export function gruS8(
           const xa = xq0 + <usize>i * xqS;
           const aw = accW0 + (<usize>i << 6);
           const ha = hq0 + <usize>i * hqS;
-          dotGroupS8x2(wg, xa, xa + xqS, I, aw);
+          dotGroupS8x2(wg, xa, xa + xqS, I, aw, plx, scheme);
           if (fuse) {
             const pa = xw0 + <usize>i * preS;
             const qa = hr0 + <usize>i * preS;
-            preGroupS8x2(true, rg, ha, ha + hqS, H, G, 4, aw, Ws, Rs, Wb, Rb, sx0 + (<usize>i << 2), pa, pa + preS, qa, qa + preS);
+            preGroupS8x2(true, rg, ha, ha + hqS, H, G, 4, aw, Ws, Rs, Wb, Rb, sx0 + (<usize>i << 2), pa, pa + preS, qa, qa + preS, plh, scheme);
           } else if (withR) {
-            dotGroupS8x2(rg, ha, ha + hqS, H, accR0 + (<usize>i << 6));
+            dotGroupS8x2(rg, ha, ha + hqS, H, accR0 + (<usize>i << 6), plh, scheme);
           }
         }
         const k0 = fuse ? i : 0; // streams whose slices are still to dequantize below
         for (; i < nb; i++) {
-          dotGroupS8(wg, xq0 + <usize>i * xqS, I, accW0 + (<usize>i << 6));
-          if (withR) dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6));
+          dotGroupS8(wg, xq0 + <usize>i * xqS, I, accW0 + (<usize>i << 6), plx, scheme);
+          if (withR) dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6), plh, scheme);
         }
         for (let m = 0; k0 < nb && m < 4; m++) {
           const g = 4 * G + m; // 4-row slice
@@ -205,21 +215,23 @@ export function gruS8(
             }
           }
           if (r0 + 4 <= hrEnd) {
-            const rs4 = f32x4.mul(v128.load(Rs + o), f32x4.splat(H_INV_SCALE));
+            const rs = v128.load(Rs + o);
             const rb4 = v128.load(Rb + o);
             for (let k = k0; k < nb; k++) {
+              const rs4 = f32x4.mul(rs, f32x4.splat(load<f32>(sh0 + (<usize>k << 2))));
               const acc = f32x4.convert_i32x4_s(v128.load(accR0 + (<usize>k << 6) + so));
               v128.store(hr0 + <usize>k * preS + o, f32x4.add(f32x4.mul(acc, rs4), rb4));
             }
           } else if (r0 < hrEnd) {
             for (let k = k0; k < nb; k++) {
-              dequantGroup(v128.load(accR0 + (<usize>k << 6) + so), g, 0, hrEnd, Rs, H_INV_SCALE, Rb, hr0 + <usize>k * preS, tmp);
+              dequantGroup(v128.load(accR0 + (<usize>k << 6) + so), g, 0, hrEnd, Rs, load<f32>(sh0 + (<usize>k << 2)), Rb, hr0 + <usize>k * preS, tmp);
             }
           }
         }
       }
       if (!lbr) {
-        // q(r * h) replaces hq, then the n rows are recomputed from it.
+        // q(r * h) replaces hq (quantized like h: QS_A8 fused here, QS_A7 from the r * h row in
+        // zr, free until the epilogue), then the n rows are recomputed from it.
         for (let i = 0; i < nb; i++) {
           const xw = xw0 + <usize>i * preS;
           const hr = hr0 + <usize>i * preS;
@@ -230,20 +242,26 @@ export function gruS8(
             const o = <usize>j << 2;
             const r0 = sigmoidf4(f32x4.add(v128.load(xw + hb + o), v128.load(hr + hb + o)));
             const r1 = sigmoidf4(f32x4.add(v128.load(xw + hb + o, 16), v128.load(hr + hb + o, 16)));
-            const q0 = quantize4(f32x4.mul(f32x4.mul(r0, v128.load(hw + o)), q127));
-            const q1 = quantize4(f32x4.mul(f32x4.mul(r1, v128.load(hw + o, 16)), q127));
-            v128.store(hq + (<usize>j << 1), i16x8.narrow_i32x4_s(q0, q1));
+            const v0 = f32x4.mul(r0, v128.load(hw + o));
+            const v1 = f32x4.mul(r1, v128.load(hw + o, 16));
+            if (a8) {
+              storeQ8(hq, j, quantize4(f32x4.mul(v0, q127)), quantize4(f32x4.mul(v1, q127)), plh, scheme);
+            } else {
+              v128.store(zr + o, v0);
+              v128.store(zr + o, v1, 16);
+            }
           }
+          store<f32>(srh0 + (<usize>i << 2), a8 ? H_INV_SCALE : quantizeState(zr, H, Ks, hq, plh, scheme));
         }
         for (let G = (2 * H) >> 4; G < groups; G++) {
           const rg = Rq + <usize>G * gR;
-          for (let i = 0; i < nb; i++) dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6));
+          for (let i = 0; i < nb; i++) dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6), plh, scheme);
           for (let m = 0; m < 4; m++) {
             const g = 4 * G + m;
             if (g << 2 >= rows) break;
             if ((g << 2) + 4 <= 2 * H) continue; // slice wholly in the z/r rows
             for (let k = 0; k < nb; k++) {
-              dequantGroup(v128.load(accR0 + (<usize>k << 6) + (<usize>m << 4)), g, 2 * H, rows, Rs, H_INV_SCALE, Rb, hr0 + <usize>k * preS, tmp);
+              dequantGroup(v128.load(accR0 + (<usize>k << 6) + (<usize>m << 4)), g, 2 * H, rows, Rs, load<f32>(srh0 + (<usize>k << 2)), Rb, hr0 + <usize>k * preS, tmp);
             }
           }
         }
@@ -252,7 +270,9 @@ export function gruS8(
         const hw = hw0 + <usize>i * stS;
         // h' goes to y from the epilogue's registers; only a tail of H % 8 lanes is copied.
         const yr = y != 0 ? rowAddr(y, t, b0 + i, batch, yStride) : 0;
-        gruEpilogueS8(xw0 + <usize>i * preS, hr0 + <usize>i * preS, hb, hw, Ks, lbr, hq0 + <usize>i * hqS, zr, yr);
+        const hq = hq0 + <usize>i * hqS;
+        const m = gruEpilogueS8(xw0 + <usize>i * preS, hr0 + <usize>i * preS, hb, hw, Ks, lbr, a8 ? hq : 0, zr, yr, plh);
+        if (!a8) store<f32>(sh0 + (<usize>i << 2), quantizeState(hw, H, Ks, hq, plh, scheme, m));
         if (y != 0) {
           const h8 = H & ~7;
           copyF32(yr + (<usize>h8 << 2), hw + (<usize>h8 << 2), H - h8);

@@ -86,7 +86,7 @@ export function lstmF32(
       }
       for (let i = 0; i < nb; i++) {
         const hw = hw0 + <usize>i * stS;
-        if (P != 0) lstmEpiloguePeep4(pre0 + <usize>i * preS, hb, hw, cw0 + <usize>i * stS, Ks, P, 0, 0);
+        if (P != 0) lstmEpiloguePeep4(pre0 + <usize>i * preS, hb, hw, cw0 + <usize>i * stS, Ks, P, 0, 0, 0);
         else lstmEpilogue4(pre0 + <usize>i * preS, hb, hw, cw0 + <usize>i * stS, Ks);
         if (y != 0) copyF32(rowAddr(y, t, b0 + i, batch, yStride), hw, H);
       }

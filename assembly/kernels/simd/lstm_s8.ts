@@ -9,19 +9,22 @@
  * v128 nonlinearities and also writes the step's y row from its registers. State lives in
  * the tile's scratch rows (padded to a multiple of 8 lanes) for the whole call and is written
  * back once. Padded lanes carry finite don't-care values; they only ever meet zero weight
- * columns. x and h are quantized once per step and stream, straight to i16 lanes. Peepholes
+ * columns. x and h are quantized once per step and stream, straight to activation rows
+ * (kernels/simd/quant.ts: i16 lanes, or u7 planes in the relaxed build); QS_A8's q(h) is written
+ * by the epilogue, QS_A7's (a dynamic scale: max|h| first) by a pass after it. Peepholes
  * (P != 0) take lstmEpiloguePeep4 instead of lstmEpilogue4; nothing else changes.
  */
 import { OK, BAD_POINTER } from "../../status";
-import { checkRnn, checkScale, stateRow, rowAddr } from "../common";
+import { checkRnn, checkScale, checkScheme, stateRow, rowAddr } from "../common";
 import { roundUp, S8_BLOCK } from "../../formats";
-import { Q_MAX, H_INV_SCALE } from "../../quant";
+import { qmaxOf } from "../../quant";
+import { QS_A8 } from "../../abi";
 import { sigmoidf, tanhf } from "../../math";
 import { peep } from "../cell";
 import { sigmoidf4, tanhf4, k4, K_Q127 } from "./math";
 import { dotGroupS8, dotGroupS8x2, groupBytesS8 } from "./dot";
 import { preGroupS8x2, preS8 } from "./pre_s8";
-import { maxAbs, quantizeDivI16, quantizeMulI16, quantize4, copyF32 } from "./quant";
+import { maxAbs, maxAbsTail, quantizeRow, quantizeState, quantizeTileX, quantize4, storeQ8, copyF32 } from "./quant";
 
 /**
  * Streams per tile (weights are re-read once per step per tile). Shared by all SIMD recurrent
@@ -59,11 +62,13 @@ export const XCH_MIN_I: i32 = 8;
 export function lstmS8(
   Wq: usize, Ws: usize, Rq: usize, Rs: usize, B: usize, P: usize, I: i32, H: i32, batch: i32, T: i32,
   x: usize, xStride: i32, y: usize, yStride: i32, h: usize, c: usize, slots: usize,
-  scratch: usize, xScale: f32, reverse: i32,
+  scratch: usize, xScale: f32, scheme: i32, reverse: i32,
 ): i32 {
   let st = checkRnn(I, H, batch, T, xStride, yStride, Wq, Rq, x, y, h, scratch, reverse);
   if (st != OK) return st;
   st = checkScale(xScale);
+  if (st != OK) return st;
+  st = checkScheme(scheme);
   if (st != OK) return st;
   if (Ws == 0 || Rs == 0 || B == 0 || c == 0) return BAD_POINTER;
 
@@ -81,13 +86,17 @@ export function lstmS8(
   const hw0 = hq0 + <usize>bt * hqS;
   const cw0 = hw0 + <usize>bt * stS;
   const pre0 = cw0 + <usize>bt * stS;
-  const sx0 = pre0 + <usize>bt * preS;
+  const sx0 = pre0 + <usize>bt * preS; // per stream the x scale; at sx0 + 64 the h scales
+  const sh0 = sx0 + 64;
   const accW0 = sx0 + 16 * TILE; // per stream 64 bytes: the 16 row sums of W x of a group
   const accR0 = accW0 + 64 * TILE; // per stream 64 bytes: the same for R h
   const groups = (4 * H + 15) >> 4; // row groups of 16
   const gW = groupBytesS8(I);
   const gR = groupBytesS8(H);
-  const rsMul = f32x4.splat(H_INV_SCALE);
+  const qx = qmaxOf(scheme);
+  const plx = <usize>Kx; // second activation plane (relaxed build, QS_A8) of x rows, h rows
+  const plh = <usize>Ks;
+  const a8 = scheme == QS_A8;
   const xc0 = accR0 + 64 * TILE; // XCH rows of q(x) (batch-1 path)
   const sxc = xc0 + <usize>XCH * xqS; // XCH f32 scales
   const awc = sxc + 32; // [group][step of chunk] 64-byte row sums of W x
@@ -102,16 +111,17 @@ export function lstmS8(
     memory.copy(cw0, c + s * hb, hb);
     memory.fill(xc0, 0, <usize>XCH * xqS);
     memory.fill(pre0, 0, preS);
-    quantizeMulI16(hw0, Ks, hq0);
+    memory.fill(hq0, 0, hqS);
+    let sh = quantizeState(hw0, H, Ks, hq0, plh, scheme);
     for (let s0 = 0; s0 < T; s0 += XCH) {
       const nc = min(XCH, T - s0);
       for (let u = 0; u < nc; u++) {
         const step = s0 + u;
         const t = reverse ? T - 1 - step : step;
         const xp = rowAddr(x, t, 0, 1, xStride);
-        const sx = xScale > 0 ? xScale : maxAbs(xp, I) / Q_MAX;
+        const sx = xScale > 0 ? xScale : maxAbs(xp, I) / qx;
         store<f32>(sxc + (<usize>u << 2), sx);
-        quantizeDivI16(xp, I, sx, xc0 + <usize>u * xqS);
+        quantizeRow(xp, I, sx, xc0 + <usize>u * xqS, plx, scheme);
       }
       for (let G = 0; G < groups; G++) {
         const wg = Wq + <usize>G * gW;
@@ -119,16 +129,17 @@ export function lstmS8(
         let u = 0;
         for (; u + 2 <= nc; u += 2) {
           const xa = xc0 + <usize>u * xqS;
-          dotGroupS8x2(wg, xa, xa + xqS, I, out + (<usize>u << 6));
+          dotGroupS8x2(wg, xa, xa + xqS, I, out + (<usize>u << 6), plx, scheme);
         }
-        if (u < nc) dotGroupS8(wg, xc0 + <usize>u * xqS, I, out + (<usize>u << 6));
+        if (u < nc) dotGroupS8(wg, xc0 + <usize>u * xqS, I, out + (<usize>u << 6), plx, scheme);
       }
       for (let u = 0; u < nc; u++) {
         const step = s0 + u;
         const t = reverse ? T - 1 - step : step;
         const sx = load<f32>(sxc + (<usize>u << 2));
+        const rsMul = f32x4.splat(sh);
         for (let G = 0; G < groups; G++) {
-          dotGroupS8(Rq + <usize>G * gR, hq0, H, accR0);
+          dotGroupS8(Rq + <usize>G * gR, hq0, H, accR0, plh, scheme);
           const aw = awc + (<usize>(G * XCH + u) << 6);
           const slices = min(4, H - 4 * G);
           for (let m = 0; m < slices; m++) {
@@ -138,8 +149,8 @@ export function lstmS8(
             v128.store(pre0 + o, preS8(v128.load(aw + so), v128.load(accR0 + so), v128.load(Ws + o), sx, rs4, v128.load(B + o)));
           }
         }
-        if (P != 0) lstmEpiloguePeep4(pre0, hb, hw0, cw0, Ks, P, hq0, 0);
-        else lstmEpilogue4(pre0, hb, hw0, cw0, Ks, hq0);
+        const m = P != 0 ? lstmEpiloguePeep4(pre0, hb, hw0, cw0, Ks, P, a8 ? hq0 : 0, 0, plh) : lstmEpilogue4(pre0, hb, hw0, cw0, Ks, a8 ? hq0 : 0, 0, plh);
+        if (!a8) sh = quantizeState(hw0, H, Ks, hq0, plh, scheme, m);
         if (y != 0) copyF32(rowAddr(y, t, 0, 1, yStride), hw0, H);
       }
     }
@@ -160,18 +171,14 @@ export function lstmS8(
       memory.copy(cw, c + s * hb, hb);
       memory.fill(xq0 + <usize>i * xqS, 0, xqS);
       memory.fill(pre0 + <usize>i * preS, 0, preS);
-      // q(h) for the first step; the epilogue writes it for every later one.
-      quantizeMulI16(hw, Ks, hq0 + <usize>i * hqS);
+      memory.fill(hq0 + <usize>i * hqS, 0, hqS);
+      // q(h) for the first step; later ones come from the epilogue (QS_A8) or the pass after it.
+      store<f32>(sh0 + (<usize>i << 2), quantizeState(hw, H, Ks, hq0 + <usize>i * hqS, plh, scheme));
     }
     const h8 = H & ~7;
     for (let step = 0; step < T; step++) {
       const t = reverse ? T - 1 - step : step;
-      for (let i = 0; i < nb; i++) {
-        const xp = rowAddr(x, t, b0 + i, batch, xStride);
-        const sx = xScale > 0 ? xScale : maxAbs(xp, I) / Q_MAX;
-        store<f32>(sx0 + (<usize>i << 2), sx);
-        quantizeDivI16(xp, I, sx, xq0 + <usize>i * xqS);
-      }
+      quantizeTileX(x, t, b0, nb, batch, xStride, I, xScale, sx0, xq0, xqS, plx, scheme);
       for (let G = 0; G < groups; G++) {
         const wg = Wq + <usize>G * gW;
         const rg = Rq + <usize>G * gR;
@@ -181,26 +188,27 @@ export function lstmS8(
           const xa = xq0 + <usize>i * xqS;
           const ha = hq0 + <usize>i * hqS;
           const aw = accW0 + (<usize>i << 6);
-          dotGroupS8x2(wg, xa, xa + xqS, I, aw);
+          dotGroupS8x2(wg, xa, xa + xqS, I, aw, plx, scheme);
           const pa = pre0 + <usize>i * preS;
-          preGroupS8x2(false, rg, ha, ha + hqS, H, G, min(4, H - 4 * G), aw, Ws, Rs, B, 0, sx0 + (<usize>i << 2), pa, pa + preS, 0, 0);
+          preGroupS8x2(false, rg, ha, ha + hqS, H, G, min(4, H - 4 * G), aw, Ws, Rs, B, 0, sx0 + (<usize>i << 2), pa, pa + preS, 0, 0, plh, scheme);
         }
         // Pairs are finished above (their pre-activations come straight from the R sums in
         // registers); an odd last stream takes the scratch route below.
         const k0 = i;
         for (; i < nb; i++) {
-          dotGroupS8(wg, xq0 + <usize>i * xqS, I, accW0 + (<usize>i << 6));
-          dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6));
+          dotGroupS8(wg, xq0 + <usize>i * xqS, I, accW0 + (<usize>i << 6), plx, scheme);
+          dotGroupS8(rg, hq0 + <usize>i * hqS, H, accR0 + (<usize>i << 6), plh, scheme);
         }
         // The group's 4-row slices (4H rows: every slice is either whole or past the end).
         const slices = k0 < nb ? min(4, H - 4 * G) : 0;
         for (let m = 0; m < slices; m++) {
           const o = <usize>(4 * G + m) << 4;
           const ws4 = v128.load(Ws + o);
-          const rs4 = f32x4.mul(v128.load(Rs + o), rsMul);
+          const rs = v128.load(Rs + o);
           const b4 = v128.load(B + o);
           const so = <usize>m << 4;
           for (let k = k0; k < nb; k++) {
+            const rs4 = f32x4.mul(rs, f32x4.splat(load<f32>(sh0 + (<usize>k << 2))));
             const pre = preS8(v128.load(accW0 + (<usize>k << 6) + so), v128.load(accR0 + (<usize>k << 6) + so), ws4, load<f32>(sx0 + (<usize>k << 2)), rs4, b4);
             v128.store(pre0 + <usize>k * preS + o, pre);
           }
@@ -212,8 +220,9 @@ export function lstmS8(
         const cw = cw0 + <usize>i * stS;
         // h' goes to y from the epilogue's registers; only a tail of H % 8 lanes is copied.
         const yr = y != 0 ? rowAddr(y, t, b0 + i, batch, yStride) : 0;
-        if (P != 0) lstmEpiloguePeep4(p, hb, hw, cw, Ks, P, hq0 + <usize>i * hqS, yr);
-        else lstmEpilogue4(p, hb, hw, cw, Ks, hq0 + <usize>i * hqS, yr);
+        const hq = hq0 + <usize>i * hqS;
+        const m = P != 0 ? lstmEpiloguePeep4(p, hb, hw, cw, Ks, P, a8 ? hq : 0, yr, plh) : lstmEpilogue4(p, hb, hw, cw, Ks, a8 ? hq : 0, yr, plh);
+        if (!a8) store<f32>(sh0 + (<usize>i << 2), quantizeState(hw, H, Ks, hq, plh, scheme, m));
         if (y != 0) copyF32(yr + (<usize>h8 << 2), hw + (<usize>h8 << 2), H - h8);
       }
     }
@@ -229,7 +238,8 @@ export function lstmS8(
 /**
  * c' = sig(f) * c + sig(i) * tanh(g); h' = sig(o) * tanh(c') over n lanes (n a multiple of 8),
  * gate blocks `hb` bytes apart in `p` (same expression trees as kernels/cell.ts), and if
- * hq != 0, hq = q(h' * 127) as i16 for the next step's mat-vec (fused: h' is in registers).
+ * hq != 0, activation row hq = q(h' * 127) (QS_A8, plane offset pl) for the next step's mat-vec
+ * (fused: h' is in registers). Returns max|h'| over the H real lanes (for QS_A7's h scale).
  *
  * Two passes: the gate nonlinearities first, in place (rows 0..3H-1 are i, o, f: one flat
  * sigmoid pass; rows 3H.. are g: one tanh pass over n lanes), then the cell. Every element of a
@@ -238,7 +248,7 @@ export function lstmS8(
  * Padded lanes (>= H) of a gate read its neighbour block's activated rows: finite don't-cares.
  */
 // @ts-ignore: decorator
-@inline export function lstmEpilogue4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, hq: usize = 0, yr: usize = 0): void {
+@inline export function lstmEpilogue4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, hq: usize = 0, yr: usize = 0, pl: usize = 0): f32 {
   const n3 = <i32>(hb >> 2) * 3; // 3H
   let k = 0;
   for (; k + 8 <= n3; k += 8) {
@@ -264,6 +274,7 @@ export function lstmS8(
     v128.store(q, t0);
     v128.store(q, t1, 16);
   }
+  let m4 = f32x4.splat(0);
   for (let j = 0; j < n; j += 8) {
     const o = <usize>j << 2;
     const q = p + o;
@@ -275,17 +286,21 @@ export function lstmS8(
     const h1 = f32x4.mul(v128.load(q + hb, 16), tanhf4(c1));
     v128.store(hw + o, h0);
     v128.store(hw + o, h1, 16);
-    // yr != 0: the y row of this step gets h' for the whole 8-lane blocks below H.
-    if (yr != 0 && j + 8 <= <i32>(hb >> 2)) {
-      v128.store(yr + o, h0);
-      v128.store(yr + o, h1, 16);
+    // Whole 8-lane blocks below H: the y row of this step gets h' (yr != 0), and max|h'| for QS_A7.
+    if (j + 8 <= <i32>(hb >> 2)) {
+      m4 = f32x4.pmax(m4, f32x4.pmax(f32x4.abs(h0), f32x4.abs(h1)));
+      if (yr != 0) {
+        v128.store(yr + o, h0);
+        v128.store(yr + o, h1, 16);
+      }
     }
     // hq = 0 (the f32 path): a constant after inlining, so the branch folds away.
     if (hq != 0) {
       const q127 = k4(K_Q127);
-      v128.store(hq + (<usize>j << 1), i16x8.narrow_i32x4_s(quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127))));
+      storeQ8(hq, j, quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127)), pl, QS_A8);
     }
   }
+  return maxAbsTail(m4, hw, <i32>(hb >> 2));
 }
 
 /**
@@ -297,7 +312,7 @@ export function lstmS8(
  * lanes as in lstmEpilogue4, where a padded lane gets o * tanh(0) = 0 from a finite o.
  * Not inlined: peepholes are rare, and the common epilogue's call sites stay small.
  */
-export function lstmEpiloguePeep4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, P: usize, hq: usize, yr: usize): void {
+export function lstmEpiloguePeep4(p: usize, hb: usize, hw: usize, cw: usize, n: i32, P: usize, hq: usize, yr: usize, pl: usize): f32 {
   const H = <i32>(hb >> 2);
   const H4 = H & ~3;
   // i (block 0) and f (block 2): sigmoid(pre + P * c), in place.
@@ -340,20 +355,25 @@ export function lstmEpiloguePeep4(p: usize, hb: usize, hw: usize, cw: usize, n: 
     const o = <usize>j << 2;
     store<f32>(qo + o, sigmoidf(peep(load<f32>(qo + o), load<f32>(po + o), load<f32>(cw + o))));
   }
-  // h' = o * tanh(c') over all n lanes; y for the whole 8-lane blocks below H; q(h') if hq != 0.
+  // h' = o * tanh(c') over all n lanes; y and max|h'| for the whole 8-lane blocks below H; q(h') if hq != 0.
+  let m4 = f32x4.splat(0);
   for (let k = 0; k < n; k += 8) {
     const o = <usize>k << 2;
     const h0 = f32x4.mul(v128.load(qo + o), tanhf4(v128.load(cw + o)));
     const h1 = f32x4.mul(v128.load(qo + o, 16), tanhf4(v128.load(cw + o, 16)));
     v128.store(hw + o, h0);
     v128.store(hw + o, h1, 16);
-    if (yr != 0 && k + 8 <= H) {
-      v128.store(yr + o, h0);
-      v128.store(yr + o, h1, 16);
+    if (k + 8 <= H) {
+      m4 = f32x4.pmax(m4, f32x4.pmax(f32x4.abs(h0), f32x4.abs(h1)));
+      if (yr != 0) {
+        v128.store(yr + o, h0);
+        v128.store(yr + o, h1, 16);
+      }
     }
     if (hq != 0) {
       const q127 = k4(K_Q127);
-      v128.store(hq + (<usize>k << 1), i16x8.narrow_i32x4_s(quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127))));
+      storeQ8(hq, k, quantize4(f32x4.mul(h0, q127)), quantize4(f32x4.mul(h1, q127)), pl, QS_A8);
     }
   }
+  return maxAbsTail(m4, hw, H);
 }

@@ -43,6 +43,8 @@ export const K_NQ127 = 25; // -127.0
 export const K_SIG = 26; // SIG_K
 export const K_TANH = 27; // TANH_K
 export const K_HALF_DN = 28; // 0.49999997, the f32 just below 0.5
+export const K_Q63 = 29; // 63.0 (K_Q127's twin for the 7-bit scheme; K_NQ63 follows it as K_NQ127 follows K_Q127)
+export const K_NQ63 = 30; // -63.0
 
 const SIGN_BITS = reinterpret<f32>(<i32>0x80000000);
 const HALF_DN = reinterpret<f32>(<i32>0x3EFFFFFF); // 0.49999997
@@ -78,6 +80,8 @@ const KT: usize = memory.data<f32>([
   SIG_K, SIG_K, SIG_K, SIG_K,
   TANH_K, TANH_K, TANH_K, TANH_K,
   HALF_DN, HALF_DN, HALF_DN, HALF_DN,
+  63.0, 63.0, 63.0, 63.0,
+  -63.0, -63.0, -63.0, -63.0,
 ], 16);
 
 /** Splatted constant number `i` of the table. */

@@ -1,7 +1,9 @@
-/** SIMD packed layouts (assembly/formats.ts): 64-byte blocks, zero padding. */
+/** SIMD packed layouts (assembly/formats.ts): 64-byte blocks, zero padding; the relaxed build's s8 layout too. */
 import { OK, BAD_DIMS, BAD_POINTER } from "../../status";
 import { MAX_DIM } from "../common";
 import { ROW_GROUP, F32_BLOCK, BLOCK_BYTES, S8_GROUP_ROWS, roundUp } from "../../formats";
+import { GROUP_HEAD, groupBytesS8 } from "./dot";
+import { RELAXED } from "./quant";
 
 function packedBytes(rows: i32, cols: i32, block: i32): i32 {
   if (rows <= 0 || cols <= 0 || rows > MAX_DIM || cols > MAX_DIM) return -1;
@@ -15,7 +17,7 @@ export function packedBytesF32(rows: i32, cols: i32): i32 {
 
 export function packedBytesS8(rows: i32, cols: i32): i32 {
   if (rows <= 0 || cols <= 0 || rows > MAX_DIM || cols > MAX_DIM) return -1;
-  const n = <i64>(roundUp(rows, S8_GROUP_ROWS) / S8_GROUP_ROWS) * <i64>((cols + 1) >> 1) * BLOCK_BYTES;
+  const n = <i64>(roundUp(rows, S8_GROUP_ROWS) / S8_GROUP_ROWS) * <i64>groupBytesS8(cols);
   return n > 0x7fffffff ? -1 : <i32>n;
 }
 
@@ -40,11 +42,24 @@ export function packWeightsS8(src: usize, rows: i32, cols: i32, dst: usize): i32
   if (n < 0) return BAD_DIMS;
   if (src == 0 || dst == 0) return BAD_POINTER;
   memory.fill(dst, 0, <usize>n);
-  const P = (cols + 1) >> 1;
+  const gb = groupBytesS8(cols);
   for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < cols; k++) {
-      const e = (((r >> 4) * P + (k >> 1)) * 4 + ((r & 15) >> 2)) * 8 + (r & 3) * 2 + (k & 1);
-      store<i16>(dst + (<usize>e << 1), <i16>load<i8>(src + <usize>r * <usize>cols + <usize>k));
+    const g = dst + <usize>(r >> 4) * gb;
+    if (RELAXED) {
+      // Header: the row's sum (i32 at 4 * (r % 16)); then blocks of 4 rows x 4 columns of i8:
+      // element (r, k) at 64 + 64 * (k / 4) + 16 * ((r % 16) / 4) + 4 * (r % 4) + k % 4.
+      let sum = 0;
+      for (let k = 0; k < cols; k++) {
+        const w = load<i8>(src + <usize>r * <usize>cols + <usize>k);
+        sum += <i32>w;
+        store<i8>(g + GROUP_HEAD + <usize>((k >> 2) * 64 + ((r & 15) >> 2) * 16 + (r & 3) * 4 + (k & 3)), w);
+      }
+      store<i32>(g + (<usize>(r & 15) << 2), sum);
+    } else {
+      for (let k = 0; k < cols; k++) {
+        const e = ((k >> 1) * 4 + ((r & 15) >> 2)) * 8 + (r & 3) * 2 + (k & 1);
+        store<i16>(g + (<usize>e << 1), <i16>load<i8>(src + <usize>r * <usize>cols + <usize>k));
+      }
     }
   }
   return OK;

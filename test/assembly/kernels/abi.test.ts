@@ -10,9 +10,11 @@ describe.each(BUILDS)('kernel-%s.wasm ABI', (build) => {
   const kern = new Kernel(build);
   const k = kern.k;
 
-  it('reports its version and flavour', () => {
-    expect(k.abiVersion()).toBe(2);
-    expect(k.simdEnabled()).toBe(build === 'simd' ? 1 : 0);
+  it('reports its version and flavour, and passes its own INT8 self-test', () => {
+    expect(k.abiVersion()).toBe(3);
+    expect(k.simdEnabled()).toBe(build === 'ref' ? 0 : 1);
+    expect(k.relaxedEnabled()).toBe(build === 'relaxed' ? 1 : 0);
+    expect(k.selfTest()).toBe(0);
   });
 
   it('reserve returns distinct 16-byte aligned blocks and grows memory', () => {
@@ -47,9 +49,11 @@ describe.each(BUILDS)('kernel-%s.wasm ABI', (build) => {
         expect(k.packedBytesF32(rows, cols)).toBe(rows * cols * 4);
         expect(k.packedBytesS8(rows, cols)).toBe(rows * cols);
       } else {
-        // 64-byte blocks: f32 4 rows x 4 columns; s8 16 rows x 2 columns of i16.
+        // 64-byte blocks: f32 4 rows x 4 columns; s8 16 rows x 2 columns of i16 (simd), or a
+        // 64-byte header of row sums and blocks of 16 rows x 4 columns of i8 (relaxed).
         expect(k.packedBytesF32(rows, cols)).toBe(groups * Math.ceil(cols / 4) * 64);
-        expect(k.packedBytesS8(rows, cols)).toBe(Math.ceil(rows / 16) * Math.ceil(cols / 2) * 64);
+        const s8Group = build === 'relaxed' ? 64 + Math.ceil(cols / 4) * 64 : Math.ceil(cols / 2) * 64;
+        expect(k.packedBytesS8(rows, cols)).toBe(Math.ceil(rows / 16) * s8Group);
       }
     }
   });
@@ -66,13 +70,18 @@ describe.each(BUILDS)('kernel-%s.wasm ABI', (build) => {
     expect(k.lstmF32(p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, 2)).toBe(BAD_ARGUMENT);
     expect(k.lstmF32(p, p, p, 0, 4, 4, 1, 1, p, 3, 0, 4, p, p, 0, p, 0)).toBe(BAD_DIMS);
     expect(k.gruF32(p, p, p, p, 4, 4, 1, 1, p, 4, 0, 4, p, 0, p, 5, 0)).toBe(BAD_ARGUMENT);
-    expect(k.lstmS8(p, p, p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, -1, 0)).toBe(BAD_ARGUMENT);
-    expect(k.lstmS8(p, p, p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, NaN, 0)).toBe(BAD_ARGUMENT);
-    expect(k.gruS8(p, p, p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, 0, p, 0, 1, 0)).toBe(BAD_POINTER);
+    expect(k.lstmS8(p, p, p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, -1, 0, 0)).toBe(BAD_ARGUMENT);
+    expect(k.lstmS8(p, p, p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, NaN, 0, 0)).toBe(BAD_ARGUMENT);
+    expect(k.lstmS8(p, p, p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, p, 0, p, 0, 2, 0)).toBe(BAD_ARGUMENT); // scheme
+    expect(k.gruS8(p, p, p, p, p, 0, 4, 4, 1, 1, p, 4, 0, 4, p, 0, p, 0, 1, 1, 0)).toBe(BAD_POINTER);
+    expect(k.gruS8(p, p, p, p, p, p, 4, 4, 1, 1, p, 4, 0, 4, p, 0, p, 0, -1, 1, 0)).toBe(BAD_ARGUMENT); // scheme
     expect(k.denseF32(p, 0, 4, 4, 1, p, 4, p, 4, 9)).toBe(BAD_ARGUMENT);
     expect(k.softmaxF32(p, 4, 1, 3)).toBe(BAD_DIMS);
     expect(k.layerNormF32(p, 4, 1, 4, 0, 0, -1)).toBe(BAD_ARGUMENT);
-    expect(k.matvecS8S32(p, 4, 4, 0, p)).toBe(BAD_POINTER);
+    expect(k.matvecS8S32(p, 4, 4, 0, p, 0)).toBe(BAD_POINTER);
+    new Int8Array(k.memory.buffer, p, 4).set([1, 64, 0, 0]);
+    expect(k.matvecS8S32(p, 4, 4, p, p + 64, 1)).toBe(BAD_ARGUMENT); // 64 is outside QS_A7's [-63, 63]
+    expect(k.matvecS8S32(p, 4, 4, p, p + 64, 0)).toBe(0);
     expect(k.packWeightsS8(p, 0, 4, p)).toBe(BAD_DIMS);
   });
 

@@ -1,14 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { Kernel, rng, maxAbsDiff, sameBits } from '../helpers.js';
+import { Kernel, FAST_BUILDS, FAST_VARIANTS, rng, maxAbsDiff, sameBits } from '../helpers.js';
 import { MAX_S8_VS_F32 } from '../budgets.js';
 import { runRnn, randomCase, quantizeCase, Cell } from '../rnn-runner.js';
+
+/** Both activation schemes (docs/kernel-abi.md): QS_A8 (model format 1-3) and QS_A7 (format 4). */
+const SCHEMES = [0, 1] as const;
+const schemeName = (s: 0 | 1) => (s === 1 ? 'QS_A7' : 'QS_A8');
 
 interface Variant { cell: Cell; lbr?: 0 | 1; peepholes?: boolean }
 const VARIANTS: Variant[] = [{ cell: 'lstm' }, { cell: 'lstm', peepholes: true }, { cell: 'gru', lbr: 1 }, { cell: 'gru', lbr: 0 }];
 const name = (v: Variant) => (v.cell === 'lstm' ? (v.peepholes ? 'LSTM peepholes' : 'LSTM') : `GRU lbr=${v.lbr}`);
 
-describe('INT8 recurrent kernels: simd build bit-identical to ref build (budget 0)', () => {
+describe.each(FAST_VARIANTS.flatMap((v) => SCHEMES.map((s) => [v.name, v, s] as const)))('INT8 recurrent kernels: %s build bit-identical to ref build, scheme %i (budget 0)', (_name, variant, scheme) => {
+  const fast = () => new Kernel(variant.build, variant.dotForm);
   for (const v of VARIANTS) {
     it(`${name(v)} over random shapes, scales, batches, directions`, () => {
       fc.assert(
@@ -28,14 +33,14 @@ describe('INT8 recurrent kernels: simd build bit-identical to ref build (budget 
             const q = quantizeCase(cs);
             // A static scale that clips large inputs exercises the clamp as well.
             const xScale = p.staticScale ? p.xAmp / 100 : 0;
-            const a = runRnn(new Kernel('ref'), cs, q, { xScale, pad: p.seed % 3 });
-            const b = runRnn(new Kernel('simd'), cs, q, { xScale });
+            const a = runRnn(new Kernel('ref'), cs, q, { xScale, pad: p.seed % 3, scheme });
+            const b = runRnn(fast(), cs, q, { xScale, scheme });
             expect(sameBits(a.y, b.y), 'y').toBe(true);
             expect(sameBits(a.h, b.h), 'h').toBe(true);
             if (a.c) expect(sameBits(a.c, b.c!), 'c').toBe(true);
           },
         ),
-        { numRuns: 60, seed: 4242 },
+        { numRuns: 40, seed: 4242 + scheme },
       );
     });
     it(`${name(v)} at model-sized and odd shapes (several tiles, partial row groups)`, () => {
@@ -52,16 +57,17 @@ describe('INT8 recurrent kernels: simd build bit-identical to ref build (budget 
       for (const s of shapes) {
         const cs = randomCase(rng(77), { ...v, ...s });
         const q = quantizeCase(cs);
-        const a = runRnn(new Kernel('ref'), cs, q);
-        const b = runRnn(new Kernel('simd'), cs, q);
+        const a = runRnn(new Kernel('ref'), cs, q, { scheme });
+        const b = runRnn(fast(), cs, q, { scheme });
         expect(sameBits(a.y, b.y), JSON.stringify(s)).toBe(true);
       }
     });
   }
 });
 
-describe('INT8 LSTM batch-1 path (input projection in chunks of 8 steps, I >= 8)', () => {
-  it('simd bit-identical to ref across chunk boundaries, directions, scales, slots, chunked calls and peepholes', () => {
+describe.each(FAST_VARIANTS.map((v) => [v.name, v] as const))('INT8 LSTM batch-1 path (input projection in chunks of 8 steps, I >= 8), %s build', (_name, variant) => {
+  const fast = () => new Kernel(variant.build, variant.dotForm);
+  it('bit-identical to ref across chunk boundaries, directions, scales, schemes, slots, chunked calls and peepholes', () => {
     for (const [I, H] of [[8, 5], [33, 64], [64, 17]]) {
       for (const T of [1, 7, 8, 9, 17]) {
         for (const reverse of [0, 1] as const) {
@@ -69,26 +75,27 @@ describe('INT8 LSTM batch-1 path (input projection in chunks of 8 steps, I >= 8)
           const peepholes = (I + T + reverse) % 2 === 0;
           const cs = randomCase(rng(I * 1000 + H * 10 + T + reverse), { cell: 'lstm', I, H, batch: 1, T, reverse, peepholes });
           const q = quantizeCase(cs);
-          for (const xScale of [0, 0.02]) {
-            const a = runRnn(new Kernel('ref'), cs, q, { xScale });
-            const b = runRnn(new Kernel('simd'), cs, q, { xScale });
-            const tag = JSON.stringify({ I, H, T, reverse, xScale });
+          for (const [xScale, scheme] of [[0, 0], [0.02, 0], [0, 1], [0.02, 1]] as const) {
+            const a = runRnn(new Kernel('ref'), cs, q, { xScale, scheme });
+            const b = runRnn(fast(), cs, q, { xScale, scheme });
+            const tag = JSON.stringify({ I, H, T, reverse, xScale, scheme });
             expect(sameBits(a.y, b.y), `y ${tag}`).toBe(true);
             expect(sameBits(a.h, b.h), `h ${tag}`).toBe(true);
             expect(sameBits(a.c!, b.c!), `c ${tag}`).toBe(true);
           }
           const chunks: number[] = [];
           for (let t = 0; t < T; t += 5) chunks.push(Math.min(5, T - t));
-          const whole = runRnn(new Kernel('simd'), cs, q);
-          const split = runRnn(new Kernel('simd'), cs, q, { chunks, slots: [3] });
-          expect(sameBits(split.y, whole.y), `chunked I=${I} H=${H} T=${T}`).toBe(true);
+          const scheme = (T % 2) as 0 | 1;
+          const whole = runRnn(fast(), cs, q, { scheme });
+          const split = runRnn(fast(), cs, q, { chunks, slots: [3], scheme });
+          expect(sameBits(split.y, whole.y), `chunked I=${I} H=${H} T=${T} scheme ${scheme}`).toBe(true);
         }
       }
     }
   });
 });
 
-describe('INT8 activation quantization edge values (simd quantize4 vs scalar quantizeF32)', () => {
+describe.each(FAST_VARIANTS.map((v) => [v.name, v] as const))('INT8 activation quantization edge values (%s quantize4 vs scalar quantizeF32)', (_name, variant) => {
   // Ties, neighbours of ties, the clamp edges, values past 2^23 (where v + 0.5 rounds), -0,
   // subnormals, infinities and NaN: with xScale = 1 the kernel quantizes exactly these.
   const EDGE = [
@@ -97,40 +104,47 @@ describe('INT8 activation quantization edge values (simd quantize4 vs scalar qua
     -Infinity, NaN, 0, -0, 1e-45, -1e-45, 0.2, -0.7, 63.5,
   ];
   for (const v of VARIANTS) {
-    it(`${name(v)}: both builds give the same bits on edge inputs (static and dynamic scale)`, () => {
-      const cs = randomCase(rng(5), { ...v, I: 24, H: 16, batch: 3, T: 6 });
-      for (let k = 0; k < cs.x.length; k++) cs.x[k] = EDGE[k % EDGE.length];
-      const q = quantizeCase(cs);
-      for (const xScale of [1, 0.5, 0]) {
-        const a = runRnn(new Kernel('ref'), cs, q, { xScale });
-        const b = runRnn(new Kernel('simd'), cs, q, { xScale });
-        expect(sameBits(a.y, b.y), `y xScale=${xScale}`).toBe(true);
-        expect(sameBits(a.h, b.h), `h xScale=${xScale}`).toBe(true);
+    it(`${name(v)}: same bits as ref on edge inputs (static and dynamic scale, both schemes, I = 24 and the streams' I = 1 route)`, () => {
+      // I = 1 with 9 streams: the tile's x values are quantized 4 streams per v128 (quantizeTileX).
+      for (const [I, batch] of [[24, 3], [1, 9]]) {
+        const cs = randomCase(rng(5), { ...v, I, H: 16, batch, T: 6 });
+        for (let k = 0; k < cs.x.length; k++) cs.x[k] = EDGE[k % EDGE.length];
+        const q = quantizeCase(cs);
+        for (const scheme of SCHEMES) {
+          for (const xScale of [1, 0.5, 0]) {
+            const a = runRnn(new Kernel('ref'), cs, q, { xScale, scheme });
+            const b = runRnn(new Kernel(variant.build, variant.dotForm), cs, q, { xScale, scheme });
+            expect(sameBits(a.y, b.y), `y I=${I} xScale=${xScale} ${schemeName(scheme)}`).toBe(true);
+            expect(sameBits(a.h, b.h), `h I=${I} xScale=${xScale} ${schemeName(scheme)}`).toBe(true);
+          }
+        }
       }
     });
   }
 });
 
-describe('INT8 streaming semantics (both builds)', () => {
-  for (const build of ['ref', 'simd'] as const) {
+describe('INT8 streaming semantics (every build)', () => {
+  for (const build of ['ref', ...FAST_BUILDS] as const) {
     for (const v of VARIANTS) {
-      it(`${build} ${name(v)}: chunks of 1, 7, 64 and whole are bit-identical`, () => {
+      it(`${build} ${name(v)}: chunks of 1, 7, 64 and whole are bit-identical (both schemes)`, () => {
         const cs = randomCase(rng(3), { ...v, I: 5, H: 12, batch: 3, T: 130 });
         const q = quantizeCase(cs);
-        const whole = runRnn(new Kernel(build), cs, q);
-        for (const size of [1, 7, 64]) {
-          const chunks: number[] = [];
-          for (let t = 0; t < cs.T; t += size) chunks.push(Math.min(size, cs.T - t));
-          const got = runRnn(new Kernel(build), cs, q, { chunks });
-          expect(sameBits(got.y, whole.y), `y chunk ${size}`).toBe(true);
-          expect(sameBits(got.h, whole.h), `h chunk ${size}`).toBe(true);
+        for (const scheme of SCHEMES) {
+          const whole = runRnn(new Kernel(build), cs, q, { scheme });
+          for (const size of [1, 7, 64]) {
+            const chunks: number[] = [];
+            for (let t = 0; t < cs.T; t += size) chunks.push(Math.min(size, cs.T - t));
+            const got = runRnn(new Kernel(build), cs, q, { chunks, scheme });
+            expect(sameBits(got.y, whole.y), `y chunk ${size} ${schemeName(scheme)}`).toBe(true);
+            expect(sameBits(got.h, whole.h), `h chunk ${size} ${schemeName(scheme)}`).toBe(true);
+          }
         }
       });
       it(`${build} ${name(v)}: slots indirection matches the plain call`, () => {
         const cs = randomCase(rng(8), { ...v, I: 3, H: 9, batch: 4, T: 10 });
         const q = quantizeCase(cs);
-        const plain = runRnn(new Kernel(build), cs, q, { xScale: 0.02 });
-        const viaSlots = runRnn(new Kernel(build), cs, q, { xScale: 0.02, slots: [2, 6, 0, 4] });
+        const plain = runRnn(new Kernel(build), cs, q, { xScale: 0.02, scheme: 1 });
+        const viaSlots = runRnn(new Kernel(build), cs, q, { xScale: 0.02, slots: [2, 6, 0, 4], scheme: 1 });
         expect(sameBits(viaSlots.y, plain.y)).toBe(true);
         expect(sameBits(viaSlots.h, plain.h)).toBe(true);
       });
@@ -144,14 +158,17 @@ describe('INT8 hybrid vs f32 agreement (random weights)', () => {
       const cs = randomCase(rng(21), { ...v, I: 8, H: 32, batch: 2, T: 100 });
       const q = quantizeCase(cs);
       const f = runRnn(new Kernel('simd'), cs);
-      const dyn = runRnn(new Kernel('simd'), cs, q);
-      const stat = runRnn(new Kernel('simd'), cs, q, { xScale: 1 / 127 });
-      const dDyn = maxAbsDiff(dyn.y, f.y);
-      const dStat = maxAbsDiff(stat.y, f.y);
-      console.log(`[s8 vs f32] ${name(v)} I=8 H=32 T=100: max|dy| dynamic=${dDyn.toExponential(2)} static=${dStat.toExponential(2)}`);
-      expect(dDyn).toBeLessThanOrEqual(MAX_S8_VS_F32);
-      expect(dStat).toBeLessThanOrEqual(MAX_S8_VS_F32);
-      expect(dDyn).toBeGreaterThan(0); // it really ran the INT8 path
+      for (const scheme of SCHEMES) {
+        const qmax = scheme === 1 ? 63 : 127;
+        const dyn = runRnn(new Kernel('simd'), cs, q, { scheme });
+        const stat = runRnn(new Kernel('simd'), cs, q, { xScale: 1 / qmax, scheme });
+        const dDyn = maxAbsDiff(dyn.y, f.y);
+        const dStat = maxAbsDiff(stat.y, f.y);
+        console.log(`[s8 vs f32] ${name(v)} ${schemeName(scheme)} I=8 H=32 T=100: max|dy| dynamic=${dDyn.toExponential(2)} static=${dStat.toExponential(2)}`);
+        expect(dDyn).toBeLessThanOrEqual(MAX_S8_VS_F32);
+        expect(dStat).toBeLessThanOrEqual(MAX_S8_VS_F32);
+        expect(dDyn).toBeGreaterThan(0); // it really ran the INT8 path
+      }
     });
   }
 });

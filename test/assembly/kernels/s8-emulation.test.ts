@@ -21,7 +21,7 @@ describe('INT8 reference kernel vs independent bit-exact JS emulation (budget 0)
     }
   });
   for (const v of VARIANTS) {
-    it(`${name(v)} over random shapes, static and dynamic scales`, () => {
+    it(`${name(v)} over random shapes, static and dynamic scales, both activation schemes`, () => {
       fc.assert(
         fc.property(
           fc.record({
@@ -31,20 +31,21 @@ describe('INT8 reference kernel vs independent bit-exact JS emulation (budget 0)
             T: fc.integer({ min: 1, max: 8 }),
             reverse: fc.constantFrom(0 as const, 1 as const),
             staticScale: fc.boolean(),
+            scheme: fc.constantFrom(0 as const, 1 as const),
             seed: fc.integer({ min: 1, max: 1 << 30 }),
           }),
           (p) => {
             const cs = randomCase(rng(p.seed), { ...v, ...p, xAmp: 2 });
             const q = quantizeCase(cs);
             const xScale = p.staticScale ? 0.01 : 0;
-            const got = runRnn(new Kernel('ref'), cs, q, { xScale });
-            const want = emulateS8(cs, q, xScale);
+            const got = runRnn(new Kernel('ref'), cs, q, { xScale, scheme: p.scheme });
+            const want = emulateS8(cs, q, xScale, p.scheme);
             expect(sameBits(got.y, want.y), 'y').toBe(true);
             expect(sameBits(got.h, want.h), 'h').toBe(true);
             if (got.c) expect(sameBits(got.c, want.c!), 'c').toBe(true);
           },
         ),
-        { numRuns: 40, seed: 777 },
+        { numRuns: 60, seed: 777 },
       );
     });
   }

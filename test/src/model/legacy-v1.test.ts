@@ -1,8 +1,9 @@
 /**
  * The demo INT8 model as format version 1 wrote it (fixtures/models/legacy/ecg-beat-gru-int8.v1.wgm,
  * a copy of the committed file before version 2; F32 scales, biases Wb ++ Rb) still loads, and
- * scores the committed fixture windows like the version-2 file `wavegate import --int8` makes
- * from the same ONNX model (fixtures/models/ecg-beat-gru-int8.wgm): same top-1 for every window.
+ * scores the committed fixture windows like the version-2 file `wavegate import --int8` made
+ * from the same ONNX model (fixtures/models/legacy/ecg-beat-gru-int8.v2.wgm, the committed demo
+ * model until format version 4): same top-1 for every window.
  * Rounding the scales up to f16 moves some codes by one step, so the two files differ by
  * quantization noise: as much as either differs from f32 at worst (measured: max 2.0e-2 between
  * them, 1.8e-2 and 1.3e-2 to f32), far less typically (median 2e-5).
@@ -12,22 +13,21 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '../../../src/io/npy.js';
 import { loadWgm } from '../../../src/model/load.js';
-import { FORMAT_VERSION } from '../../../src/model/schema.js';
 import { loadModel } from '../../../src/runtime/model.js';
 import { KERNELS, needs } from '../../helpers/needs.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const V1 = `${ROOT}fixtures/models/legacy/ecg-beat-gru-int8.v1.wgm`;
-const V2 = `${ROOT}fixtures/models/ecg-beat-gru-int8.wgm`;
+const V2 = `${ROOT}fixtures/models/legacy/ecg-beat-gru-int8.v2.wgm`;
 
 describe('legacy format version 1 INT8 fixture', () => {
-  it('loads with its version-1 tensors; the committed demo model has the version-2 layout (version 3 files keep it)', async () => {
+  it('loads with its version-1 tensors; the former demo model is version 2', async () => {
     const v1 = await loadWgm(V1);
     expect(v1.metadata.formatVersion).toBe(1);
     expect(v1.tensors.get('gru0.W.scale')!.dtype).toBe('F32');
     expect(v1.tensors.get('gru0.B')!.shape).toEqual([1, 192]); // Wb ++ Rb, 2 x 3H
     const v2 = await loadWgm(V2);
-    expect(v2.metadata.formatVersion).toBe(FORMAT_VERSION);
+    expect(v2.metadata.formatVersion).toBe(2);
     expect(v2.tensors.get('gru0.W.scale')!.dtype).toBe('F16');
     expect(v2.tensors.get('gru0.B')!.shape).toEqual([1, 128]); // linear-before-reset: z, r summed, Wb_h, Rb_h
     // Same int8 weights up to the scale rounding: the codes differ by at most one step.

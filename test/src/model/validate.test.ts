@@ -104,7 +104,7 @@ describe('digest', () => {
 describe('metadata', () => {
   const cases: [string, (m: any) => void, WavegateErrorCode, RegExp][] = [
     ['wrong format', (m) => (m.format = 'other'), 'E_MODEL_FORMAT', /metadata format: expected "wavegate-model"/],
-    ['future version', (m) => (m.formatVersion = 99), 'E_MODEL_UNSUPPORTED', /version 99; this runtime reads versions up to 3/],
+    ['future version', (m) => (m.formatVersion = 99), 'E_MODEL_UNSUPPORTED', /version 99; this runtime reads versions up to 4/],
     ['channels not an integer', (m) => (m.input.channels = 2.5), 'E_MODEL_FORMAT', /input.channels: expected an integer/],
     ['negative sample rate', (m) => (m.input.sampleRate = -1), 'E_MODEL_FORMAT', /input.sampleRate: -1 is out of range/],
     ['channel names count', (m) => (m.input.channelNames = ['a']), 'E_MODEL_FORMAT', /input.channelNames: has 1 names for 2 channels/],

@@ -35,7 +35,9 @@ needs(KERNELS).describe('ABI of the built kernels', () => {
     const { exports, build } = await instantiateKernel(backend);
     expect(build).toBe(backend);
     expect(exports.abiVersion()).toBe(abi.ABI_VERSION);
-    expect(exports.simdEnabled()).toBe(backend === 'simd' ? 1 : 0);
+    expect(exports.simdEnabled()).toBe(backend === 'ref' ? 0 : 1);
+    expect(exports.relaxedEnabled()).toBe(backend === 'relaxed' ? 1 : 0);
+    expect(exports.selfTest()).toBe(0);
     for (const name of abi.REQUIRED_EXPORTS) expect(exports[name], name).toBeDefined();
   });
 

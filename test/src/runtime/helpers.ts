@@ -1,13 +1,16 @@
 /** Shared helpers for runtime tests: kernel availability, seeded inputs, reference comparisons. */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { WgmModel } from '../../../src/model/schema.js';
 import { referenceForward } from '../../../src/runtime/reference.js';
+import { relaxedSupport } from '../../../src/runtime/backend.js';
 import { prng } from '../model/tiny-model.js';
+import { KERNELS } from '../../helpers/needs.js';
 
-const buildDir = fileURLToPath(new URL('../../../build/', import.meta.url));
 
-export const BACKENDS = ['ref', 'simd'] as const;
+/**
+ * Every kernel build this engine runs: ref, simd, and relaxed where the runtime accepts it (the
+ * Node 24 leg of .ci/run; test/src/runtime/relaxed-engines.test.ts says which engines must).
+ */
+export const BACKENDS: readonly ('ref' | 'simd' | 'relaxed')[] = KERNELS.present && (await relaxedSupport()).usable ? ['ref', 'simd', 'relaxed'] : ['ref', 'simd'];
 
 /** Smooth-ish random signal in about ±1.5, seeded. */
 export function signal(length: number, seed: number): Float32Array {

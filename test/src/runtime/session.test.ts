@@ -125,7 +125,7 @@ needs(KERNELS).describe('Model.inspect', () => {
     const model = await loadModel(encodeWgm(m));
     const r = await model.inspect({ maxBatch: 4, maxChunk: 8 });
     expect(r.layers.map((l) => l.type)).toEqual(['lstm', 'layernorm', 'pool', 'dense']);
-    expect(r.layers[0].summary).toBe('lstm 2->8 bidirectional int8 (input dynamic)');
+    expect(r.layers[0].summary).toBe('lstm 2->8 bidirectional int8 (input dynamic, 7-bit activations, h scale per step)');
     // LSTM: 2 dirs * (32*2 + 32*8 + 64) = 768; layernorm 2*16; dense 3*16 + 3.
     expect(r.parameterCount).toBe(768 + 32 + 51);
     let bytes = 0;
@@ -136,5 +136,9 @@ needs(KERNELS).describe('Model.inspect', () => {
     const s = await model.createSession({ maxBatch: 4, maxChunk: 8, backend: r.memory.backend as 'simd' });
     expect(s.memoryReport().totalBytes).toBe(r.memory.totalBytes);
     expect(r.memory.text).toMatch(/total reserved/);
+    // The build named is the one a session with these options gets (auto: relaxed where usable).
+    expect(r.kernel).toMatchObject({ build: r.memory.backend, file: `kernel-${r.memory.backend}.wasm` });
+    expect(r.kernel.build).toBe((await model.createSession({ maxBatch: 4, maxChunk: 8 })).backend);
+    expect(r.kernel.build === 'relaxed').toBe(r.kernel.relaxed.usable);
   });
 });

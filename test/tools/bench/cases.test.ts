@@ -29,8 +29,8 @@ describe('benchmark cases', () => {
   });
 
   it('maps every implementation to its runtime and precision', () => {
-    expect(IMPLS.map(runtimeOf)).toEqual(['wavegate', 'wavegate', 'wavegate', 'ort-web', 'ort-web', 'ort-node', 'ort-node']);
-    expect(IMPLS.filter(isInt8)).toEqual(['wavegate-int8-simd', 'ort-web-int8', 'ort-node-int8']);
+    expect(IMPLS.map(runtimeOf)).toEqual(['wavegate', 'wavegate', 'wavegate', 'wavegate', 'ort-web', 'ort-web', 'ort-node', 'ort-node']);
+    expect(IMPLS.filter(isInt8)).toEqual(['wavegate-int8-simd', 'wavegate-int8-relaxed', 'ort-web-int8', 'ort-node-int8']);
   });
 
   it('MACs per step are 4H(I+H) for LSTM and 3H(I+H) for GRU', () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeWgm } from '../../../src/model/load.js';
+import { FORMAT_VERSION } from '../../../src/model/schema.js';
 import { registerImport } from '../../../tools/cli/import.js';
 import { registerInspect } from '../../../src/cli/inspect.js';
 import { registerDataset } from '../../../tools/cli/dataset.js';
@@ -66,7 +67,7 @@ describe('import --meta', () => {
     expect(r.err).toBe('');
     expect(r.out).toMatch(/labels \[N, S, V\]/);
     const m = decodeWgm(readFileSync(out)).metadata;
-    expect(m.formatVersion).toBe(3);
+    expect(m.formatVersion).toBe(FORMAT_VERSION);
     expect(m.name).toBe('ecg-beat-gru');
     expect(m.input).toMatchObject({ channels: 1, window: 128, sampleRate: 360, channelNames: ['MLII'], raw: META.input.raw, preprocessing: META.input.preprocessing, windowing: META.input.windowing });
     expect(m.labels).toEqual(['N', 'S', 'V']);

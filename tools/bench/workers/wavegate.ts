@@ -4,6 +4,7 @@
  *   wavegate-f32-scalar  f32 model on build/kernel-ref.wasm  (backend 'ref': the scalar reference)
  *   wavegate-f32-simd    f32 model on build/kernel-simd.wasm (backend 'simd')
  *   wavegate-int8-simd   INT8 model (per-row weights, dynamic activation scales) on kernel-simd
+ *   wavegate-int8-relaxed the same INT8 model on build/kernel-relaxed.wasm (backend 'relaxed')
  *
  * Models are built in memory from the same seeded weights as the ONNX peers (wgm-build.ts).
  * Inputs are the peers' inputs, reordered from ORT's time-major [T, batch, I] to wavegate's
@@ -21,13 +22,14 @@ import { batchMajor } from '../batch-major.js';
 
 interface ImplSetup {
   precision: 'f32' | 'int8';
-  backend: 'ref' | 'simd';
+  backend: 'ref' | 'simd' | 'relaxed';
 }
 
 const SETUP: Partial<Record<ImplName, ImplSetup>> = {
   'wavegate-f32-scalar': { precision: 'f32', backend: 'ref' },
   'wavegate-f32-simd': { precision: 'f32', backend: 'simd' },
   'wavegate-int8-simd': { precision: 'int8', backend: 'simd' },
+  'wavegate-int8-relaxed': { precision: 'int8', backend: 'relaxed' },
 };
 
 function setupOf(impl: ImplName): ImplSetup {
