@@ -11,6 +11,7 @@ export {
   lstmF32, gruF32, lstmS8, gruS8,
   denseF32, softmaxF32, sigmoidF32, tanhF32, layerNormF32,
   matvecS8S32,
+  denseS8,
 } from "./kernels/index";
 
 /** ABI version (docs/kernel-abi.md). */

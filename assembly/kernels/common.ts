@@ -1,5 +1,6 @@
 /** Argument checks and small address helpers shared by the ref and SIMD kernels. */
 import { OK, BAD_DIMS, BAD_POINTER, BAD_ARGUMENT } from "../status";
+import { QS_A8, QS_A7 } from "../abi";
 
 /** Largest size accepted for I, H, batch, T (keeps every byte offset inside 32 bits). */
 export const MAX_DIM: i32 = 1 << 20;
@@ -33,4 +34,9 @@ export function checkRnn(
 export function checkScale(xScale: f32): i32 {
   if (!(xScale >= 0) || xScale == Infinity) return BAD_ARGUMENT;
   return OK;
+}
+
+/** scheme must be QS_A8 or QS_A7 (assembly/abi.ts). */
+export function checkScheme(scheme: i32): i32 {
+  return scheme == QS_A8 || scheme == QS_A7 ? OK : BAD_ARGUMENT;
 }

@@ -11,7 +11,7 @@ describe.each(BUILDS)('kernel-%s.wasm ABI', (build) => {
   const k = kern.k;
 
   it('reports its version and flavour', () => {
-    expect(k.abiVersion()).toBe(2);
+    expect(k.abiVersion()).toBe(3);
     expect(k.simdEnabled()).toBe(build === 'simd' ? 1 : 0);
   });
 
