@@ -1,5 +1,5 @@
 /**
- * The wavegate model (.wgm) metadata schema, version 3 (loaders also read versions 1 and 2).
+ * The wavegate model (.wgm) metadata schema, version 4 (loaders also read versions 1 to 3).
  *
  * A .wgm file is a safetensors file (see docs/model-format.md):
  *
@@ -24,15 +24,18 @@
  * `input.features` (side features into the head), canonical preprocessing stages, per-class
  * detector thresholds and dataset provenance. Tensor layouts are those of version 2, plus the
  * optional LSTM peephole tensor `${name}.P` (LstmLayerSpec.peepholes).
+ * Version 4 (the whole-model INT8 of `wavegate quantize`): dense layers may be `int8`
+ * (DenseLayerSpec.precision: I8 weights per row with F16 scales, static input scales), and the
+ * pre-summed biases of INT8 recurrent layers are stored F16 (src/model/tensors.ts int8BiasDType).
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 /** The oldest version loaders still read (the versioning rule: every older version keeps loading). */
 export const OLDEST_FORMAT_VERSION = 1;
 /** The `format` field every wavegate model carries. */
 export const FORMAT_NAME = 'wavegate-model';
 
 /** Tensor element types stored in a .wgm file (safetensors spellings). */
-/** F16 (IEEE binary16) appears from format version 2, for INT8 scale tensors only; held as Uint16Array bit patterns. */
+/** F16 (IEEE binary16) appears from format version 2 for INT8 scale tensors, from version 4 also for INT8 recurrent biases; held as Uint16Array bit patterns. */
 export type TensorDType = 'F32' | 'I8' | 'I32' | 'F16';
 
 /*
@@ -133,13 +136,25 @@ export interface PoolSpec {
 
 export type DenseActivation = 'none' | 'relu' | 'tanh' | 'sigmoid';
 
-/** y = act(x W^T + b): `${name}.W` [out, in] F32, `${name}.b` [out] F32 (ONNX Gemm with transB = 1). */
+/**
+ * y = act(x W^T + b): `${name}.W` [out, in] F32, `${name}.b` [out] F32 (ONNX Gemm with transB = 1).
+ * Version 4, `precision: 'int8'`: `${name}.W` I8 [out, in] per-row symmetric with
+ * `${name}.W.scale` F16 [out] (as recurrent weights), `${name}.b` F32; the input is quantized
+ * with static scales (the kernel's denseS8): `inputQuant` for its columns, except that the first
+ * dense layer of a model with side features quantizes its F feature columns with `featureQuant`.
+ */
 export interface DenseLayerSpec {
   type: 'dense';
   name: string;
   inFeatures: number;
   outFeatures: number;
   activation: DenseActivation;
+  /** Version 4: weight precision; absent means `f32`. */
+  precision?: LayerPrecision;
+  /** `int8` only, mode `static`: the scale of the input columns (the pooled part for the first dense layer of a model with side features). */
+  inputQuant?: ActivationQuant;
+  /** `int8` first dense layer of a model with side features only, mode `static`: the scale of the F feature columns. */
+  featureQuant?: ActivationQuant;
 }
 
 export type LayerSpec = LstmLayerSpec | GruLayerSpec | LayerNormSpec | PoolSpec | DenseLayerSpec;

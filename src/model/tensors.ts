@@ -51,6 +51,35 @@ export function summedBiasRows(layer: { type: 'lstm' | 'gru'; hiddenSize: number
   return gateRows(layer);
 }
 
+/**
+ * Activation codes of a file's INT8 layers: 'a8' = x (and a dense layer's input) in [-127, 127],
+ * h at the fixed scale 1/127 (kernel scheme QS_A8); 'a7' = 7-bit codes in [-63, 63], h at a
+ * dynamic per-step scale (QS_A7, the relaxed-SIMD scheme). Every version this branch writes is
+ * 'a8'; the relaxed-SIMD work makes version 4 'a7' with this same function, and the runtime's
+ * plan and the quantizer's calibration (tools/quantize) both ask here, so they follow it.
+ */
+export function int8ActivationScheme(formatVersion: number): 'a8' | 'a7' {
+  return formatVersion >= A7_FROM_VERSION ? 'a7' : 'a8';
+}
+
+/** The first format version with 7-bit activations: none in this branch (the relaxed-SIMD work makes it 4). */
+const A7_FROM_VERSION = Infinity;
+
+/** Largest activation code of a scheme: 127 ('a8') or 63 ('a7'). */
+export function int8ActivationQmax(scheme: 'a8' | 'a7'): number {
+  return scheme === 'a7' ? 63 : 127;
+}
+
+/**
+ * Dtype of an INT8 recurrent layer's pre-summed biases `${name}.B`: F32 in versions 2 and 3, F16
+ * from version 4 (rounded to nearest; the runtime widens them to f32 exactly). Half the bytes of
+ * the biases, which at I = 1 and H = 64 are ~5% of an INT8 file; the f16 rounding (2^-11
+ * relative) is an order below the int8 weight and activation rounding the same pre-activation sees.
+ */
+export function int8BiasDType(formatVersion: number): TensorDType {
+  return formatVersion >= 4 ? 'F16' : 'F32';
+}
+
 /** True when a recurrent layer stores the version-2 INT8 layout (F16 scales, pre-summed biases). */
 export function usesSummedInt8Layout(layer: { precision: string }, formatVersion: number): boolean {
   return layer.precision === 'int8' && formatVersion >= 2;
@@ -75,7 +104,7 @@ export function layerTensorSpecs(layer: LayerSpec, formatVersion: number = FORMA
       const specs: TensorSpec[] = [
         { name: tensorName.W(layer.name), dtype: wDtype, shape: [D, G, layer.inputSize], role: `input weights (gates ${gates})` },
         { name: tensorName.R(layer.name), dtype: wDtype, shape: [D, G, layer.hiddenSize], role: `recurrent weights (gates ${gates})` },
-        { name: tensorName.B(layer.name), dtype: 'F32', ...bias },
+        { name: tensorName.B(layer.name), dtype: v2 ? int8BiasDType(formatVersion) : 'F32', ...bias },
       ];
       if (layer.type === 'lstm' && layer.peepholes) {
         specs.push({ name: tensorName.P(layer.name), dtype: 'F32', shape: [D, 3 * layer.hiddenSize], role: 'peephole weights (i, o, f)' });
@@ -94,11 +123,15 @@ export function layerTensorSpecs(layer: LayerSpec, formatVersion: number = FORMA
         { name: tensorName.gamma(layer.name), dtype: 'F32', shape: [layer.size], role: 'layer norm scale' },
         { name: tensorName.beta(layer.name), dtype: 'F32', shape: [layer.size], role: 'layer norm shift' },
       ];
-    case 'dense':
-      return [
-        { name: tensorName.denseW(layer.name), dtype: 'F32', shape: [layer.outFeatures, layer.inFeatures], role: 'dense weights [out, in]' },
+    case 'dense': {
+      const int8 = layer.precision === 'int8';
+      const specs: TensorSpec[] = [
+        { name: tensorName.denseW(layer.name), dtype: int8 ? 'I8' : 'F32', shape: [layer.outFeatures, layer.inFeatures], role: 'dense weights [out, in]' },
         { name: tensorName.denseB(layer.name), dtype: 'F32', shape: [layer.outFeatures], role: 'dense bias' },
       ];
+      if (int8) specs.push({ name: tensorName.Wscale(layer.name), dtype: 'F16', shape: [layer.outFeatures], role: 'per-row scales of the dense weights', scale: true });
+      return specs;
+    }
     case 'pool':
       return [];
   }

@@ -116,7 +116,7 @@ function summarize(l: WgmMetadata['layers'][number]): string {
     case 'pool':
       return `pool ${l.mode}`;
     case 'dense':
-      return `dense ${l.inFeatures}->${l.outFeatures} ${l.activation}`;
+      return `dense ${l.inFeatures}->${l.outFeatures} ${l.activation}${l.precision === 'int8' ? ` int8 (input static scale ${l.inputQuant?.scale}${l.featureQuant ? `, features ${l.featureQuant.scale}` : ''})` : ''}`;
   }
 }
 

@@ -1,14 +1,16 @@
 /**
  * The full `wavegate` command: device commands (src/cli) plus the workstation toolchain
- * (import, dataset, ...). The device bundle is built from src/cli/device-main.ts instead.
+ * (import, quantize, dataset, ...). The device bundle is built from src/cli/device-main.ts instead.
  */
 import { buildDeviceProgram } from '../../src/cli/program.js';
 import { registerDatasetSynth } from './dataset-synth.js';
 import { registerDataset } from './dataset.js';
 import { registerImport } from './import.js';
+import { registerQuantize } from './quantize.js';
 
 const program = buildDeviceProgram();
 registerImport(program);
+registerQuantize(program);
 registerDatasetSynth(registerDataset(program));
 
 await program.parseAsync(process.argv);
