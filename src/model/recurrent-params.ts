@@ -95,10 +95,10 @@ export function presumBiases(layer: LstmLayerSpec | GruLayerSpec, B: Float32Arra
 /**
  * The tensors of an INT8 recurrent layer in the current format from its f32 ONNX tensors: I8
  * codes and F16 per-row scales (quantizeRowsS8), biases pre-summed and stored in
- * int8BiasDType(FORMAT_VERSION) (F16 from version 4, rounded to nearest).
+ * int8BiasDType(formatVersion) (F16 from version 4, rounded to nearest; F32 for versions 2 and 3).
  * W [D, G, I], R [D, G, H], B [D, 2G] (Wb ++ Rb).
  */
-export function int8RecurrentTensors(layer: LstmLayerSpec | GruLayerSpec, W: Float32Array, R: Float32Array, B: Float32Array): Map<string, Tensor> {
+export function int8RecurrentTensors(layer: LstmLayerSpec | GruLayerSpec, W: Float32Array, R: Float32Array, B: Float32Array, formatVersion = FORMAT_VERSION): Map<string, Tensor> {
   const D = layer.direction === 'bidirectional' ? 2 : 1;
   const G = gateRows(layer);
   const out = new Map<string, Tensor>();
@@ -111,7 +111,7 @@ export function int8RecurrentTensors(layer: LstmLayerSpec | GruLayerSpec, W: Flo
   q(tensorName.R(layer.name), R, layer.hiddenSize);
   const summed = presumBiases(layer, B, D);
   const biasName = tensorName.B(layer.name);
-  out.set(biasName, int8BiasDType(FORMAT_VERSION) === 'F16' ? makeTensor('F16', [D, summedBiasRows(layer)], f16Biases(summed, biasName)) : makeTensor('F32', [D, summedBiasRows(layer)], summed));
+  out.set(biasName, int8BiasDType(formatVersion) === 'F16' ? makeTensor('F16', [D, summedBiasRows(layer)], f16Biases(summed, biasName)) : makeTensor('F32', [D, summedBiasRows(layer)], summed));
   return out;
 }
 
