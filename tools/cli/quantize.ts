@@ -11,8 +11,7 @@
  * refusals of `wavegate import` (E_ONNX_*), a calibration or validation set from another task,
  * rate or pipeline than the model (E_INPUT naming both files and the field), unreadable files.
  */
-import type { Command } from 'commander';
-import { WavegateError } from '../../src/errors.js';
+import { InvalidArgumentError, type Command } from 'commander';
 import { prepareOutput } from '../../src/cli/output.js';
 import { runAction } from '../../src/cli/run-action.js';
 import { describeModel } from '../onnx/import.js';
@@ -30,12 +29,11 @@ export interface QuantizeCliOptions {
   seed?: number;
 }
 
-function count(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || !(n >= 1)) throw new WavegateError('E_ARGUMENT', `--${name}: expected a whole number >= 1, got ${JSON.stringify(v)}`);
-    return n;
-  };
+/** A whole number >= 1; anything else is a usage error (commander prints it, exit status 2). */
+function count(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !(n >= 1)) throw new InvalidArgumentError('expected a whole number >= 1');
+  return n;
 }
 
 const pct = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '-' : `${(100 * v).toFixed(digits)} %`);
@@ -98,9 +96,9 @@ export function registerQuantize(program: Command): Command {
     .requiredOption('--out <model.wgm>', 'output model file')
     .option('--val <dataset.npz>', 'validation windows for the float-vs-INT8 report (default: the held-out calibration windows)')
     .option('--meta <meta.json>', 'JSON description as for `wavegate import --meta`; must agree with the calibration set')
-    .option('--calib-windows <n>', 'windows whose activations give the statistics (default 256)', count('calib-windows'))
-    .option('--select-windows <n>', 'held-out windows on which the calibration methods are compared (default 1000)', count('select-windows'))
-    .option('--seed <n>', 'seed of the window split (default 1)', count('seed'))
+    .option('--calib-windows <n>', 'windows whose activations give the statistics (default 256)', count)
+    .option('--select-windows <n>', 'held-out windows on which the calibration methods are compared (default 1000)', count)
+    .option('--seed <n>', 'seed of the window split (default 1)', count)
     .action(runAction(async (onnxPath: string, opts: QuantizeCliOptions) => {
       process.stdout.write(`${await runQuantize(onnxPath, opts)}\n`);
     }));

@@ -71,7 +71,8 @@ export function quantizationMse(a: ArrayLike<number>, scale: number, qmax: numbe
 /** The p-th percentile (0..100) of ascending values, by the nearest-rank rule. */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
-  const rank = Math.ceil((p / 100) * sorted.length);
+  // The epsilon keeps an exact rank exact: 99.9 / 100 * 1000 is 999.0000000000001 in binary.
+  const rank = Math.ceil((p / 100) * sorted.length - 1e-9);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
