@@ -114,16 +114,23 @@ function windowsOf(d: DatasetArrays, featureCount: number, source: string): Wind
   return { x: d.x, n: d.n, t: d.t, c: d.c, features: featureCount > 0 ? d.features : undefined };
 }
 
-/** Runs the whole quantization; writes nothing (the caller writes `bytes`). */
+/** Runs the whole quantization of an ONNX student; writes nothing (the caller writes `bytes`). */
 export async function quantize(onnxPath: string, opts: QuantizeOptions): Promise<QuantizeResult> {
+  return quantizeModel(importOnnxFile(onnxPath).model, onnxPath, opts);
+}
+
+/**
+ * The same from a float model already in memory (an ONNX import, or a model built in code);
+ * `source` names it in messages.
+ */
+export async function quantizeModel(imported: WgmModel, source: string, opts: QuantizeOptions): Promise<QuantizeResult> {
   const log = opts.log ?? (() => {});
   // 1. Everything that can be refused, before any work.
-  const imported = importOnnxFile(onnxPath).model;
   const meta = opts.meta !== undefined ? { path: opts.meta, description: parseDescriptionText(readText(opts.meta, '--meta file'), opts.meta) } : undefined;
   const calib = readDataset(opts.calib, '--calib');
   const calibNamed = { name: `${opts.calib} (calibration set)`, description: calib.facts.description };
   if (meta) checkSamePipeline({ name: meta.path, description: meta.description }, calibNamed, 'the calibration set must come from the task and pipeline the model is described with');
-  const sources: DescriptionSources = { onnx: onnxPath, dataset: { path: opts.calib, facts: calib.facts }, ...(meta ? { meta } : {}) };
+  const sources: DescriptionSources = { onnx: source, dataset: { path: opts.calib, facts: calib.facts }, ...(meta ? { meta } : {}) };
   const described = applyDescription(imported, sources);
   const F = described.metadata.input.features?.names.length ?? 0;
   const calibW = windowsOf(calib.arrays, F, opts.calib);
