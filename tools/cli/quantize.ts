@@ -7,7 +7,7 @@
  *
  * Prints the comparison of calibration methods per quantized input, the float-vs-INT8 report
  * (top-1 agreement, output differences, per-class sensitivity of both models where the windows
- * have labels) and a summary line; progress goes to stderr. Errors, before any work: the ONNX
+ * have labels) and a summary line; progress goes to stderr on a terminal. Errors, before any work: the ONNX
  * refusals of `wavegate import` (E_ONNX_*), a calibration or validation set from another task,
  * rate or pipeline than the model (E_INPUT naming both files and the field), unreadable files.
  */
@@ -74,7 +74,8 @@ export async function runQuantize(onnxPath: string, opts: QuantizeCliOptions): P
   const result = await quantize(onnxPath, {
     calib: opts.calib, val: opts.val, meta: opts.meta, calibWindows: opts.calibWindows, selectWindows: opts.selectWindows, seed: opts.seed,
     createdAt: creationTime(),
-    log: (line) => process.stderr.write(`${line}\n`),
+    // Progress on a terminal only (as dataset build): logs and pipes get the report alone.
+    log: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   const sink = output.open();
   try {
