@@ -177,8 +177,9 @@ needs(KERNELS).describe('wavegate quantize', () => {
   }, 120_000);
 
   describe('refuses, before any work and leaving no file', () => {
+    let refusals = 0;
     const refused = async (args: string[], code: string, message: RegExp) => {
-      const out = join(tmp, `refused-${Math.random().toString(36).slice(2)}.wgm`);
+      const out = join(tmp, `refused-${refusals++}.wgm`);
       const r = await wavegate('quantize', ...args, '--out', out);
       expect(r.code).toBe(1);
       expect(r.out).toBe('');
