@@ -71,13 +71,21 @@ export function int8ActivationQmax(scheme: 'a8' | 'a7'): number {
 }
 
 /**
+ * The format versions that introduced the whole-model INT8 of `wavegate quantize`: INT8 dense
+ * layers and F16 biases of INT8 recurrent layers. Named here, and used only through these
+ * constants, so that the version they belong to is one edit.
+ */
+export const INT8_DENSE_FROM_VERSION = 4;
+export const F16_BIASES_FROM_VERSION = 4;
+
+/**
  * Dtype of an INT8 recurrent layer's pre-summed biases `${name}.B`: F32 in versions 2 and 3, F16
  * from version 4 (rounded to nearest; the runtime widens them to f32 exactly). Half the bytes of
  * the biases, which at I = 1 and H = 64 are ~5% of an INT8 file; the f16 rounding (2^-11
  * relative) is an order below the int8 weight and activation rounding the same pre-activation sees.
  */
 export function int8BiasDType(formatVersion: number): TensorDType {
-  return formatVersion >= 4 ? 'F16' : 'F32';
+  return formatVersion >= F16_BIASES_FROM_VERSION ? 'F16' : 'F32';
 }
 
 /** True when a recurrent layer stores the version-2 INT8 layout (F16 scales, pre-summed biases). */

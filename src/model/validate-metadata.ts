@@ -7,6 +7,7 @@ import { WavegateError } from '../errors.js';
 import { FORMAT_NAME, FORMAT_VERSION, OLDEST_FORMAT_VERSION } from './schema.js';
 import type { LayerSpec, WgmMetadata } from './schema.js';
 import { DEFAULT_LIMITS, type ModelLimits } from './limits.js';
+import { INT8_DENSE_FROM_VERSION } from './tensors.js';
 import { chainRates, parseStages, type Stage } from './stages.js';
 import { compileRrFeatureNames } from '../signal/rr-features.js';
 
@@ -314,7 +315,7 @@ function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSiz
  */
 function checkDenseQuant(c: Checker, L: Record<string, unknown>, here: string, version: number, takesFeatures: boolean): void {
   const precision = L.precision === undefined ? 'f32' : c.oneOf(L.precision, `${here}.precision`, ['f32', 'int8'] as const);
-  if (L.precision !== undefined && version < 4) c.fail(`${here}.precision`, `a dense layer's precision needs format version 4 (the file is version ${version})`);
+  if (L.precision !== undefined && version < INT8_DENSE_FROM_VERSION) c.fail(`${here}.precision`, `a dense layer's precision needs format version ${INT8_DENSE_FROM_VERSION} (the file is version ${version})`);
   const staticScale = (field: 'inputQuant' | 'featureQuant') => {
     const q = c.object(L[field], `${here}.${field}`);
     if (q.mode !== 'static') c.fail(`${here}.${field}.mode`, `must be "static" for a dense layer (its scales are calibrated), got ${describe(q.mode)}`);
