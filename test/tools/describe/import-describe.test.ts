@@ -15,6 +15,7 @@ import { registerInspect } from '../../../src/cli/inspect.js';
 import { registerDataset } from '../../../tools/cli/dataset.js';
 import { registerDatasetSynth } from '../../../tools/cli/dataset-synth.js';
 import { sha256Hex } from '../../../src/model/digest.js';
+import { FORMAT_VERSION } from '../../../src/model/schema.js';
 
 const ONNX = fileURLToPath(new URL('../../../fixtures/models/ecg-beat-gru.onnx', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'wavegate-import-describe-'));
@@ -66,7 +67,7 @@ describe('import --meta', () => {
     expect(r.err).toBe('');
     expect(r.out).toMatch(/labels \[N, S, V\]/);
     const m = decodeWgm(readFileSync(out)).metadata;
-    expect(m.formatVersion).toBe(3);
+    expect(m.formatVersion).toBe(FORMAT_VERSION);
     expect(m.name).toBe('ecg-beat-gru');
     expect(m.input).toMatchObject({ channels: 1, window: 128, sampleRate: 360, channelNames: ['MLII'], raw: META.input.raw, preprocessing: META.input.preprocessing, windowing: META.input.windowing });
     expect(m.labels).toEqual(['N', 'S', 'V']);
