@@ -11,6 +11,8 @@ export const OP_LSTM_F32: i32 = 0;
 export const OP_GRU_F32: i32 = 1;
 export const OP_LSTM_S8: i32 = 2;
 export const OP_GRU_S8: i32 = 3;
+/** denseS8: the INT8 dense layer (scratch for one row's activation codes). */
+export const OP_DENSE_S8: i32 = 4;
 
 /** LSTM gate blocks in the weight rows (ONNX order i, o, f, c): rows [g*H, (g+1)*H). */
 export const LSTM_GATE_I: i32 = 0;

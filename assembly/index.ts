@@ -12,6 +12,7 @@ export {
   lstmF32, gruF32, lstmS8, gruS8,
   denseF32, softmaxF32, sigmoidF32, tanhF32, layerNormF32,
   matvecS8S32,
+  denseS8,
 } from "./kernels/index";
 export { selfTest } from "./kernels/selftest";
 export { setRelaxedDotForm } from "./kernels/simd/dot";

@@ -13,6 +13,7 @@ import * as rPack from "./ref/pack";
 import * as rDense from "./ref/dense_f32";
 import * as rRows from "./ref/rows_f32";
 import * as rMatvec from "./ref/matvec_s8_s32";
+import * as rDenseS8 from "./ref/dense_s8";
 import * as sLstmF32 from "./simd/lstm_f32";
 import * as sGruF32 from "./simd/gru_f32";
 import * as sLstmS8 from "./simd/lstm_s8";
@@ -21,13 +22,16 @@ import * as sPack from "./simd/pack";
 import * as sDense from "./simd/dense_f32";
 import * as sRows from "./simd/rows_f32";
 import * as sMatvec from "./simd/matvec_s8_s32";
-import { OP_LSTM_F32, OP_GRU_F32, OP_LSTM_S8, OP_GRU_S8 } from "../abi";
+import * as sDenseS8 from "./simd/dense_s8";
+import { OP_LSTM_F32, OP_GRU_F32, OP_LSTM_S8, OP_GRU_S8, OP_DENSE_S8 } from "../abi";
 import { MAX_DIM } from "./common";
 
 export function scratchBytes(op: i32, I: i32, H: i32, batch: i32): i32 {
   if (I <= 0 || H <= 0 || batch <= 0 || I > MAX_DIM || H > MAX_DIM || batch > MAX_DIM) return -1;
   let n: i64 = -1;
-  if (ASC_FEATURE_SIMD) {
+  // denseS8 (I = inF, H = outF): one row's codes, the same in both builds.
+  if (op == OP_DENSE_S8) n = I <= rDenseS8.DENSE_S8_MAX_IN ? rDenseS8.denseScratchS8(I) : -1;
+  else if (ASC_FEATURE_SIMD) {
     if (op == OP_LSTM_F32) n = sLstmF32.lstmScratchF32(I, H, batch);
     else if (op == OP_GRU_F32) n = sGruF32.gruScratchF32(I, H, batch);
     else if (op == OP_LSTM_S8) n = sLstmS8.lstmScratchS8(I, H, batch);
@@ -113,4 +117,13 @@ export function layerNormF32(x: usize, n: i32, rows: i32, stride: i32, gamma: us
 }
 export function matvecS8S32(Wq: usize, rows: i32, cols: i32, xq: usize, out: usize, scheme: i32): i32 {
   return ASC_FEATURE_SIMD ? sMatvec.matvecS8S32(Wq, rows, cols, xq, out, scheme) : rMatvec.matvecS8S32(Wq, rows, cols, xq, out, scheme);
+}
+
+export function denseS8(
+  Wq: usize, Ws: usize, b: usize, inF: i32, outF: i32, batch: i32, x: usize, xStride: i32, y: usize, yStride: i32,
+  activation: i32, scratch: usize, split: i32, xScale: f32, tailScale: f32, scheme: i32,
+): i32 {
+  return ASC_FEATURE_SIMD
+    ? sDenseS8.denseS8(Wq, Ws, b, inF, outF, batch, x, xStride, y, yStride, activation, scratch, split, xScale, tailScale, scheme)
+    : rDenseS8.denseS8(Wq, Ws, b, inF, outF, batch, x, xStride, y, yStride, activation, scratch, split, xScale, tailScale, scheme);
 }

@@ -16,10 +16,10 @@
  * and the kernel computes the same cell. Version 1 (and every f32 layer) stores Wb ++ Rb as ONNX.
  */
 import { WavegateError } from '../errors.js';
-import { f16ArrayToF32 } from './f16.js';
+import { f16ArrayToF32, f16BitsToNumber, numberToF16Bits } from './f16.js';
 import { makeTensor, quantizeRowsS8 } from './formats.js';
-import type { GruLayerSpec, LstmLayerSpec, Tensor, WgmModel } from './schema.js';
-import { gateRows, summedBiasRows, tensorName, usesSummedInt8Layout } from './tensors.js';
+import { FORMAT_VERSION, type GruLayerSpec, type LstmLayerSpec, type Tensor, type WgmModel } from './schema.js';
+import { gateRows, int8BiasDType, summedBiasRows, tensorName, usesSummedInt8Layout } from './tensors.js';
 
 export interface RecurrentBiases {
   /** Added to W x, per gate row [G]. */
@@ -37,7 +37,9 @@ function tensor(model: WgmModel, name: string): Tensor {
 /** Biases of direction `d` as the pair (Wb, Rb) the GRU ABI takes; LSTM packs wb + rb. */
 export function recurrentBiases(model: WgmModel, layer: LstmLayerSpec | GruLayerSpec, d: number): RecurrentBiases {
   const G = gateRows(layer);
-  const B = tensor(model, tensorName.B(layer.name)).data as Float32Array;
+  const t = tensor(model, tensorName.B(layer.name));
+  // Version 4 stores INT8 biases F16 (tensors.ts int8BiasDType): widened to f32 exactly.
+  const B = t.dtype === 'F16' ? f16ArrayToF32(t.data as Uint16Array) : (t.data as Float32Array);
   if (!usesSummedInt8Layout(layer, model.metadata.formatVersion)) {
     const base = d * 2 * G;
     return { wb: B.slice(base, base + G), rb: B.slice(base + G, base + 2 * G) };
@@ -91,11 +93,12 @@ export function presumBiases(layer: LstmLayerSpec | GruLayerSpec, B: Float32Arra
 }
 
 /**
- * The tensors of an INT8 recurrent layer in the current format (version 2) from its f32 ONNX
- * tensors: I8 codes and F16 per-row scales (quantizeRowsS8), biases pre-summed.
+ * The tensors of an INT8 recurrent layer in the current format from its f32 ONNX tensors: I8
+ * codes and F16 per-row scales (quantizeRowsS8), biases pre-summed and stored in
+ * int8BiasDType(formatVersion) (F16 from version 4, rounded to nearest; F32 for versions 2 and 3).
  * W [D, G, I], R [D, G, H], B [D, 2G] (Wb ++ Rb).
  */
-export function int8RecurrentTensors(layer: LstmLayerSpec | GruLayerSpec, W: Float32Array, R: Float32Array, B: Float32Array): Map<string, Tensor> {
+export function int8RecurrentTensors(layer: LstmLayerSpec | GruLayerSpec, W: Float32Array, R: Float32Array, B: Float32Array, formatVersion = FORMAT_VERSION): Map<string, Tensor> {
   const D = layer.direction === 'bidirectional' ? 2 : 1;
   const G = gateRows(layer);
   const out = new Map<string, Tensor>();
@@ -106,6 +109,18 @@ export function int8RecurrentTensors(layer: LstmLayerSpec | GruLayerSpec, W: Flo
   };
   q(tensorName.W(layer.name), W, layer.inputSize);
   q(tensorName.R(layer.name), R, layer.hiddenSize);
-  out.set(tensorName.B(layer.name), makeTensor('F32', [D, summedBiasRows(layer)], presumBiases(layer, B, D)));
+  const summed = presumBiases(layer, B, D);
+  const biasName = tensorName.B(layer.name);
+  out.set(biasName, int8BiasDType(formatVersion) === 'F16' ? makeTensor('F16', [D, summedBiasRows(layer)], f16Biases(summed, biasName)) : makeTensor('F32', [D, summedBiasRows(layer)], summed));
   return out;
+}
+
+/** Biases as nearest binary16; a bias beyond the f16 range (65504) is refused, naming the tensor (no trained model has one). */
+export function f16Biases(b: Float32Array, what: string): Uint16Array {
+  const bits = new Uint16Array(b.length);
+  for (let i = 0; i < b.length; i++) {
+    bits[i] = numberToF16Bits(b[i]);
+    if (!Number.isFinite(f16BitsToNumber(bits[i]))) throw new WavegateError('E_ARGUMENT', `${what}: element ${i} is ${b[i]}, beyond the f16 range of INT8 biases (|b| <= 65504)`);
+  }
+  return bits;
 }

@@ -24,10 +24,14 @@
  * `input.features` (side features into the head), canonical preprocessing stages, per-class
  * detector thresholds and dataset provenance. Tensor layouts are those of version 2, plus the
  * optional LSTM peephole tensor `${name}.P` (LstmLayerSpec.peepholes).
- * Version 4 changes what INT8 recurrent layers compute, not how they are stored: activations are
- * 7-bit codes in [-63, 63], h (and a GRU's r*h) quantized at a dynamic per-step scale instead of
- * the fixed 1/127 (src/model/tensors.ts int8ActivationScheme), which relaxed SIMD's 8-bit dot
- * product computes exactly. Files of versions 1-3 keep their 8-bit activations and outputs.
+ * Version 4 is the whole-model INT8 of `wavegate quantize` and relaxed SIMD:
+ *   - INT8 recurrent layers compute with 7-bit activation codes in [-63, 63], h (and a GRU's r*h)
+ *     quantized at a dynamic per-step scale instead of the fixed 1/127
+ *     (src/model/tensors.ts int8ActivationScheme), which relaxed SIMD's 8-bit dot product computes
+ *     exactly; their pre-summed biases are stored F16 (int8BiasDType);
+ *   - dense layers may be `int8` (DenseLayerSpec.precision: I8 weights per row with F16 scales,
+ *     static input scales).
+ * Files of versions 1-3 keep their 8-bit activations, F32 biases, f32 heads and outputs.
  */
 export const FORMAT_VERSION = 4;
 /** The oldest version loaders still read (the versioning rule: every older version keeps loading). */
@@ -36,7 +40,7 @@ export const OLDEST_FORMAT_VERSION = 1;
 export const FORMAT_NAME = 'wavegate-model';
 
 /** Tensor element types stored in a .wgm file (safetensors spellings). */
-/** F16 (IEEE binary16) appears from format version 2, for INT8 scale tensors only; held as Uint16Array bit patterns. */
+/** F16 (IEEE binary16) appears from format version 2 for INT8 scale tensors, from version 4 also for INT8 recurrent biases; held as Uint16Array bit patterns. */
 export type TensorDType = 'F32' | 'I8' | 'I32' | 'F16';
 
 /*
@@ -139,13 +143,25 @@ export interface PoolSpec {
 
 export type DenseActivation = 'none' | 'relu' | 'tanh' | 'sigmoid';
 
-/** y = act(x W^T + b): `${name}.W` [out, in] F32, `${name}.b` [out] F32 (ONNX Gemm with transB = 1). */
+/**
+ * y = act(x W^T + b): `${name}.W` [out, in] F32, `${name}.b` [out] F32 (ONNX Gemm with transB = 1).
+ * Version 4, `precision: 'int8'`: `${name}.W` I8 [out, in] per-row symmetric with
+ * `${name}.W.scale` F16 [out] (as recurrent weights), `${name}.b` F32; the input is quantized
+ * with static scales (the kernel's denseS8): `inputQuant` for its columns, except that the first
+ * dense layer of a model with side features quantizes its F feature columns with `featureQuant`.
+ */
 export interface DenseLayerSpec {
   type: 'dense';
   name: string;
   inFeatures: number;
   outFeatures: number;
   activation: DenseActivation;
+  /** Version 4: weight precision; absent means `f32`. */
+  precision?: LayerPrecision;
+  /** `int8` only, mode `static`: the scale of the input columns (the pooled part for the first dense layer of a model with side features). */
+  inputQuant?: ActivationQuant;
+  /** `int8` first dense layer of a model with side features only, mode `static`: the scale of the F feature columns. */
+  featureQuant?: ActivationQuant;
 }
 
 export type LayerSpec = LstmLayerSpec | GruLayerSpec | LayerNormSpec | PoolSpec | DenseLayerSpec;

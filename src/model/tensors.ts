@@ -51,16 +51,41 @@ export function summedBiasRows(layer: { type: 'lstm' | 'gru'; hiddenSize: number
   return gateRows(layer);
 }
 
+/** Largest activation code of a scheme: 127 ('a8') or 63 ('a7'). */
+export function int8ActivationQmax(scheme: 'a8' | 'a7'): number {
+  return scheme === 'a7' ? 63 : 127;
+}
+
+/**
+ * The format versions that introduced the whole-model INT8 of `wavegate quantize`: INT8 dense
+ * layers and F16 biases of INT8 recurrent layers. Named here, and used only through these
+ * constants, so that the version they belong to is one edit.
+ */
+export const INT8_DENSE_FROM_VERSION = 4;
+export const F16_BIASES_FROM_VERSION = 4;
+
+/**
+ * Dtype of an INT8 recurrent layer's pre-summed biases `${name}.B`: F32 in versions 2 and 3, F16
+ * from version 4 (rounded to nearest; the runtime widens them to f32 exactly). Half the bytes of
+ * the biases, which at I = 1 and H = 64 are ~5% of an INT8 file; the f16 rounding (2^-11
+ * relative) is an order below the int8 weight and activation rounding the same pre-activation sees.
+ */
+export function int8BiasDType(formatVersion: number): TensorDType {
+  return formatVersion >= F16_BIASES_FROM_VERSION ? 'F16' : 'F32';
+}
+
 /** True when a recurrent layer stores the version-2 INT8 layout (F16 scales, pre-summed biases). */
 export function usesSummedInt8Layout(layer: { precision: string }, formatVersion: number): boolean {
   return layer.precision === 'int8' && formatVersion >= 2;
 }
 
 /**
- * Activation codes of an INT8 recurrent layer (docs/model-format.md): versions 1-3 quantize x to
- * [-127, 127] and h at the fixed scale 1/127 ('a8'); version 4 quantizes x and h to [-63, 63],
- * h (and a GRU's r*h) at its own dynamic scale max|h| / 63 per step and stream ('a7'), which
- * relaxed SIMD's 8-bit dot product computes exactly (docs/kernel-abi.md). Weights are the same.
+ * Activation codes of a file's INT8 layers (docs/model-format.md): versions 1-3 quantize x (and a
+ * dense layer's input) to [-127, 127] and h at the fixed scale 1/127 ('a8', kernel scheme QS_A8);
+ * version 4 quantizes to [-63, 63], h (and a GRU's r*h) at its own dynamic scale max|h| / 63 per
+ * step and stream ('a7', QS_A7), which relaxed SIMD's 8-bit dot product computes exactly
+ * (docs/kernel-abi.md). Weights are the same. The runtime's plan and the quantizer's calibration
+ * (tools/quantize) both ask here.
  */
 export function int8ActivationScheme(formatVersion: number): 'a8' | 'a7' {
   return formatVersion >= 4 ? 'a7' : 'a8';
@@ -85,7 +110,7 @@ export function layerTensorSpecs(layer: LayerSpec, formatVersion: number = FORMA
       const specs: TensorSpec[] = [
         { name: tensorName.W(layer.name), dtype: wDtype, shape: [D, G, layer.inputSize], role: `input weights (gates ${gates})` },
         { name: tensorName.R(layer.name), dtype: wDtype, shape: [D, G, layer.hiddenSize], role: `recurrent weights (gates ${gates})` },
-        { name: tensorName.B(layer.name), dtype: 'F32', ...bias },
+        { name: tensorName.B(layer.name), dtype: v2 ? int8BiasDType(formatVersion) : 'F32', ...bias },
       ];
       if (layer.type === 'lstm' && layer.peepholes) {
         specs.push({ name: tensorName.P(layer.name), dtype: 'F32', shape: [D, 3 * layer.hiddenSize], role: 'peephole weights (i, o, f)' });
@@ -104,11 +129,15 @@ export function layerTensorSpecs(layer: LayerSpec, formatVersion: number = FORMA
         { name: tensorName.gamma(layer.name), dtype: 'F32', shape: [layer.size], role: 'layer norm scale' },
         { name: tensorName.beta(layer.name), dtype: 'F32', shape: [layer.size], role: 'layer norm shift' },
       ];
-    case 'dense':
-      return [
-        { name: tensorName.denseW(layer.name), dtype: 'F32', shape: [layer.outFeatures, layer.inFeatures], role: 'dense weights [out, in]' },
+    case 'dense': {
+      const int8 = layer.precision === 'int8';
+      const specs: TensorSpec[] = [
+        { name: tensorName.denseW(layer.name), dtype: int8 ? 'I8' : 'F32', shape: [layer.outFeatures, layer.inFeatures], role: 'dense weights [out, in]' },
         { name: tensorName.denseB(layer.name), dtype: 'F32', shape: [layer.outFeatures], role: 'dense bias' },
       ];
+      if (int8) specs.push({ name: tensorName.Wscale(layer.name), dtype: 'F16', shape: [layer.outFeatures], role: 'per-row scales of the dense weights', scale: true });
+      return specs;
+    }
     case 'pool':
       return [];
   }

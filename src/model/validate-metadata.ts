@@ -7,6 +7,7 @@ import { WavegateError } from '../errors.js';
 import { FORMAT_NAME, FORMAT_VERSION, OLDEST_FORMAT_VERSION } from './schema.js';
 import type { LayerSpec, WgmMetadata } from './schema.js';
 import { DEFAULT_LIMITS, type ModelLimits } from './limits.js';
+import { INT8_DENSE_FROM_VERSION } from './tensors.js';
 import { chainRates, parseStages, type Stage } from './stages.js';
 import { compileRrFeatureNames } from '../signal/rr-features.js';
 
@@ -293,6 +294,7 @@ function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSiz
       const inF = c.int(L.inFeatures, `${here}.inFeatures`, 1, limits.maxFeatures);
       const outF = c.int(L.outFeatures, `${here}.outFeatures`, 1, limits.maxFeatures);
       c.oneOf(L.activation, `${here}.activation`, ['none', 'relu', 'tanh', 'sigmoid'] as const);
+      checkDenseQuant(c, L, here, version, !seenDense && featureCount > 0);
       // Side features join the first dense layer's input: [pooled recurrent output ++ features].
       if (!seenDense && featureCount > 0) {
         if (inF !== features + featureCount) c.fail(`${here}.inFeatures`, `${inF} does not match the pooled output ${features} + ${featureCount} side features (input.features)`);
@@ -304,6 +306,30 @@ function checkLayerChain(c: Checker, layers: unknown[], channels: number, outSiz
   if (!seenRecurrent) c.fail('layers', 'has no recurrent (lstm/gru) layer');
   if (featureCount > 0 && !seenDense) c.fail('input.features', 'side features need a dense layer after the recurrent stack to enter');
   if (features !== outSize) c.fail('output.size', `${outSize} does not match the last layer's output size ${features}`);
+}
+
+/**
+ * A dense layer's precision and input scales (version 4): an `int8` layer has a static
+ * `inputQuant`, and `featureQuant` exactly when it is the first dense layer of a model with side
+ * features (its feature columns get their own scale); an f32 layer has neither.
+ */
+function checkDenseQuant(c: Checker, L: Record<string, unknown>, here: string, version: number, takesFeatures: boolean): void {
+  const precision = L.precision === undefined ? 'f32' : c.oneOf(L.precision, `${here}.precision`, ['f32', 'int8'] as const);
+  if (L.precision !== undefined && version < INT8_DENSE_FROM_VERSION) c.fail(`${here}.precision`, `a dense layer's precision needs format version ${INT8_DENSE_FROM_VERSION} (the file is version ${version})`);
+  const staticScale = (field: 'inputQuant' | 'featureQuant') => {
+    const q = c.object(L[field], `${here}.${field}`);
+    if (q.mode !== 'static') c.fail(`${here}.${field}.mode`, `must be "static" for a dense layer (its scales are calibrated), got ${describe(q.mode)}`);
+    c.num(q.scale, `${here}.${field}.scale`, 0, 3.4e38, true);
+    c.optional(q, 'calibration', `${here}.${field}`, (v, p) => c.str(v, p));
+  };
+  for (const field of ['inputQuant', 'featureQuant'] as const) {
+    const wanted = precision === 'int8' && (field === 'inputQuant' || takesFeatures);
+    if (L[field] === undefined) {
+      if (wanted) c.fail(`${here}.${field}`, `is required for an int8 dense layer${field === 'featureQuant' ? ' that takes side features' : ''}`);
+    } else if (!wanted) {
+      c.fail(`${here}.${field}`, precision !== 'int8' ? 'is only meaningful for precision "int8"' : 'is only meaningful for the first dense layer of a model with side features');
+    } else staticScale(field);
+  }
 }
 
 /** Narrowing helper for code that walks validated layers. */

@@ -12,6 +12,8 @@ export const OP_LSTM_F32 = 0;
 export const OP_GRU_F32 = 1;
 export const OP_LSTM_S8 = 2;
 export const OP_GRU_S8 = 3;
+/** `scratchBytes(OP_DENSE_S8, inF, outF, batch)`: scratch of one `denseS8` call. */
+export const OP_DENSE_S8 = 4;
 
 /**
  * INT8 activation schemes, the `scheme` argument of lstmS8/gruS8 (assembly/abi.ts): QS_A8 =
@@ -78,6 +80,7 @@ export interface KernelExports {
   lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, P: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number, xScale: number, scheme: number, reverse: number): number;
   gruS8(Wq: number, Ws: number, Rq: number, Rs: number, Wb: number, Rb: number, I: number, H: number, batch: number, T: number, x: number, xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, xScale: number, scheme: number, linearBeforeReset: number, reverse: number): number;
   denseF32(W: number, b: number, inF: number, outF: number, batch: number, x: number, xStride: number, y: number, yStride: number, activation: number): number;
+  denseS8(Wq: number, Ws: number, b: number, inF: number, outF: number, batch: number, x: number, xStride: number, y: number, yStride: number, activation: number, scratch: number, split: number, xScale: number, tailScale: number, scheme: number): number;
   softmaxF32(x: number, n: number, rows: number, stride: number): number;
   sigmoidF32(x: number, n: number, rows: number, stride: number): number;
   layerNormF32(x: number, n: number, rows: number, stride: number, gamma: number, beta: number, epsilon: number): number;
@@ -87,4 +90,5 @@ export interface KernelExports {
 export const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = [
   'memory', 'abiVersion', 'simdEnabled', 'relaxedEnabled', 'selfTest', 'setRelaxedDotForm', 'reserve', 'packedBytesF32', 'packWeightsF32', 'packedBytesS8', 'packWeightsS8',
   'scratchBytes', 'lstmF32', 'gruF32', 'lstmS8', 'gruS8', 'denseF32', 'softmaxF32', 'sigmoidF32', 'layerNormF32',
+  'denseS8',
 ];

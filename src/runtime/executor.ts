@@ -159,7 +159,9 @@ export class Executor {
         checkStatus(k.layerNormF32(cur.ptr, s.size, rows, cur.stride, p.a, p.b, s.epsilon), `layerNormF32 (${s.name})`);
       } else {
         const out = cur.ptr === prep.headA ? prep.headB : prep.headA;
-        checkStatus(k.denseF32(p.a, p.b, s.inF, s.outF, rows, cur.ptr, cur.stride, out, s.outF, s.activation), `denseF32 (${s.name})`);
+        if (s.int8) {
+          checkStatus(k.denseS8(p.a, p.s, p.b, s.inF, s.outF, rows, cur.ptr, cur.stride, out, s.outF, s.activation, prep.scratch, s.split, s.xScale, s.tailScale, plan.int8Scheme), `denseS8 (${s.name})`);
+        } else checkStatus(k.denseF32(p.a, p.b, s.inF, s.outF, rows, cur.ptr, cur.stride, out, s.outF, s.activation), `denseF32 (${s.name})`);
         cur = { ptr: out, stride: s.outF };
       }
     }

@@ -4,7 +4,7 @@
  * `session.memoryReport()` and `wavegate inspect`, so the report is the allocation.
  */
 import { WavegateError } from '../errors.js';
-import { KERNEL_ALIGN } from './abi.js';
+import { KERNEL_ALIGN, OP_DENSE_S8 } from './abi.js';
 import type { Plan, RecurrentStep } from './plan.js';
 import type { ResolvedSessionOptions } from './options.js';
 
@@ -115,7 +115,11 @@ export function layoutMemory(plan: Plan, opts: ResolvedSessionOptions, kernel: K
   });
   const headParams = new Map<string, number>();
   for (const h of [...plan.sequence, ...plan.head]) {
-    if (h.kind === 'dense') headParams.set(h.name, alignUp(f32(h.outF * h.inF)) + alignUp(f32(h.outF)));
+    // INT8 dense: i8 weights (plain), f32 scales and bias; its scratch holds one row's codes.
+    if (h.kind === 'dense' && h.int8) {
+      headParams.set(h.name, alignUp(h.outF * h.inF) + 2 * alignUp(f32(h.outF)));
+      scratch = Math.max(scratch, k.scratchBytes(OP_DENSE_S8, h.inF, h.outF, maxBatch));
+    } else if (h.kind === 'dense') headParams.set(h.name, alignUp(f32(h.outF * h.inF)) + alignUp(f32(h.outF)));
     if (h.kind === 'layernorm') headParams.set(h.name, 2 * alignUp(f32(h.size)));
   }
   for (const b of headParams.values()) weightBytes += b;

@@ -119,7 +119,7 @@ function summarize(l: WgmMetadata['layers'][number], formatVersion: number): str
     case 'pool':
       return `pool ${l.mode}`;
     case 'dense':
-      return `dense ${l.inFeatures}->${l.outFeatures} ${l.activation}`;
+      return `dense ${l.inFeatures}->${l.outFeatures} ${l.activation}${l.precision === 'int8' ? ` int8 (input static scale ${l.inputQuant?.scale}${l.featureQuant ? `, features ${l.featureQuant.scale}` : ''})` : ''}`;
   }
 }
 

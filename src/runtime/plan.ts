@@ -48,6 +48,12 @@ export interface DenseStep {
   inF: number;
   outF: number;
   activation: number;
+  /** INT8 dense (denseS8): int8 weights, input quantized with static scales. */
+  int8: boolean;
+  /** int8: columns [0, split) use xScale, [split, inF) tailScale (the side features of the first dense layer); split = inF otherwise. */
+  split: number;
+  xScale: number;
+  tailScale: number;
 }
 
 export interface Plan {
@@ -80,6 +86,8 @@ export interface Plan {
   /** Null when push() can run this model, else why not. */
   notStreamable: string | null;
   parameterCount: number;
+  /** Activation scheme of the INT8 ops (QS_A8 or QS_A7), from the file's format version. */
+  int8Scheme: number;
 }
 
 const ACTIVATIONS: Record<DenseActivation, number> = { none: ACT_NONE, relu: ACT_RELU, tanh: ACT_TANH, sigmoid: ACT_SIGMOID };
@@ -136,10 +144,18 @@ export function buildPlan(meta: WgmMetadata): Plan {
         pool = { mode: l.mode, implicit: false };
         if (l.mode === 'mean') notStreamable ??= `pool "${l.name}" is "mean" over the window: window mode (run) only`;
         break;
-      case 'dense':
-        head.push({ kind: 'dense', name: l.name, inF: l.inFeatures, outF: l.outFeatures, activation: ACTIVATIONS[l.activation] });
+      case 'dense': {
+        const int8 = l.precision === 'int8';
+        // The first dense layer of a model with side features reads [pooled ++ features]: two ranges.
+        const F = meta.input.features?.names.length ?? 0;
+        const split = int8 && l.featureQuant ? l.inFeatures - F : l.inFeatures;
+        head.push({
+          kind: 'dense', name: l.name, inF: l.inFeatures, outF: l.outFeatures, activation: ACTIVATIONS[l.activation],
+          int8, split, xScale: int8 ? (l.inputQuant?.scale ?? 0) : 0, tailScale: int8 ? (l.featureQuant?.scale ?? 0) : 0,
+        });
         width = l.outFeatures;
         break;
+      }
     }
   });
   const sequenceWidth = (sequence.filter((s) => s.kind === 'recurrent').at(-1) as RecurrentStep | undefined)?.outWidth;
@@ -164,5 +180,6 @@ export function buildPlan(meta: WgmMetadata): Plan {
     maxHeadWidth,
     notStreamable,
     parameterCount: meta.layers.reduce((n, l) => n + layerParameterCount(l), 0),
+    int8Scheme: int8ActivationScheme(meta.formatVersion) === 'a7' ? QS_A7 : QS_A8,
   };
 }

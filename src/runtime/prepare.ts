@@ -7,6 +7,7 @@ import { WavegateError } from '../errors.js';
 import type { Tensor, WgmModel } from '../model/schema.js';
 import { tensorName } from '../model/tensors.js';
 import { recurrentBiases, recurrentScales } from '../model/recurrent-params.js';
+import { f16ArrayToF32 } from '../model/f16.js';
 import { STATUS_NAMES, STATUS_OK, type KernelExports } from './abi.js';
 import { alignUp, recurrentSteps, type MemoryLayout } from './memory.js';
 import type { DenseStep, NormStep, Plan, RecurrentStep } from './plan.js';
@@ -36,9 +37,11 @@ export interface PreparedRecurrent {
 }
 
 export interface PreparedParams {
-  /** dense: W [out, in], b [out]; layernorm: gamma, beta. */
+  /** dense: W [out, in] (f32, or i8 for an int8 layer), b [out]; layernorm: gamma, beta. */
   a: number;
   b: number;
+  /** int8 dense: per-row scales f32 [out] (0 otherwise). */
+  s: number;
 }
 
 export interface Prepared {
@@ -101,8 +104,15 @@ export function prepareSession(k: KernelExports, model: WgmModel, plan: Plan, la
   });
   const params = new Map<string, PreparedParams>();
   for (const s of [...plan.sequence, ...plan.head]) {
-    if (s.kind === 'dense') params.set(s.name, { a: reserve(4 * s.outF * s.inF, `${s.name}.W`), b: reserve(4 * s.outF, `${s.name}.b`) });
-    if (s.kind === 'layernorm') params.set(s.name, { a: reserve(4 * s.size, `${s.name}.gamma`), b: reserve(4 * s.size, `${s.name}.beta`) });
+    if (s.kind === 'dense') {
+      const int8 = s.int8;
+      params.set(s.name, {
+        a: reserve((int8 ? 1 : 4) * s.outF * s.inF, `${s.name}.W`),
+        b: reserve(4 * s.outF, `${s.name}.b`),
+        s: int8 ? reserve(4 * s.outF, `${s.name}.W.scale`) : 0,
+      });
+    }
+    if (s.kind === 'layernorm') params.set(s.name, { a: reserve(4 * s.size, `${s.name}.gamma`), b: reserve(4 * s.size, `${s.name}.beta`), s: 0 });
   }
   const scratch = reserve(layout.scratchBytes, 'scratch');
   const input = reserve(layout.inputBytes, 'input buffer');
@@ -159,7 +169,12 @@ export function prepareSession(k: KernelExports, model: WgmModel, plan: Plan, la
     const p = params.get((s as NormStep | DenseStep).name);
     if (!p) continue;
     const [a, b] = s.kind === 'dense' ? [tensorName.denseW(s.name), tensorName.denseB(s.name)] : [tensorName.gamma((s as NormStep).name), tensorName.beta((s as NormStep).name)];
-    f32.set(get(a).data as Float32Array, p.a / 4);
+    if (s.kind === 'dense' && s.int8) {
+      // denseS8 takes the plain i8 matrix and f32 scales (F16 in the file, widened exactly).
+      const W = get(a).data as Int8Array;
+      u8.set(new Uint8Array(W.buffer, W.byteOffset, W.length), p.a);
+      f32.set(f16ArrayToF32(get(tensorName.Wscale(s.name)).data as Uint16Array), p.s / 4);
+    } else f32.set(get(a).data as Float32Array, p.a / 4);
     f32.set(get(b).data as Float32Array, p.b / 4);
   }
   // Staging held raw weights: clear it so nothing stale can be mistaken for activations.

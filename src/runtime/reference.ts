@@ -9,17 +9,28 @@
  *     integer dot products, then float gates ("hybrid" scheme);
  *   - 'dequantized': float semantics of the dequantized weights (real = scale * q) with float
  *     activations: what the weights mean, not the kernel's integer arithmetic.
+ * INT8 dense layers (format version 4) likewise: 'kernel' quantizes the input with the layer's
+ * static scales (the side-feature columns of the first dense layer with their own), exact integer
+ * sums, then scale and bias in float; 'dequantized' runs the dequantized weights on float inputs.
  * LSTM peepholes (ONNX P) are added in float in both modes, as the kernel does.
+ * `tap` (ReferenceOptions) sees the input of every recurrent and dense layer: what the quantizer
+ * calibrates activation scales on (tools/quantize).
  */
 import { WavegateError } from '../errors.js';
-import type { GruLayerSpec, LstmLayerSpec, Tensor, WgmModel } from '../model/schema.js';
+import type { DenseLayerSpec, GruLayerSpec, LayerSpec, LstmLayerSpec, Tensor, WgmModel } from '../model/schema.js';
 import { roundHalfAway } from '../model/formats.js';
-import { int8ActivationScheme, tensorName } from '../model/tensors.js';
+import { int8ActivationQmax, int8ActivationScheme, tensorName } from '../model/tensors.js';
+import { f16ArrayToF32 } from '../model/f16.js';
 import { recurrentBiases, recurrentScales } from '../model/recurrent-params.js';
 
 export interface ReferenceOptions {
   /** INT8 layers: 'kernel' emulates the kernel ABI (default); 'dequantized' runs the dequantized weights in float. */
   int8?: 'kernel' | 'dequantized';
+  /**
+   * Called with the input of each recurrent layer (one vector per time step) and of each dense
+   * layer (the pooled vector, side features joined for the first one) before the layer runs.
+   */
+  tap?: (layer: LayerSpec, inputs: readonly Float64Array[]) => void;
 }
 
 type Vec = Float64Array;
@@ -159,6 +170,42 @@ function joinFeatures(v: Vec, f: Vec): Vec {
   return o;
 }
 
+/** One dense layer as a function of its input vector: f32 weights, or int8 (see the module comment). */
+function denseLayer(model: WgmModel, l: DenseLayerSpec, opts: ReferenceOptions): (v: Vec) => Vec {
+  const W = (model.tensors.get(tensorName.denseW(l.name)) as Tensor).data;
+  const b = (model.tensors.get(tensorName.denseB(l.name)) as Tensor).data;
+  const inF = l.inFeatures;
+  const int8 = l.precision === 'int8';
+  const ws = int8 ? f16ArrayToF32((model.tensors.get(tensorName.Wscale(l.name)) as Tensor).data as Uint16Array) : undefined;
+  const F = model.metadata.input.features?.names.length ?? 0;
+  const split = l.featureQuant ? inF - F : inF;
+  const sA = l.inputQuant?.scale ?? 0;
+  const sB = l.featureQuant?.scale ?? 0;
+  const qmax = int8ActivationQmax(int8ActivationScheme(model.metadata.formatVersion));
+  const fr = Math.fround;
+  return (v) => {
+    const o = new Float64Array(l.outFeatures);
+    // The kernel quantizes x / s in f32: q = clamp(roundHalfAway(f32(x / s)), -qmax, qmax).
+    const q = int8 && opts.int8 !== 'dequantized' ? Array.from(v, (x, k) => Math.max(-qmax, Math.min(qmax, roundHalfAway(fr(fr(x) / fr(k < split ? sA : sB)))))) : undefined;
+    for (let r = 0; r < l.outFeatures; r++) {
+      let s: number;
+      if (q) {
+        let accA = 0;
+        let accB = 0;
+        for (let k = 0; k < split; k++) accA += W[r * inF + k] * q[k];
+        for (let k = split; k < inF; k++) accB += W[r * inF + k] * q[k];
+        s = accA * ws![r] * sA + accB * ws![r] * sB + b[r];
+      } else {
+        s = b[r];
+        const scale = ws ? ws[r] : 1;
+        for (let k = 0; k < inF; k++) s += scale * W[r * inF + k] * v[k];
+      }
+      o[r] = ACT[l.activation](s);
+    }
+    return o;
+  };
+}
+
 /** Recurrent state of one stream in the reference: per recurrent layer and direction. */
 export type ReferenceState = Map<string, { h: Vec; c: Vec }>;
 
@@ -211,6 +258,7 @@ export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state
       if (!pooledVec) seq = seq.map(f);
     };
     if (l.type === 'lstm' || l.type === 'gru') {
+      opts.tap?.(l, seq);
       const dirs = l.direction === 'bidirectional' ? 2 : 1;
       const outs: Vec[][] = [];
       for (let d = 0; d < dirs; d++) {
@@ -233,17 +281,8 @@ export function referenceForward(model: WgmModel, xs: ArrayLike<number>[], state
       // Side features: the first dense layer takes [pooled ++ features] (torch.cat([h, f], dim=1)).
       if (side && !seenDense) mapBoth((v) => joinFeatures(v, side));
       seenDense = true;
-      const W = get(tensorName.denseW(l.name));
-      const b = get(tensorName.denseB(l.name));
-      mapBoth((v) => {
-        const o = new Float64Array(l.outFeatures);
-        for (let r = 0; r < l.outFeatures; r++) {
-          let s = b[r];
-          for (let k = 0; k < l.inFeatures; k++) s += W[r * l.inFeatures + k] * v[k];
-          o[r] = ACT[l.activation](s);
-        }
-        return o;
-      });
+      if (pooledVec) opts.tap?.(l, [pooledVec]);
+      mapBoth(denseLayer(model, l, opts));
     }
   });
   const finalAct = (v: Vec): Vec => {

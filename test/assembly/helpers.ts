@@ -63,6 +63,8 @@ export interface KernelExports {
   tanhF32(x: number, n: number, rows: number, stride: number): number;
   layerNormF32(x: number, n: number, rows: number, stride: number, gamma: number, beta: number, eps: number): number;
   matvecS8S32(Wq: number, rows: number, cols: number, xq: number, out: number, scheme: number): number;
+  denseS8(Wq: number, Ws: number, b: number, inF: number, outF: number, batch: number, x: number, xStride: number, y: number,
+    yStride: number, activation: number, scratch: number, split: number, xScale: number, tailScale: number, scheme: number): number;
 }
 
 const modules = new Map<Build, WebAssembly.Module>();

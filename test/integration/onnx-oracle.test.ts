@@ -12,7 +12,9 @@
  * onnxruntime-node is required: when it cannot be imported every test here fails (nothing is
  * skipped; oracle-requires-ort.test.ts proves it). onnxruntime-web is never loaded in this process.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +25,9 @@ import { loadModel } from '../../src/index.js';
 import { referenceRun } from '../../src/runtime/reference.js';
 import { importOnnx, type OnnxIo } from '../../tools/onnx/import.js';
 import { buildRnnClassifier, randomArray, seeded } from '../tools/onnx/graph-builder.js';
+import { encodeDataset } from '../../tools/datasets/dataset-file.js';
+import { buildSynthDataset } from '../../tools/synth/dataset.js';
+import { quantizeModel } from '../../tools/quantize/quantize.js';
 
 type Ort = typeof import('onnxruntime-node');
 /** The module imported as onnxruntime (oracle-requires-ort.test.ts names a missing one to prove the failure). */
@@ -41,7 +46,8 @@ const INT8_BUILDS_BUDGET = 0;
  * INT8 against onnxruntime's f32 on the trained fixture (fixtures/models/ecg-beat-gru.onnx on the
  * 200 committed beat windows): the project's bar, top-1 agreement >= 99%, and a largest softmax
  * probability difference of 0.05 (the demo-model test's bar; measured 1.3e-2 with 100% agreement,
- * both for `import --int8` and for the committed ecg-beat-gru-int8.wgm).
+ * for `import --int8`, for the committed ecg-beat-gru-int8.wgm and for `wavegate quantize`'s
+ * whole-model INT8 (dense head INT8, static scales calibrated on synthetic beats of other subjects)).
  */
 const INT8_TRAINED_TOP1 = 0.99;
 const INT8_TRAINED_PROB_BUDGET = 0.05;
@@ -263,9 +269,16 @@ describe('onnxruntime oracle', () => {
     const want = await runOrt(session, io, x, n, T, C);
     await session.release();
     const size = model.metadata.output.size;
+    // Whole-model INT8 (the head too, static scales) calibrated on synthetic beats of other subjects.
+    const tmp = mkdtempSync(join(tmpdir(), 'wavegate-oracle-'));
+    const calib = join(tmp, 'calib.npz');
+    writeFileSync(calib, encodeDataset(buildSynthDataset({ kind: 'ecg', count: 4, seconds: 60, seed: 3 })));
+    const quantized = (await quantizeModel(model, 'ecg-beat-gru.onnx', { calib, calibWindows: 128, selectWindows: 150, createdAt: '2026-01-01T00:00:00Z' })).model;
+    rmSync(tmp, { recursive: true, force: true });
     const int8Models: Array<[string, WgmModel | string]> = [
       ['import --int8', importOnnx(bytes, { source: 'ecg-beat-gru.onnx', int8: true }).model],
       ['ecg-beat-gru-int8.wgm', ROOT + 'fixtures/models/ecg-beat-gru-int8.wgm'],
+      ['quantize', quantized],
     ];
     const lines: string[] = [];
     for (const backend of ['ref', 'simd'] as const) {

@@ -260,7 +260,7 @@ export function describeModel(model: WgmModel): { params: number; summary: strin
     if (l.type === 'lstm' || l.type === 'gru') return `${l.type}(${l.inputSize}->${l.hiddenSize}${l.direction === 'bidirectional' ? ' bi' : l.direction === 'reverse' ? ' rev' : ''}${l.type === 'lstm' && l.peepholes ? ' peepholes' : ''}${l.precision === 'int8' ? ' int8' : ''})`;
     // The first dense layer of a model with side features reads [pooled ++ features]: shown as "pooled+F".
     const inF = l === firstDense && side > 0 ? `${(l as { inFeatures: number }).inFeatures - side}+${side}` : undefined;
-    if (l.type === 'dense') return `dense(${inF ?? l.inFeatures}->${l.outFeatures}${l.activation !== 'none' ? ' ' + l.activation : ''})`;
+    if (l.type === 'dense') return `dense(${inF ?? l.inFeatures}->${l.outFeatures}${l.activation !== 'none' ? ' ' + l.activation : ''}${l.precision === 'int8' ? ' int8' : ''})`;
     if (l.type === 'pool') return `pool(${l.mode})`;
     return `layernorm(${l.size})`;
   });

@@ -3,7 +3,7 @@
  * committed binaries. Weights are scaled so activations stay in a useful range.
  */
 import { FORMAT_VERSION, type Direction, type LayerSpec, type Tensor, type WgmMetadata, type WgmModel } from '../../../src/model/schema.js';
-import { roundHalfAway } from '../../../src/model/formats.js';
+import { quantizeRowsS8, roundHalfAway } from '../../../src/model/formats.js';
 import { int8RecurrentTensors, recurrentBiases, scaleTensorToF32 } from '../../../src/model/recurrent-params.js';
 import { layerTensorSpecs } from '../../../src/model/tensors.js';
 import { Rng } from '../../../tools/synth/rng.js';
@@ -36,6 +36,13 @@ export interface TinySpec {
   mid?: number;
   /** File format version (default: the current one). 1 builds the legacy INT8 layout (F32 scales, Wb ++ Rb). */
   formatVersion?: number;
+  /**
+   * Dense layers int8 too (format version 4): static input scale `headScale` (default 1/64) and,
+   * for the first dense layer of a model with side features, `featureScale` (default 1/16).
+   */
+  int8Head?: boolean;
+  headScale?: number;
+  featureScale?: number;
 }
 
 export function tinyMetadata(s: TinySpec = {}): WgmMetadata {
@@ -56,11 +63,15 @@ export function tinyMetadata(s: TinySpec = {}): WgmMetadata {
   if (s.layerNorm) layers.push({ type: 'layernorm', name: 'norm', size: feat, epsilon: 1e-5 });
   if (s.pool !== null) layers.push({ type: 'pool', name: 'pool', mode: s.pool ?? 'last' });
   const side = s.features ?? 0;
+  const q = (first: boolean) =>
+    s.int8Head
+      ? { precision: 'int8' as const, inputQuant: { mode: 'static' as const, scale: s.headScale ?? 1 / 64 }, ...(first && side ? { featureQuant: { mode: 'static' as const, scale: s.featureScale ?? 1 / 16 } } : {}) }
+      : {};
   if (s.mid) {
-    layers.push({ type: 'dense', name: 'mid', inFeatures: feat + side, outFeatures: s.mid, activation: 'relu' });
+    layers.push({ type: 'dense', name: 'mid', inFeatures: feat + side, outFeatures: s.mid, activation: 'relu', ...q(true) });
     feat = s.mid;
   }
-  layers.push({ type: 'dense', name: 'head', inFeatures: s.mid ? feat : feat + side, outFeatures: outputs, activation: 'none' });
+  layers.push({ type: 'dense', name: 'head', inFeatures: s.mid ? feat : feat + side, outFeatures: outputs, activation: 'none', ...q(!s.mid) });
   return {
     format: 'wavegate-model',
     formatVersion: s.formatVersion ?? FORMAT_VERSION,
@@ -94,7 +105,7 @@ export function randomTensors(meta: WgmMetadata, seed = 1): Map<string, Tensor> 
       const sp = specs.find((t) => t.name.endsWith('.P'));
       if (sp) tensors.set(sp.name, { dtype: 'F32', shape: sp.shape, data: Float32Array.from({ length: sp.shape[0] * sp.shape[1] }, () => (rand() * 2 - 1) * amp) });
       if (layer.precision === 'int8' && meta.formatVersion >= 2) {
-        for (const [name, t] of int8RecurrentTensors(layer, floatW, floatR, B)) tensors.set(name, t);
+        for (const [name, t] of int8RecurrentTensors(layer, floatW, floatR, B, meta.formatVersion)) tensors.set(name, t);
         continue;
       }
       if (layer.precision === 'int8') {
@@ -109,6 +120,13 @@ export function randomTensors(meta: WgmMetadata, seed = 1): Map<string, Tensor> 
         tensors.set(sr.name, { dtype: 'F32', shape: sr.shape, data: floatR });
       }
       tensors.set(sb.name, { dtype: 'F32', shape: sb.shape, data: B });
+    } else if (layer.type === 'dense' && layer.precision === 'int8') {
+      const W = Float32Array.from({ length: layer.outFeatures * layer.inFeatures }, () => (rand() * 2 - 1) * 0.5);
+      const b = Float32Array.from({ length: layer.outFeatures }, () => (rand() * 2 - 1) * 0.5);
+      const { q, scaleBits } = quantizeRowsS8(W, layer.outFeatures, layer.inFeatures);
+      tensors.set(`${layer.name}.W`, { dtype: 'I8', shape: [layer.outFeatures, layer.inFeatures], data: q });
+      tensors.set(`${layer.name}.W.scale`, { dtype: 'F16', shape: [layer.outFeatures], data: scaleBits });
+      tensors.set(`${layer.name}.b`, { dtype: 'F32', shape: [layer.outFeatures], data: b });
     } else {
       for (const s of specs) {
         const n = s.shape.reduce((a, b) => a * b, 1);

@@ -152,13 +152,15 @@ describe('tensor values', () => {
     });
   }
   it('NaN weight names tensor and index', () => expectFail(patchTensor('head.W', 5, NaN), 'E_MODEL_FORMAT', /tensor "head.W" \(dense weights \[out, in\]\) element 5 is NaN/));
-  it('Inf bias', () => expectFail(patchTensor('rnn1.B', 0, Infinity), 'E_MODEL_FORMAT', /tensor "rnn1.B" .* element 0 is Infinity/));
+  it('Inf bias', () => expectFail(patchTensor('head.b', 0, Infinity), 'E_MODEL_FORMAT', /tensor "head.b" .* element 0 is Infinity/));
   function patchF16(name: string, index: number, bits: number): Uint8Array {
     return editRaw((r) => {
       const [b] = r.header[name].data_offsets;
       new DataView(r.data.buffer, r.data.byteOffset).setUint16(b + 2 * index, bits, true);
     });
   }
+  // Version 4 stores INT8 recurrent biases F16.
+  it('Inf F16 bias', () => expectFail(patchF16('rnn1.B', 0, 0x7c00), 'E_MODEL_FORMAT', /tensor "rnn1.B" .* element 0 is Infinity \(f16 0x7c00\)/));
   // Version-2 scales are F16 (bit patterns: 0xb800 = -0.5, 0x7c00 = Infinity, 0x7e00 = NaN).
   it('negative scale', () => expectFail(patchF16('rnn0.W.scale', 3, 0xb800), 'E_MODEL_FORMAT', /tensor "rnn0.W.scale" .* element 3 is -0.5; scales must be >= 0/));
   it('infinite F16 scale', () => expectFail(patchF16('rnn0.R.scale', 1, 0x7c00), 'E_MODEL_FORMAT', /tensor "rnn0.R.scale" .* element 1 is Infinity \(f16 0x7c00\); values must be finite/));
@@ -191,6 +193,32 @@ describe('LSTM peepholes (format version 3)', () => {
     ));
   it('refuses a stray P when peepholes is off', () =>
     expectFail(editMetadata(peep, (m: any) => delete m.layers[1].peepholes), 'E_MODEL_FORMAT', /tensor "rnn1.P" is not used by any layer/));
+});
+
+describe('INT8 dense layers (format version 4)', () => {
+  // A mid ReLU layer (one input range) and a head; with side features the first dense layer has two.
+  const withFeatures = encodeWgm(tinyModel({ cell: 'gru', precision: 'int8', int8Head: true, features: 3, mid: 6 }));
+  it('load with I8 weights, F16 per-row scales and F32 biases', () => {
+    const m = decodeWgm(withFeatures);
+    expect(m.tensors.get('mid.W')).toMatchObject({ dtype: 'I8', shape: [6, 11] });
+    expect(m.tensors.get('mid.W.scale')).toMatchObject({ dtype: 'F16', shape: [6] });
+    expect(m.tensors.get('head.b')).toMatchObject({ dtype: 'F32', shape: [3] });
+    expect(m.metadata.layers.find((l) => l.name === 'mid')).toMatchObject({ precision: 'int8', inputQuant: { mode: 'static' }, featureQuant: { mode: 'static' } });
+  });
+  const cases: [string, (m: any) => void, RegExp][] = [
+    ['in a version-3 file', (m) => (m.formatVersion = 3), /"mid".precision: a dense layer's precision needs format version 4 \(the file is version 3\)/],
+    ['without its input scale', (m) => delete m.layers[2].inputQuant, /"mid".inputQuant: is required for an int8 dense layer/],
+    ['with a dynamic input scale', (m) => (m.layers[2].inputQuant = { mode: 'dynamic' }), /"mid".inputQuant.mode: must be "static" for a dense layer/],
+    ['with a zero scale', (m) => (m.layers[3].inputQuant.scale = 0), /"head".inputQuant.scale: 0 is out of range/],
+    ['without the feature scale of the first dense layer', (m) => delete m.layers[2].featureQuant, /"mid".featureQuant: is required for an int8 dense layer that takes side features/],
+    ['with a feature scale on a later dense layer', (m) => (m.layers[3].featureQuant = { mode: 'static', scale: 0.1 }), /"head".featureQuant: is only meaningful for the first dense layer of a model with side features/],
+    ['with input scales on an f32 dense layer', (m) => (m.layers[3].precision = 'f32'), /"head".inputQuant: is only meaningful for precision "int8"/],
+  ];
+  it.each(cases)('refused %s', (_name, edit, re) => expectFail(editMetadata(withFeatures, edit), 'E_MODEL_FORMAT', re));
+  it('refuses F32 weights under precision int8, naming the tensor', () => {
+    const f32 = splitWgm(encodeWgm(tinyModel({ cell: 'gru', precision: 'int8' })));
+    expectFail(editMetadata(joinWgm(f32, { redigest: true }), (m: any) => (m.layers[2] = { ...m.layers[2], precision: 'int8', inputQuant: { mode: 'static', scale: 0.1 } })), 'E_MODEL_FORMAT', /tensor "head.(W|W.scale)"/);
+  });
 });
 
 describe('writer refuses invalid models', () => {

@@ -46,6 +46,10 @@ const specs: TinySpec[] = [
   { cell: 'gru', precision: 'int8', features: 4, mid: 7 },
   { cell: 'lstm', precision: 'int8', features: 3, layerNorm: true, staticScale: 0.02 },
   { cell: 'gru', precision: 'int8', features: 1, direction: 'bidirectional', pool: 'mean', channels: 3 },
+  // Whole-model INT8 (format version 4): the dense layers int8, the feature columns at their own scale.
+  { cell: 'gru', precision: 'int8', features: 4, mid: 7, int8Head: true },
+  { cell: 'lstm', precision: 'int8', features: 3, layerNorm: true, staticScale: 0.02, int8Head: true, headScale: 1 / 32, featureScale: 1 / 40 },
+  { cell: 'gru', precision: 'int8', features: 1, direction: 'bidirectional', pool: 'mean', channels: 3, int8Head: true },
 ];
 
 needs(KERNELS).describe('side features (input.features)', () => {
@@ -67,7 +71,7 @@ needs(KERNELS).describe('side features (input.features)', () => {
       expect(s.run(w, n, { T, features: f })).toEqual(out);
       outs.push(out);
     }
-    // The dense head is f32 and sums in one order in both builds: INT8 models stay bit-identical.
+    // The f32 dense head sums in one order in both builds and the INT8 one exactly: INT8 models stay bit-identical.
     if (spec.precision === 'int8') expect(outs[1]).toEqual(outs[0]);
   });
 
@@ -100,11 +104,12 @@ needs(KERNELS).describe('side features (input.features)', () => {
       layerNorm: fc.boolean(),
       features: fc.integer({ min: 1, max: 9 }),
       mid: fc.constantFrom(0, 5),
+      int8Head: fc.boolean(),
       seed: fc.nat(),
     });
     await fc.assert(
       fc.asyncProperty(arch, fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 3 }), async (spec, n, T, maxBatch) => {
-        const m = tinyModel({ ...spec, window: T });
+        const m = tinyModel({ ...spec, int8Head: spec.precision === 'int8' && spec.int8Head, window: T });
         const w = signal(n * T * spec.channels, spec.seed);
         const f = signal(n * spec.features, spec.seed + 1);
         const s = await (await loadModel(m)).createSession({ maxBatch, backend: 'simd' });
@@ -117,7 +122,7 @@ needs(KERNELS).describe('side features (input.features)', () => {
   it('push(ids, chunk, { features }): chunked streaming equals the reference, per-stream vectors equal [B, F]', async () => {
     const T = 40;
     const C = 2;
-    for (const spec of [{ cell: 'lstm', precision: 'f32', features: 3, mid: 4 }, { cell: 'gru', precision: 'int8', features: 2, layerNorm: true }] as TinySpec[]) {
+    for (const spec of [{ cell: 'lstm', precision: 'f32', features: 3, mid: 4 }, { cell: 'gru', precision: 'int8', features: 2, layerNorm: true }, { cell: 'gru', precision: 'int8', features: 2, mid: 4, int8Head: true }] as TinySpec[]) {
       const m = tinyModel(spec);
       const F = spec.features!;
       const S = m.metadata.output.size;

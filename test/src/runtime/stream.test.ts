@@ -52,6 +52,7 @@ const streamable: TinySpec[] = [
   { cell: 'gru', precision: 'int8', hidden: [8], layerNorm: true },
   { cell: 'lstm', precision: 'int8', staticScale: 0.03, pool: 'final_state' },
   { cell: 'lstm', precision: 'int8', peepholes: true, hidden: [8, 3] },
+  { cell: 'gru', precision: 'int8', int8Head: true, mid: 5 },
   { cell: 'lstm', precision: 'f32', peepholes: true },
 ];
 

@@ -36,6 +36,9 @@ const specs: TinySpec[] = [
   { cell: 'lstm', precision: 'f32', peepholes: true, hidden: [8, 5], direction: 'bidirectional' },
   { cell: 'lstm', precision: 'int8', peepholes: true, hidden: [9, 4] },
   { cell: 'lstm', precision: 'int8', peepholes: true, staticScale: 0.02, direction: 'reverse' },
+  // Whole-model INT8 (format version 4): dense layers int8 (a ReLU mid layer and the head).
+  { cell: 'gru', precision: 'int8', int8Head: true, mid: 6 },
+  { cell: 'lstm', precision: 'int8', int8Head: true, staticScale: 0.02, layerNorm: true },
 ];
 
 needs(KERNELS).describe('Session.run (window mode)', () => {

@@ -10,6 +10,7 @@ import { buildRnnWgm, buildRnnWgmModel } from '../../../tools/bench/wgm-build.js
 import { openWavegateSession } from '../../../tools/bench/wavegate-api.js';
 import { batchMajor } from '../../../tools/bench/batch-major.js';
 import { FORMAT_VERSION } from '../../../src/model/schema.js';
+import { f16BitsToNumber, f16round } from '../../../src/model/f16.js';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -38,7 +39,7 @@ describe('wavegate benchmark models', () => {
     }
   }
 
-  it('INT8 models hold int8 W and R with one f16 scale per gate row and the bias pre-summed (format version 2)', () => {
+  it('INT8 models hold int8 W and R with one f16 scale per gate row and the bias pre-summed (F16 from format version 4)', () => {
     const w = makeRnnWeights('lstm', 4, 8, 1);
     const m = buildRnnWgmModel(w, 'int8');
     expect(m.metadata.formatVersion).toBe(FORMAT_VERSION);
@@ -48,7 +49,8 @@ describe('wavegate benchmark models', () => {
     expect(m.tensors.get('rnn.W.scale')?.shape).toEqual([1, 32]);
     const B = m.tensors.get('rnn.B')!;
     expect(B.shape).toEqual([1, 32]);
-    expect(B.data[5]).toBe(Math.fround(w.B[5] + w.B[32 + 5]));
+    expect(B.dtype).toBe('F16');
+    expect(f16BitsToNumber(B.data[5])).toBe(f16round(Math.fround(w.B[5] + w.B[32 + 5])));
   });
 
   it('batchMajor reorders [T, batch, I] to [batch, T, I]', () => {

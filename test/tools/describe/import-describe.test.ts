@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeWgm } from '../../../src/model/load.js';
-import { FORMAT_VERSION } from '../../../src/model/schema.js';
 import { registerImport } from '../../../tools/cli/import.js';
 import { registerInspect } from '../../../src/cli/inspect.js';
 import { registerDataset } from '../../../tools/cli/dataset.js';
 import { registerDatasetSynth } from '../../../tools/cli/dataset-synth.js';
 import { sha256Hex } from '../../../src/model/digest.js';
+import { FORMAT_VERSION } from '../../../src/model/schema.js';
 
 const ONNX = fileURLToPath(new URL('../../../fixtures/models/ecg-beat-gru.onnx', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'wavegate-import-describe-'));

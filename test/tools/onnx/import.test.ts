@@ -11,6 +11,7 @@ import { isWavegateError } from '../../../src/errors.js';
 import { readNpy } from '../../../src/io/npy.js';
 import { dequantizeRowsS8 } from '../../../src/model/formats.js';
 import { scaleTensorToF32 } from '../../../src/model/recurrent-params.js';
+import { f16ArrayToF32, f16round } from '../../../src/model/f16.js';
 import { importOnnx, importOnnxFile } from '../../../tools/onnx/import.js';
 import { decodeModel, readTensor } from '../../../tools/onnx/proto.js';
 import { referenceRun } from '../../../src/runtime/reference.js';
@@ -131,7 +132,7 @@ describe('import of PyTorch exports', () => {
     expect(other.sourceSha256).not.toBe(p.sourceSha256);
   });
 
-  it('--int8: recurrent W and R become per-row I8 with F16 scales, biases pre-summed F32 (format version 2); head stays F32', () => {
+  it('--int8: recurrent W and R become per-row I8 with F16 scales, biases pre-summed and stored F16 (format version 4); head stays F32', () => {
     const f32 = importOnnxFile(DIR + 'gru2_bi_hn_t1_sigmoid.onnx').model;
     const q = importOnnxFile(DIR + 'gru2_bi_hn_t1_sigmoid.onnx', { int8: true }).model;
     for (const l of q.metadata.layers) {
@@ -157,19 +158,21 @@ describe('import of PyTorch exports', () => {
         expect(excess).toBeLessThanOrEqual(1e-7);
       }
       // PyTorch GRUs are linear-before-reset: [Wb_z + Rb_z, Wb_r + Rb_r, Wb_h, Rb_h] per direction.
-      const B = q.tensors.get(`${l.name}.B`)!;
+      // Stored as the nearest f16 of the f32 sum (version 4).
+      const Bt = q.tensors.get(`${l.name}.B`)!;
+      const B = f16ArrayToF32(Bt.data as Uint16Array);
       const Bf = f32.tensors.get(`${l.name}.B`)!.data as Float32Array;
       const H = l.hiddenSize;
       expect(l.linearBeforeReset).toBe(true);
-      expect(B.dtype).toBe('F32');
-      expect(B.shape).toEqual([2, 4 * H]);
+      expect(Bt.dtype).toBe('F16');
+      expect(Bt.shape).toEqual([2, 4 * H]);
       for (let dir = 0; dir < 2; dir++) {
         const src = dir * 6 * H;
         const dst = dir * 4 * H;
-        for (let r = 0; r < 2 * H; r++) expect(B.data[dst + r]).toBe(Math.fround(Bf[src + r] + Bf[src + 3 * H + r]));
+        for (let r = 0; r < 2 * H; r++) expect(B[dst + r]).toBe(f16round(Math.fround(Bf[src + r] + Bf[src + 3 * H + r])));
         for (let j = 0; j < H; j++) {
-          expect(B.data[dst + 2 * H + j]).toBe(Bf[src + 2 * H + j]);
-          expect(B.data[dst + 3 * H + j]).toBe(Bf[src + 5 * H + j]);
+          expect(B[dst + 2 * H + j]).toBe(f16round(Bf[src + 2 * H + j]));
+          expect(B[dst + 3 * H + j]).toBe(f16round(Bf[src + 5 * H + j]));
         }
       }
     }
