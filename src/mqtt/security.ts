@@ -142,6 +142,11 @@ export function readCredentials(o: SecurityOptions): BrokerCredentials {
       throw new WavegateError('E_TLS', `${what}: ${reason}`);
     }
   };
+  const pem = (buf: Buffer, label: RegExp) => label.test(buf.toString('latin1'));
+  if (out.ca && !pem(out.ca, /-----BEGIN CERTIFICATE-----/)) throw new WavegateError('E_TLS', `ca ${o.ca}: not a PEM certificate (no "BEGIN CERTIFICATE" block)`);
+  if (out.cert && !pem(out.cert, /-----BEGIN CERTIFICATE-----/)) throw new WavegateError('E_TLS', `cert ${o.cert}: not a PEM certificate (no "BEGIN CERTIFICATE" block)`);
+  if (out.key && pem(out.key, /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/)) throw new WavegateError('E_TLS', `key ${o.key}: the key is encrypted; give an unencrypted key (openssl pkey -in key.pem -out plain.pem) and protect it by file permissions`);
+  if (out.key && !pem(out.key, /-----BEGIN (EC |RSA )?PRIVATE KEY-----/)) throw new WavegateError('E_TLS', `key ${o.key}: not a PEM private key (no "BEGIN PRIVATE KEY" block)`);
   if (out.ca) check(`ca ${o.ca}: not a PEM certificate`, () => createSecureContext({ ca: out.ca }));
   if (out.cert && out.key) {
     check(`cert ${o.cert}: not a PEM certificate`, () => createSecureContext({ cert: out.cert }));
@@ -182,7 +187,9 @@ export function connectFailure(e: unknown, o: SecurityOptions, url: string): Wav
   }
   if (typeof code === 'string') {
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-      return new WavegateError('E_TLS', `${at}: the broker's certificate does not match the host name ${JSON.stringify(urlHost(url))} (${why}); connect by a name the certificate lists, or reissue it`);
+      const names = (e as { cert?: { subjectaltname?: string; subject?: { CN?: string } } }).cert;
+      const listed = names?.subjectaltname ?? (names?.subject?.CN ? `CN=${names.subject.CN}` : 'no names');
+      return new WavegateError('E_TLS', `${at}: the broker's certificate does not match the host name ${JSON.stringify(urlHost(url))} (it names ${listed}); connect by a name the certificate lists, or reissue it`);
     }
     if (UNTRUSTED.has(code)) {
       return new WavegateError('E_TLS', `${at}: the broker's certificate is not trusted (${code}: ${why}); ${o.ca ? `is it signed by the CA in ca ${o.ca}?` : 'give the CA that signed it (ca)'}`);
@@ -193,6 +200,9 @@ export function connectFailure(e: unknown, o: SecurityOptions, url: string): Wav
     }
     if (/^ERR_SSL_(SSLV3|TLSV1\d?)_ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|DECRYPT_ERROR|ACCESS_DENIED)/.test(code)) {
       return new WavegateError('E_TLS', `${at} refused the client certificate (${why}); is cert ${o.cert ?? '(none)'} signed by a CA the broker trusts?`);
+    }
+    if (isTlsUrl(url) && (code === 'ECONNRESET' || code === 'EPIPE')) {
+      return new WavegateError('E_TLS', `${at} closed the connection during the TLS handshake (${code}); is it a TLS listener (a plaintext one would take mqtt://), and does it accept this client's certificate?`);
     }
     if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO') {
       return new WavegateError('E_TLS', `${at}: TLS failed (${code}: ${why}); is it a TLS listener, and are ca, cert and key the right ones?`);
