@@ -240,7 +240,7 @@ export class ModelUpdater {
         return;
       }
       try {
-        next = await ServedModel.load({ ...old.config, path: from === 'payload' ? `mqtt:${old.name}` : from }, h.settings, model);
+        next = await ServedModel.load({ ...old.config, name: old.name, path: from === 'payload' ? `mqtt:${old.name}` : from }, h.settings, model);
       } catch (e) {
         model.dispose();
         throw e;
