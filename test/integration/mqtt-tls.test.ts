@@ -100,26 +100,26 @@ needs(MOSQUITTO, MOSQUITTO_CLIENTS, OPENSSL, KERNELS).describe('the host over TL
     expectNoSecret(mutual.log(), 'the broker log');
   }, 60_000);
 
-  const refusals: Array<[string, () => { broker: () => string } & Partial<HostOptions>, WavegateErrorCode, RegExp]> = [
-    ['a broker certificate from a CA the host does not trust', () => ({ broker: () => tlsUrl(mutual), ...good(), ca: pki.otherCa }), 'E_TLS', /certificate is not trusted .*signed by the CA in ca .*other-ca\.crt/],
-    ['a broker certificate for another host name', () => ({ broker: () => tlsUrl(wrongName), ...good() }), 'E_TLS', /does not match the host name "127\.0\.0\.1" \(it names DNS:elsewhere\.invalid\)/],
-    ['no client certificate where the broker requires one', () => ({ broker: () => tlsUrl(mutual), ca: pki.ca, username: USER, passwordFile: pwFile }), 'E_TLS', /requires a client certificate: give cert and key/],
-    ['a client certificate from a CA the broker does not trust', () => ({ broker: () => tlsUrl(mutual), ...good(), cert: pki.strangerCert, key: pki.strangerKey }), 'E_TLS', /refused the client certificate|requires a client certificate|TLS failed/],
-    ['a client key that is not the certificate\'s', () => ({ broker: () => tlsUrl(mutual), ...good(), key: pki.serverKey }), 'E_TLS', /key .*server\.key: .*not the key of cert .*client\.crt/],
-    ['a wrong password', () => ({ broker: () => tlsUrl(mutual), ...good(), passwordFile: undefined, password: `${PASSWORD}x` }), 'E_AUTH', /refused user "gateway-1": .*(Not authorized|Bad User Name or Password).*check username and password/],
-    ['TLS to a plaintext listener', () => ({ broker: () => tlsUrl(plain), ca: pki.ca }), 'E_TLS', /closed the connection during the TLS handshake \(ECONNRESET\); is it a TLS listener|TLS failed .*is it a TLS listener/],
-    ['a plaintext URL with requireTls', () => ({ broker: () => plain.url, requireTls: true, username: USER, password: PASSWORD }), 'E_ARGUMENT', /broker: mqtt:\/\/127\.0\.0\.1:\d+ is plaintext \(mqtt:\/\/\) but requireTls is set; use mqtts:\/\//],
-    ['a plaintext URL with TLS files', () => ({ broker: () => plain.url, ...good() }), 'E_ARGUMENT', /is plaintext \(mqtt:\/\/\) but ca, cert, key are given; use mqtts:\/\//],
-    ['credentials inside the URL', () => ({ broker: () => `mqtts://${USER}:${PASSWORD}@127.0.0.1:${mutual.port}`, ca: pki.ca }), 'E_ARGUMENT', /mqtts:\/\/\*+@127\.0\.0\.1:\d+ carries credentials in the URL/],
+  const refusals: Array<[string, () => { url: () => string } & Partial<HostOptions>, WavegateErrorCode, RegExp]> = [
+    ['a broker certificate from a CA the host does not trust', () => ({ url: () => tlsUrl(mutual), ...good(), ca: pki.otherCa }), 'E_TLS', /certificate is not trusted .*signed by the CA in ca .*other-ca\.crt/],
+    ['a broker certificate for another host name', () => ({ url: () => tlsUrl(wrongName), ...good() }), 'E_TLS', /does not match the host name "127\.0\.0\.1" \(it names DNS:elsewhere\.invalid\)/],
+    ['no client certificate where the broker requires one', () => ({ url: () => tlsUrl(mutual), ca: pki.ca, username: USER, passwordFile: pwFile }), 'E_TLS', /requires a client certificate: give cert and key/],
+    ['a client certificate from a CA the broker does not trust', () => ({ url: () => tlsUrl(mutual), ...good(), cert: pki.strangerCert, key: pki.strangerKey }), 'E_TLS', /refused the client certificate|requires a client certificate|TLS failed/],
+    ['a client key that is not the certificate\'s', () => ({ url: () => tlsUrl(mutual), ...good(), key: pki.serverKey }), 'E_TLS', /key .*server\.key: .*not the key of cert .*client\.crt/],
+    ['a wrong password', () => ({ url: () => tlsUrl(mutual), ...good(), passwordFile: undefined, password: `${PASSWORD}x` }), 'E_AUTH', /refused user "gateway-1": .*(Not authorized|Bad User Name or Password).*check username and password/],
+    ['TLS to a plaintext listener', () => ({ url: () => tlsUrl(plain), ca: pki.ca }), 'E_TLS', /closed the connection during the TLS handshake \(ECONNRESET\); is it a TLS listener|TLS failed .*is it a TLS listener/],
+    ['a plaintext URL with requireTls', () => ({ url: () => plain.url, requireTls: true, username: USER, password: PASSWORD }), 'E_ARGUMENT', /broker: mqtt:\/\/127\.0\.0\.1:\d+ is plaintext \(mqtt:\/\/\) but requireTls is set; use mqtts:\/\//],
+    ['a plaintext URL with TLS files', () => ({ url: () => plain.url, ...good() }), 'E_ARGUMENT', /is plaintext \(mqtt:\/\/\) but ca, cert, key are given; use mqtts:\/\//],
+    ['credentials inside the URL', () => ({ url: () => `mqtts://${USER}:${PASSWORD}@127.0.0.1:${mutual.port}`, ca: pki.ca }), 'E_ARGUMENT', /mqtts:\/\/\*+@127\.0\.0\.1:\d+ carries credentials in the URL/],
   ];
 
   it.each(refusals)('%s: one clear error, no secret in it or the log', async (_name, make, code, pattern) => {
-    const { broker, ...rest } = make();
+    const { url, ...rest } = make();
     const log = captureLogger();
     const t0 = Date.now();
     let error: unknown;
     try {
-      const host = await WavegateHost.start({ models: [{ path: model }], broker: broker(), nodeId: 'tls-bad', log, logLevel: 'debug', ...rest });
+      const host = await WavegateHost.start({ models: [{ path: model }], broker: url(), nodeId: 'tls-bad', log, logLevel: 'debug', ...rest });
       await host.stop();
     } catch (e) {
       error = e;
