@@ -5,7 +5,7 @@
  * docs/deploy-raspberry-pi.md says how to install it; BENCHMARKS.md gives its size.
  *
  * What it carries and what it leaves out, and why:
- * - mqtt.js, and aedes for the embedded broker (about 60 KB): a gateway with no broker of its own
+ * - mqtt.js, and aedes for the embedded broker (52 KiB with its dependencies): a gateway with no broker of its own
  *   can run `wavegate serve` alone, as the README's demo does; a gateway on mosquitto never loads it.
  * - Not carried: the workstation toolchain (tools/: import, dataset, eval, simulate), onnxruntime,
  *   vega; mqtt.js's WebSocket and SOCKS transports and its browser worker timers (stubbed below:
