@@ -207,7 +207,10 @@ export function resolveHostOptions(opts: HostOptions, source = 'options'): Resol
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(o.logLevel)) fail(`${source}.logLevel`, `expected debug, info, warn, error or silent, got ${JSON.stringify(o.logLevel)}`);
   if (typeof o.publishScores !== 'boolean') fail(`${source}.publishScores`, `expected true or false, got ${JSON.stringify(o.publishScores)}`);
   const modelUpdates = o.modelUpdates === undefined ? undefined : resolveModelUpdateOptions(o.modelUpdates, `${source}.modelUpdates`);
-  return { ...o, nodeId, clientId: o.clientId ?? `wavegate-${nodeId}`, modelUpdates } as ResolvedHostOptions;
+  const resolved = { ...o, nodeId, clientId: o.clientId ?? `wavegate-${nodeId}`, modelUpdates } as ResolvedHostOptions;
+  // Readable by the connection only: JSON.stringify, util.inspect and loggers skip a non-enumerable key.
+  if (resolved.password !== undefined) Object.defineProperty(resolved, 'password', { value: resolved.password, enumerable: false });
+  return resolved;
 }
 
 /** A model's default name: its file name without directory and .wgm. */

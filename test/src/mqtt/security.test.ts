@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { inspect } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serveOptions } from '../../../src/cli/serve.js';
@@ -41,6 +42,15 @@ describe('broker security options', () => {
     expectWavegateError(() => resolveHostOptions({ models: m, broker: `http://u:${SECRET}@b` }), 'E_ARGUMENT', /broker: expected mqtt:\/\/host:port or mqtts:\/\/host:port, got "http:\/\/\*{8}@b"/);
     expect(redactUrl(`mqtts://user:${SECRET}@host:8883/x`)).toBe('mqtts://********@host:8883/x');
     expect(redactUrl('mqtts://host:8883')).toBe('mqtts://host:8883');
+  });
+
+  it('keeps a password in the resolved options out of JSON, inspection and spreads', () => {
+    const o = resolveHostOptions({ models: m, broker: 'mqtts://b:8883', username: 'u', password: SECRET });
+    expect(o.password).toBe(SECRET);
+    expect(readCredentials(o).password?.toString()).toBe(SECRET);
+    expect(JSON.stringify(o)).not.toContain(SECRET);
+    expect(inspect(o, { depth: 5 })).not.toContain(SECRET);
+    expect(JSON.stringify({ ...o })).not.toContain(SECRET);
   });
 
   it('warns of credentials in clear only off loopback and off TLS', () => {
