@@ -17,6 +17,8 @@ export type WavegateErrorCode =
   | 'E_FILE_FORMAT' // malformed data file (.npy, .npz, .hea, .dat, .atr, .mat, CSV)
   | 'E_NOT_FOUND' // missing file
   | 'E_ARGUMENT' // bad CLI/API argument
+  | 'E_TLS' // a TLS problem with the MQTT broker: its certificate not trusted or not naming it, a client certificate refused or required, a bad PEM file
+  | 'E_AUTH' // the MQTT broker refused the credentials (user name and password, or not authorised)
   | 'E_KERNEL' // kernel returned a non-zero status (a bug: the host validates first)
   | 'E_STATE'; // API misuse: session disposed or broken
 

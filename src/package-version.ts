@@ -33,3 +33,8 @@ export function packageVersion(): string {
   }
   return (cached = '0.0.0');
 }
+
+/** Sets the version a bundle was built from (tools/bundle/device-entry.ts): a bundle copied alone has no package.json to read. */
+export function setPackageVersion(version: string): void {
+  cached = version;
+}

@@ -23,6 +23,14 @@ interface ServeFlags {
   maxDevices?: number;
   logLevel?: LogLevel;
   backend?: BackendChoice;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  username?: string;
+  passwordFile?: string;
+  requireTls?: boolean;
+  modelUpdateKey?: string[];
+  publishScores?: boolean;
 }
 
 function integer(name: string) {
@@ -44,6 +52,8 @@ export function serveOptions(flags: ServeFlags): HostOptions {
     models = flags.model.map((path) => models.find((m) => typeof m?.path === 'string' && resolve(m.path) === resolve(path)) ?? { path });
   }
   const over: Partial<HostOptions> = { broker: flags.broker, host: flags.host, port: flags.port, nodeId: flags.nodeId, gapPolicy: flags.gapPolicy, maxDevices: flags.maxDevices, logLevel: flags.logLevel, backend: flags.backend };
+  Object.assign(over, { ca: flags.ca, cert: flags.cert, key: flags.key, username: flags.username, passwordFile: flags.passwordFile, requireTls: flags.requireTls, publishScores: flags.publishScores });
+  if (flags.modelUpdateKey && flags.modelUpdateKey.length > 0) over.modelUpdates = { ...(cfg.modelUpdates ?? {}), keys: flags.modelUpdateKey };
   const merged: HostOptions = { ...cfg, models };
   for (const [k, v] of Object.entries(over)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
   return merged;
@@ -88,5 +98,13 @@ export function registerServe(program: Command): Command {
     .option('--max-devices <n>', 'most live devices (default 10000)', integer('max-devices'))
     .option('--log-level <level>', 'debug, info, warn, error or silent (default info)')
     .option('--backend <name>', 'kernel build: auto, simd or ref (default auto)')
+    .option('--ca <file>', 'TLS: CA certificate (PEM) to verify an mqtts:// broker against')
+    .option('--cert <file>', 'TLS: client certificate (PEM) for a broker that requires one; needs --key')
+    .option('--key <file>', 'TLS: the client certificate\'s private key (PEM)')
+    .option('--username <name>', 'MQTT user name')
+    .option('--password-file <file>', 'file holding the MQTT password (never given on the command line)')
+    .option('--require-tls', 'refuse a plaintext broker (mqtt://, or the embedded one)')
+    .option('--model-update-key <pub.pem...>', 'accept signed model updates on wavegate/v1/_node/<id>/model, signed by these ed25519 public keys')
+    .option('--publish-scores', 'publish every scored window on wavegate/v1/<device>/scores')
     .action(runAction((flags: ServeFlags) => serve(flags)));
 }

@@ -95,3 +95,16 @@ export function verifyDigestSignature(digestHex: string, signatureB64: string | 
   }
   if (!ok) throw new WavegateError('E_MODEL_DIGEST', `${source}: wavegate.signature does not verify with the given public key`);
 }
+
+/**
+ * The raw 32-byte ed25519 public key of a KeyObject, SPKI PEM or raw key, checked once (for a
+ * host that verifies many files with the same key).
+ * @throws E_ARGUMENT naming `source` when it is not an ed25519 public key
+ */
+export function ed25519PublicKey(publicKey: PublicKeyInput, source: string): Uint8Array {
+  try {
+    return rawKey(publicKey, 'public');
+  } catch (e) {
+    throw new WavegateError('E_ARGUMENT', `${source}: not an ed25519 public key (${(e as Error).message})`, { cause: e });
+  }
+}

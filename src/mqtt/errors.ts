@@ -24,6 +24,7 @@ export const REJECT_CODES = [
   'E_STREAM_LIMIT', // a new stream of a device beyond maxStreamsPerDevice
   'E_DROPPED', // ready windows dropped because inference fell behind (the drop policy)
   'E_STREAM', // the stream's chain refused the samples (a bug or a model the host cannot run)
+  'E_MODEL_UPDATE', // a model update refused (unsigned, tampered, not a .wgm, incompatible); `reason` says which
 ] as const;
 
 export type RejectCode = (typeof REJECT_CODES)[number];

@@ -13,17 +13,19 @@ import { EventEmitter } from 'node:events';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import type { EpisodeEnd, EpisodeEvent, EpisodeStart } from '../detect/episodes.js';
 import { sha256Hex } from '../model/digest.js';
-import { WavegateError } from '../errors.js';
+import { WavegateError, type WavegateErrorCode } from '../errors.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import type { RejectError } from './errors.js';
 import { dispatch, type HandlerContext } from './handlers/index.js';
 import { createLogger, type Logger } from './log.js';
-import { ServedModel, type Scored } from './models.js';
+import { ModelUpdater, readUpdateKeys, type UpdateKey } from './model-update.js';
+import { ServedModel, type Scored, type ServeSettings } from './models.js';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from './options.js';
+import { connectFailure, readCredentials, sendsCredentialsInClear } from './security.js';
 import { LatencyReservoir, type HostStats } from './stats.js';
 import { StreamTable } from './stream-table.js';
 import type { ReadyWindow, StreamState } from './streams.js';
-import { alertsTopic, errorsTopic, SAMPLES_FILTER, statusTopic } from './topics.js';
+import { alertsTopic, errorsTopic, modelsTopic, modelTopic, SAMPLES_FILTER, scoresTopic, statusTopic } from './topics.js';
 
 /** The alert payload on `wavegate/v1/<device>/alerts` (docs/mqtt-topics.md). */
 export interface Alert {
@@ -49,6 +51,15 @@ export interface ErrorReport {
   stream: string;
   code: string;
   message: string;
+  /** E_MODEL_UPDATE only: the library's code for why (E_MODEL_DIGEST, E_MODEL_FORMAT, ...). */
+  reason?: string;
+  /** E_MODEL_UPDATE only: the served model the update was for. */
+  model?: string;
+}
+
+/** The `wavegate/v1/_node/<node-id>/models` payload (retained): what the host serves now. */
+export interface ModelsReport {
+  models: Array<{ name: string; version: string; source: 'file' | 'update'; since: number }>;
 }
 
 export interface HostEvents {
@@ -61,6 +72,8 @@ export interface HostEvents {
   scored: [{ device: string; stream: string; model: string; start: number; end: number; seq: number; scores: Float32Array; latencyMs: number }];
   /** The host cannot go on (a kernel failure); it keeps its connection but scores nothing more. */
   fatal: [Error];
+  /** A model update was verified and swapped in. */
+  modelUpdated: [{ model: string; version: string; previous: string; streamsKept: number; streamsRestarted: number }];
 }
 
 /** Longest wait for the broker while stopping (the offline status, then the disconnect), ms. */
@@ -88,14 +101,20 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   /** Per-stream counters of streams already closed, so totals survive eviction. */
   private readonly closedTotals = { gaps: 0, missingFrames: 0, restarts: 0, zeroFilled: 0 };
   private readonly ctx: HandlerContext;
+  private updater: ModelUpdater | undefined;
+  /** Where each served model came from and since when (the models topic). */
+  private readonly modelSources = new Map<ServedModel, { source: 'file' | 'update'; since: number }>();
 
   private constructor(
     readonly options: ResolvedHostOptions,
     readonly models: ServedModel[],
     readonly streams: StreamTable,
     readonly log: Logger,
+    private readonly settings: ServeSettings,
   ) {
     super();
+    const now = Date.now();
+    for (const m of models) this.modelSources.set(m, { source: 'file', since: now });
     this.nodeId = options.nodeId;
     this.counters = { framesReceived: 0, framesAccepted: 0, rejected: {}, reportsSuppressed: 0, windowsQueued: 0, windowsScored: 0, windowsDropped: 0, windowsLost: 0, alerts: 0, episodesEnded: 0, kernelCalls: 0, decodeMs: 0, chainMs: 0, kernelMs: 0 };
     this.ctx = {
@@ -106,6 +125,35 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       reject: (device, stream, error) => this.reject(device, stream, error.reason, error.message),
       enqueue: (windows) => this.enqueue(windows),
     };
+  }
+
+  /** Turns model updates on (option modelUpdates): subscribed to in connect(). */
+  private enableModelUpdates(keys: UpdateKey[]): void {
+    this.updater = new ModelUpdater(this.options.modelUpdates!, keys, {
+      models: this.models,
+      streams: this.streams,
+      settings: this.settings,
+      log: this.log,
+      drain: (m) => {
+        while (!this.failed && m.queue.length > 0) this.tickModel(m);
+      },
+      ended: (stream, events) => events.forEach((e) => this.episode(stream, e)),
+      refuse: (model, reason, message) => this.refuseUpdate(model, reason, message),
+      swapped: (next, previous, counts) => {
+        this.modelSources.set(next, { source: 'update', since: Date.now() });
+        this.log.info({ model: next.name, version: next.version, previous: previous.version, streamsKept: counts.kept, streamsRestarted: counts.restarted }, 'model updated');
+        this.publishModels();
+        this.emit('modelUpdated', { model: next.name, version: next.version, previous: previous.version, streamsKept: counts.kept, streamsRestarted: counts.restarted });
+      },
+    });
+    this.ctx.modelUpdate = (node, name, payload) => {
+      if (node === this.nodeId && !this.stopped) this.updater!.receive(name, payload);
+    };
+  }
+
+  /** Resolves when no model update is being verified or applied. */
+  async modelUpdatesSettled(): Promise<void> {
+    await this.updater?.settled();
   }
 
   /**
@@ -124,8 +172,9 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       models.forEach((m) => m.dispose());
       throw e;
     }
-    const host = new WavegateHost(o, models, new StreamTable(models, o), log);
+    const host = new WavegateHost(o, models, new StreamTable(models, o), log, settings);
     try {
+      if (o.modelUpdates) host.enableModelUpdates(await readUpdateKeys(o.modelUpdates.keys));
       await host.connect();
     } catch (e) {
       await host.stop().catch(() => undefined);
@@ -143,7 +192,11 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     const o = this.options;
     if (o.broker === undefined) this.broker = await startEmbeddedBroker(o.host, o.port);
     const status = statusTopic(this.nodeId);
+    // Files read now: an unreadable or mismatched certificate or key is an error before any connection.
+    const credentials = readCredentials(o);
+    if (sendsCredentialsInClear(o)) this.log.warn({ broker: this.brokerUrl }, 'the MQTT password crosses the network in clear: use mqtts:// (or requireTls)');
     const opts: IClientOptions = {
+      ...credentials,
       clientId: o.clientId,
       // aedes speaks 3.1.1 only; external brokers get MQTT 5 unless told otherwise.
       protocolVersion: this.broker ? 4 : o.protocolVersion,
@@ -157,17 +210,19 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     try {
       this.client = await connectAsync(this.brokerUrl, opts, false);
     } catch (e) {
-      throw new WavegateError('E_ARGUMENT', `cannot connect to the MQTT broker at ${this.brokerUrl}: ${(e as Error).message}`, { cause: e });
+      throw connectFailure(e, o, this.brokerUrl);
     }
     const online = () => {
       this.client.publish(status, 'online', { qos: 1, retain: true });
+      this.publishModels();
       this.log.info({ broker: this.brokerUrl, node: this.nodeId, models: this.models.map((m) => m.name) }, 'connected');
     };
     this.client.on('connect', online);
     this.client.on('offline', () => this.log.warn({ broker: this.brokerUrl }, 'broker connection lost; reconnecting'));
-    this.client.on('error', (e) => this.log.error({ err: e.message }, 'mqtt client error'));
+    this.client.on('error', (e) => this.log.error({ err: connectFailure(e, o, this.brokerUrl).message }, 'mqtt client error'));
     this.client.on('message', (topic, payload) => dispatch(this.ctx, topic, payload));
     await this.client.subscribeAsync(SAMPLES_FILTER, { qos: o.samplesQos });
+    if (this.updater) await this.client.subscribeAsync([modelTopic(this.nodeId), `${modelTopic(this.nodeId)}/+`], { qos: 1 });
     online();
     this.timers.push(setInterval(() => this.tick(), o.tickMs));
     this.timers.push(setInterval(() => this.evictIdle(), Math.min(5000, Math.max(50, o.idleTimeoutMs / 4))));
@@ -209,6 +264,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     if (this.client) {
       this.client.removeAllListeners('message');
       this.client.unsubscribe(SAMPLES_FILTER);
+      this.updater?.stop();
       while (!this.failed && this.models.some((m) => m.queue.length > 0)) this.tick();
       for (const { stream, events } of this.streams.closeAll()) this.closed(stream, events);
       try {
@@ -254,28 +310,30 @@ export class WavegateHost extends EventEmitter<HostEvents> {
 
   /** One scoring round: every model's queued windows, one kernel call per model. */
   private tick(): void {
-    if (this.failed) return;
-    for (const m of this.models) {
-      if (m.queue.length === 0) continue;
-      const before = m.queue.length;
-      const t0 = performance.now();
-      let scored: Scored[];
-      try {
-        scored = m.score(this.options.maxWindowsPerTick);
-      } catch (e) {
-        this.failed = true;
-        this.log.error({ model: m.name, err: (e as Error).message }, 'kernel failure: scoring stopped');
-        this.emit('fatal', e as Error);
-        return;
-      }
-      const t1 = performance.now();
-      this.counters.kernelCalls++;
-      this.counters.kernelMs += t1 - t0;
-      // Windows of streams closed while queued were taken but not scored.
-      const taken = before - m.queue.length;
-      if (m.mode !== 'stream') this.counters.windowsLost += taken - scored.length;
-      for (const s of scored) this.scoredWindow(m, s, t1);
+    for (const m of this.models) if (!this.failed) this.tickModel(m);
+  }
+
+  /** Scores up to maxWindowsPerTick of one model's queued windows in one kernel call. */
+  private tickModel(m: ServedModel): void {
+    if (this.failed || m.queue.length === 0) return;
+    const before = m.queue.length;
+    const t0 = performance.now();
+    let scored: Scored[];
+    try {
+      scored = m.score(this.options.maxWindowsPerTick);
+    } catch (e) {
+      this.failed = true;
+      this.log.error({ model: m.name, err: (e as Error).message }, 'kernel failure: scoring stopped');
+      this.emit('fatal', e as Error);
+      return;
     }
+    const t1 = performance.now();
+    this.counters.kernelCalls++;
+    this.counters.kernelMs += t1 - t0;
+    // Windows of streams closed while queued were taken but not scored.
+    const taken = before - m.queue.length;
+    if (m.mode !== 'stream') this.counters.windowsLost += taken - scored.length;
+    for (const s of scored) this.scoredWindow(m, s, t1);
   }
 
   private scoredWindow(m: ServedModel, s: Scored, now: number): void {
@@ -285,6 +343,11 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     this.counters.windowsScored++;
     const st = w.stream;
     if (this.listenerCount('scored') > 0) this.emit('scored', { device: st.device, stream: st.stream, model: m.name, start: w.start, end: w.end, seq: w.seq, scores: s.scores.slice(), latencyMs });
+    if (this.options.publishScores && this.client.connected) {
+      // Float32 outputs as JSON numbers: each prints the shortest decimal that reads back to the same float32 bits.
+      const payload = { device: st.device, stream: st.stream, model: m.name, modelVersion: m.version, start: Math.round(w.start), end: Math.round(w.end), seq: w.seq, scores: Array.from(s.scores) };
+      this.client.publish(scoresTopic(st.device), JSON.stringify(payload), { qos: 0 });
+    }
     for (const e of st.observe(w, s.scores)) this.episode(st, e);
   }
 
@@ -334,6 +397,29 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     this.reported.set(key, true);
     this.log.warn(report, 'frame refused');
     if (this.client?.connected) this.client.publish(errorsTopic(this.nodeId), JSON.stringify(report), { qos: 0 });
+  }
+
+  /** A refused model update: counted, logged and reported (rate limited as frame refusals are). */
+  private refuseUpdate(model: string, reason: WavegateErrorCode, message: string): void {
+    const rejected = this.counters.rejected;
+    rejected.E_MODEL_UPDATE = (rejected.E_MODEL_UPDATE ?? 0) + 1;
+    const report: ErrorReport = { device: '_node', stream: 'model', code: 'E_MODEL_UPDATE', message: message.slice(0, 1000), reason, model: model.slice(0, 64) };
+    this.log.error({ model: report.model, reason, err: report.message }, 'model update refused; the served model stays');
+    this.emit('reject', report);
+    const key = `E_MODEL_UPDATE\n${report.model}\n${reason}`;
+    if (this.options.errorReportIntervalMs > 0 && this.reported.has(key)) {
+      this.counters.reportsSuppressed++;
+      return;
+    }
+    this.reported.set(key, true);
+    if (this.client?.connected) this.client.publish(errorsTopic(this.nodeId), JSON.stringify(report), { qos: 0 });
+  }
+
+  /** The served models and their versions, retained on wavegate/v1/_node/<node-id>/models. */
+  private publishModels(): void {
+    if (!this.client?.connected) return;
+    const report: ModelsReport = { models: this.models.map((m) => ({ name: m.name, version: m.version, ...(this.modelSources.get(m) ?? { source: 'file' as const, since: 0 }) })) };
+    this.client.publish(modelsTopic(this.nodeId), JSON.stringify(report), { qos: 1, retain: true });
   }
 
   private evictIdle(): void {

@@ -45,17 +45,20 @@ export class ServedModel {
     readonly mode: ChainMode,
     readonly match: string[] | undefined,
     settings: ServeSettings,
+    /** The config it was loaded with (a model update keeps it: name, match, labels, detector). */
+    readonly config: ModelConfig,
   ) {
     this.queue = new BoundedQueue(settings.maxQueuedWindows);
     if (mode === 'stream') for (let s = settings.streamSlots - 1; s >= 0; s--) this.freeSlots.push(s);
   }
 
   /**
-   * Loads and checks a model for serving.
+   * Loads and checks a model for serving; `loaded`: a model already loaded (a verified model
+   * update), served under `cfg` instead of reading `cfg.path`.
    * @throws E_NOT_FOUND / E_MODEL_* from the loader; E_MODEL_UNSUPPORTED for what the host cannot run; E_ARGUMENT for bad config
    */
-  static async load(cfg: ModelConfig, settings: ServeSettings): Promise<ServedModel> {
-    const model = await loadModel(cfg.path);
+  static async load(cfg: ModelConfig, settings: ServeSettings, loaded?: Model): Promise<ServedModel> {
+    const model = loaded ?? (await loadModel(cfg.path));
     const meta = model.metadata;
     const name = cfg.name ?? modelName(cfg.path);
     const where = `model ${name} (${cfg.path})`;
@@ -80,7 +83,7 @@ export class ServedModel {
       ...(window !== undefined ? { maxWindow: window } : {}),
       ...(windowing.mode === 'stream' ? { streams: settings.streamSlots } : {}),
     });
-    return new ServedModel(name, cfg.path, model, session, labels, detector, windowing.mode, cfg.match, settings);
+    return new ServedModel(name, cfg.path, model, session, labels, detector, windowing.mode, cfg.match, settings, cfg);
   }
 
   get metadata(): WgmMetadata {
@@ -89,6 +92,11 @@ export class ServedModel {
 
   get channels(): number {
     return this.model.metadata.input.channels;
+  }
+
+  /** The verified SHA-256 digest of the model file (hex). */
+  get digest(): string | undefined {
+    return this.model.digest;
   }
 
   /** The model's identity in alerts: the first 16 hex digits of its verified digest. */
@@ -108,6 +116,14 @@ export class ServedModel {
 
   releaseSlot(slot: number): void {
     if (slot >= 0) this.freeSlots.push(slot);
+  }
+
+  /** A model update: the streams moving here keep their slot numbers, which are no longer free. */
+  adoptSlots(taken: ReadonlySet<number>): void {
+    if (taken.size === 0) return;
+    const free = this.freeSlots.filter((s) => !taken.has(s));
+    this.freeSlots.length = 0;
+    for (const s of free) this.freeSlots.push(s);
   }
 
   /** Scores up to `limit` queued windows in one kernel call (per chunk length for streaming models). */

@@ -10,6 +10,8 @@ import { WavegateError } from '../errors.js';
 import type { DetectorOverrides } from '../detect/config.js';
 import type { BackendChoice } from '../runtime/options.js';
 import type { Logger, LogLevel } from './log.js';
+import { resolveModelUpdateOptions, type ModelUpdateOptions, type ResolvedModelUpdateOptions } from './model-update-options.js';
+import { checkSecurityOptions, redactUrl, SECURITY_KEYS } from './security.js';
 import { filterProblem, nameProblem } from './topics.js';
 
 /** One model the host serves. */
@@ -82,9 +84,33 @@ export interface HostOptions {
   logLevel?: LogLevel;
   /** A logger to use instead of the default pino logger on stderr. */
   log?: Logger;
+
+  // Broker security (src/mqtt/security.ts checks these; docs/operations.md, "Security").
+  /** TLS: CA certificate(s) to verify the broker against (PEM file), instead of the system's CAs. Needs an mqtts:// broker. */
+  ca?: string;
+  /** TLS: client certificate (PEM file) for a broker that requires one (mutual TLS). Needs `key`. */
+  cert?: string;
+  /** TLS: the client certificate's private key (unencrypted PEM file; keep it mode 0600). Never logged. */
+  key?: string;
+  /** MQTT user name. */
+  username?: string;
+  /** MQTT password. Secret: never logged, masked in printed configs. Prefer passwordFile. */
+  password?: string;
+  /** File holding the MQTT password (its first line; a trailing newline is ignored). */
+  passwordFile?: string;
+  /** Refuse any broker connection that is not TLS (a plaintext mqtt:// URL, the embedded broker). Default false. */
+  requireTls?: boolean;
+
+  /** Signed model updates over MQTT (src/mqtt/model-update.ts). Default: off. */
+  modelUpdates?: ModelUpdateOptions;
+  /** Publish every scored window's outputs on `wavegate/v1/<device>/scores` (QoS 0). Default false. */
+  publishScores?: boolean;
 }
 
-export type ResolvedHostOptions = Required<Omit<HostOptions, 'broker' | 'log' | 'clientId'>> & Pick<HostOptions, 'broker' | 'log'> & { clientId: string };
+/** Options that stay optional once resolved (no default value). */
+type UnsetByDefault = 'broker' | 'log' | 'clientId' | (typeof SECURITY_KEYS)[number] | 'modelUpdates';
+
+export type ResolvedHostOptions = Required<Omit<HostOptions, UnsetByDefault>> & Pick<HostOptions, UnsetByDefault> & { clientId: string; modelUpdates?: ResolvedModelUpdateOptions };
 
 export const DEFAULT_HOST_OPTIONS = Object.freeze({
   host: '127.0.0.1',
@@ -106,9 +132,10 @@ export const DEFAULT_HOST_OPTIONS = Object.freeze({
   errorReportIntervalMs: 1000,
   backend: 'auto' as BackendChoice,
   logLevel: 'info' as LogLevel,
+  publishScores: false,
 });
 
-const KEYS = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId']);
+const KEYS = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId', ...SECURITY_KEYS, 'modelUpdates']);
 const MODEL_KEYS = new Set(['path', 'name', 'match', 'labels', 'detector']);
 
 function fail(where: string, problem: string): never {
@@ -154,7 +181,8 @@ export function resolveHostOptions(opts: HostOptions, source = 'options'): Resol
     if (m.labels !== undefined && (!Array.isArray(m.labels) || !m.labels.every((l) => typeof l === 'string'))) fail(`${at}.labels`, 'expected a list of strings');
     if (m.detector !== undefined && (m.detector === null || typeof m.detector !== 'object')) fail(`${at}.detector`, 'expected an object');
   });
-  if (o.broker !== undefined && !/^mqtts?:\/\/[^/\s]+/.test(o.broker)) fail(`${source}.broker`, `expected mqtt://host:port or mqtts://host:port, got ${JSON.stringify(o.broker)}`);
+  if (o.broker !== undefined && (typeof o.broker !== 'string' || !/^mqtts?:\/\/[^/\s]+/.test(o.broker))) fail(`${source}.broker`, `expected mqtt://host:port or mqtts://host:port, got ${JSON.stringify(typeof o.broker === 'string' ? redactUrl(o.broker) : o.broker)}`);
+  checkSecurityOptions(o, source);
   if (typeof o.host !== 'string' || o.host.length === 0) fail(`${source}.host`, 'expected an address to listen on');
   int(o.port, `${source}.port`, 0, 65535);
   const nodeId = o.nodeId ?? defaultNodeId();
@@ -177,7 +205,12 @@ export function resolveHostOptions(opts: HostOptions, source = 'options'): Resol
   int(o.errorReportIntervalMs, `${source}.errorReportIntervalMs`, 0, 3_600_000);
   if (!['auto', 'simd', 'ref'].includes(o.backend)) fail(`${source}.backend`, `expected auto, simd or ref, got ${JSON.stringify(o.backend)}`);
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(o.logLevel)) fail(`${source}.logLevel`, `expected debug, info, warn, error or silent, got ${JSON.stringify(o.logLevel)}`);
-  return { ...o, nodeId, clientId: o.clientId ?? `wavegate-${nodeId}` } as ResolvedHostOptions;
+  if (typeof o.publishScores !== 'boolean') fail(`${source}.publishScores`, `expected true or false, got ${JSON.stringify(o.publishScores)}`);
+  const modelUpdates = o.modelUpdates === undefined ? undefined : resolveModelUpdateOptions(o.modelUpdates, `${source}.modelUpdates`);
+  const resolved = { ...o, nodeId, clientId: o.clientId ?? `wavegate-${nodeId}`, modelUpdates } as ResolvedHostOptions;
+  // Readable by the connection only: JSON.stringify, util.inspect and loggers skip a non-enumerable key.
+  if (resolved.password !== undefined) Object.defineProperty(resolved, 'password', { value: resolved.password, enumerable: false });
+  return resolved;
 }
 
 /** A model's default name: its file name without directory and .wgm. */
@@ -206,6 +239,12 @@ export function readHostConfig(path: string): HostOptions {
   const cfg = raw as HostOptions;
   if ('log' in cfg) throw new WavegateError('E_ARGUMENT', `config ${path}: "log" is not a config key (use logLevel)`);
   const dir = path.replace(/[^\\/]*$/, '');
+  for (const k of ['ca', 'cert', 'key', 'passwordFile'] as const) {
+    const v = cfg[k];
+    if (typeof v === 'string' && v.length > 0 && !v.startsWith('/')) cfg[k] = `${dir}${v}`;
+  }
+  const mu = cfg.modelUpdates;
+  if (mu && typeof mu === 'object' && Array.isArray(mu.keys)) mu.keys = mu.keys.map((k) => (typeof k === 'string' && k.length > 0 && !k.startsWith('/') ? `${dir}${k}` : k));
   if (Array.isArray(cfg.models)) {
     cfg.models = cfg.models.map((m) => (m && typeof m === 'object' && typeof m.path === 'string' && !m.path.startsWith('/') ? { ...m, path: `${dir}${m.path}` } : m));
   }

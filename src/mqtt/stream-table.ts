@@ -6,6 +6,7 @@
 import type { EpisodeEvent } from '../detect/episodes.js';
 import { RejectError } from './errors.js';
 import type { ServedModel } from './models.js';
+import { sameDetector, sameInput } from './model-update.js';
 import { StreamState } from './streams.js';
 
 export interface StreamLimits {
@@ -18,7 +19,7 @@ export class StreamTable {
   /** Live streams per device. */
   private readonly devices = new Map<string, number>();
   /** The model for streams no `match` names: the first model without `match`. */
-  private readonly fallback: ServedModel | undefined;
+  private fallback: ServedModel | undefined;
   evicted = 0;
 
   constructor(private readonly models: ServedModel[], private readonly limits: StreamLimits) {
@@ -77,6 +78,40 @@ export class StreamTable {
   /** Closes every stream (shutdown). */
   closeAll(): Array<{ stream: StreamState; events: EpisodeEvent[] }> {
     return [...this.streams.values()].map((s) => ({ stream: s, events: this.remove(s) }));
+  }
+
+  /**
+   * A model update: `next` takes `old`'s place in the model list and every stream of `old` moves
+   * to it (StreamState.rebind), keeping its chain when the input specs are identical and its
+   * detector when the detector settings are. A streaming model keeps each stream's slot number;
+   * a stream that finds no free slot is closed. Episodes that end go to `ended`.
+   */
+  replaceModel(old: ServedModel, next: ServedModel, ended: (stream: StreamState, events: EpisodeEvent[]) => void): { kept: number; restarted: number } {
+    const i = this.models.indexOf(old);
+    if (i < 0) throw new Error(`replaceModel: ${old.name} is not served`);
+    this.models[i] = next;
+    this.fallback = this.models.find((m) => m.match === undefined);
+    const keepChain = sameInput(old, next);
+    const keepDetector = sameDetector(old, next);
+    const moving = [...this.streams.values()].filter((s) => s.model === old);
+    if (next.mode === 'stream' && old.mode === 'stream') next.adoptSlots(new Set(moving.map((s) => s.slot).filter((x) => x >= 0)));
+    let kept = 0, restarted = 0;
+    for (const s of moving) {
+      let slot = -1;
+      if (next.mode === 'stream') {
+        const own = old.mode === 'stream' && s.slot >= 0 ? s.slot : next.acquireSlot();
+        if (own === undefined) {
+          s.slot = -1; // not the new model's to release
+          ended(s, this.remove(s));
+          continue;
+        }
+        slot = own;
+      }
+      if (keepChain || s.chain === undefined) kept++;
+      else restarted++;
+      ended(s, s.rebind(next, keepChain, keepDetector, slot));
+    }
+    return { kept, restarted };
   }
 
   values(): IterableIterator<StreamState> {

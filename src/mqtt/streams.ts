@@ -73,7 +73,10 @@ export class StreamState {
   /** t of the last accepted frame. */
   private previousT = 0;
   lastSeen: number;
-  readonly detector: StreamDetector;
+  /** Replaced by a model update whose detector differs ({@link rebind}). */
+  detector: StreamDetector;
+  /** A model update changed the input spec: the next frame starts a new segment on a fresh chain. */
+  private restartPending = false;
   private detectorSegment = 0;
   /** Streaming models: the kernel state slot, and the segment whose state it holds. */
   slot = -1;
@@ -81,7 +84,11 @@ export class StreamState {
   closed = false;
   readonly counters: StreamCounters = { frames: 0, gaps: 0, missingFrames: 0, restarts: 0, zeroFilled: 0, dropped: 0, scored: 0 };
 
-  constructor(readonly device: string, readonly stream: string, readonly model: ServedModel, now: number) {
+  /** The model serving the stream; a model update moves the stream to its replacement ({@link rebind}). */
+  model: ServedModel;
+
+  constructor(readonly device: string, readonly stream: string, model: ServedModel, now: number) {
+    this.model = model;
     this.key = `${device}/${stream}`;
     this.lastSeen = now;
     this.detector = new StreamDetector(model.detector);
@@ -128,6 +135,13 @@ export class StreamState {
         else this.startSegment(frame.t, true);
       }
     }
+    if (this.restartPending) {
+      // The first frame after a model update that changed the input spec: a new segment on the new chain.
+      this.restartPending = false;
+      fill = 0;
+      this.segment++;
+      this.segmentT0 = frame.t;
+    }
     this.counters.frames++;
     this.lastSeen = now;
     this.expectedSeq = (frame.seq + 1) % SEQ_MODULUS;
@@ -156,6 +170,27 @@ export class StreamState {
     this.detectorSegment = w.segment;
     events.push(...this.detector.observe(scores, w));
     this.counters.scored++;
+    return events;
+  }
+
+  /**
+   * A model update moves the stream to `model` (its windows queued on the old model were scored
+   * first). `keepChain`: the input spec is identical, so the chain (filter state, the partial
+   * window) goes on; otherwise the next frame starts a new segment on a chain built for the new
+   * model. `keepDetector`: the detector settings are identical, so open episodes go on; otherwise
+   * they end here (returned) and a fresh detector starts. `slot`: the stream's kernel state slot
+   * in the new model (-1 for window models); its state starts from zero either way.
+   */
+  rebind(model: ServedModel, keepChain: boolean, keepDetector: boolean, slot: number): EpisodeEvent[] {
+    const events = keepDetector ? [] : this.detector.reset();
+    if (!keepDetector) this.detector = new StreamDetector(model.detector);
+    this.model = model;
+    this.slot = slot;
+    this.slotSegment = -1;
+    if (!keepChain && this.chain !== undefined) {
+      this.chain = undefined;
+      this.restartPending = true;
+    }
     return events;
   }
 

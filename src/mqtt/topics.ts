@@ -5,6 +5,9 @@
  *   wavegate/v1/<device>/alerts               out: alerts, QoS 1
  *   wavegate/v1/_node/<node-id>/status        out: "online" / "offline", retained; the last will says "offline"
  *   wavegate/v1/_node/<node-id>/errors        out: {"device", "stream", "code", "message"} per refused frame or drop
+ *   wavegate/v1/_node/<node-id>/model[/<name>] in (option modelUpdates): a signed .wgm, or {"url"}, replacing a served model
+ *   wavegate/v1/_node/<node-id>/models        out: the served models and their versions, retained
+ *   wavegate/v1/<device>/scores               out (option publishScores): every scored window's outputs, QoS 0
  *
  * Device, stream and node names: 1 to 64 characters from A-Z a-z 0-9 . _ -, and a device name
  * may not start with "_" (the `_node` subtree is the hosts' own).
@@ -27,15 +30,23 @@ export const samplesTopic = (device: string, stream: string): string => `${TOPIC
 export const alertsTopic = (device: string): string => `${TOPIC_ROOT}/${device}/alerts`;
 export const statusTopic = (node: string): string => `${TOPIC_ROOT}/_node/${node}/status`;
 export const errorsTopic = (node: string): string => `${TOPIC_ROOT}/_node/${node}/errors`;
+/** Model updates for the default model; `${modelTopic(node)}/<name>` for a named one. */
+export const modelTopic = (node: string): string => `${TOPIC_ROOT}/_node/${node}/model`;
+export const modelsTopic = (node: string): string => `${TOPIC_ROOT}/_node/${node}/models`;
+export const scoresTopic = (device: string): string => `${TOPIC_ROOT}/${device}/scores`;
 
 export type ParsedTopic =
   | { kind: 'samples'; device: string; stream: string }
   | { kind: 'invalid-samples'; device: string; stream: string; problem: string }
+  | { kind: 'model'; node: string; name: string | undefined }
   | { kind: 'other' };
 
-/** Classifies an incoming topic: a samples topic with valid names, one with invalid names, or anything else. */
+/** Classifies an incoming topic: a samples topic with valid names, one with invalid names, a model update, or anything else. */
 export function parseTopic(topic: string): ParsedTopic {
   const parts = topic.split('/');
+  if ((parts.length === 5 || parts.length === 6) && parts[2] === '_node' && parts[4] === 'model' && parts[0] === 'wavegate' && parts[1] === 'v1') {
+    return { kind: 'model', node: parts[3], name: parts[5] };
+  }
   if (parts.length !== 5 || parts[0] !== 'wavegate' || parts[1] !== 'v1' || parts[4] !== 'samples') return { kind: 'other' };
   const [, , device, stream] = parts;
   const problem = nameProblem(device, 'device') ?? nameProblem(stream, 'stream');

@@ -7,6 +7,7 @@ import { registerDatasetSynth } from './dataset-synth.js';
 import { registerDataset } from './dataset.js';
 import { registerEval } from './eval.js';
 import { registerImport } from './import.js';
+import { registerSign } from './sign.js';
 import { registerVerify } from './verify.js';
 import { registerSimulate } from './simulate.js';
 import { registerQuantize } from './quantize.js';
@@ -18,5 +19,6 @@ registerSimulate(program);
 registerDatasetSynth(registerDataset(program));
 registerEval(program);
 registerVerify(program);
+registerSign(program);
 
 await program.parseAsync(process.argv);

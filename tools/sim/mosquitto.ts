@@ -49,7 +49,11 @@ async function accepting(port: number): Promise<boolean> {
   });
 }
 
-/** Starts mosquitto; tries a few ports in case another process takes the free one first. */
+/**
+ * Starts mosquitto; tries a few ports in case another process takes the free one first.
+ * `extraConfig` lines follow the listener line, so listener settings (TLS: cafile, certfile,
+ * keyfile, require_certificate) apply to it; `url` is mqtt:// even then (use mqtts:// for TLS).
+ */
 export async function startMosquitto(extraConfig: string[] = []): Promise<Mosquitto> {
   if (!MOSQUITTO) throw new WavegateError('E_NOT_FOUND', 'mosquitto is not installed (apt-get install mosquitto mosquitto-clients)');
   const dir = mkdtempSync(join(tmpdir(), 'wavegate-mosquitto-'));
@@ -58,7 +62,9 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<Mosqui
     const port = await freePort();
     const conf = join(dir, 'mosquitto.conf');
     const runningAsRoot = process.getuid?.() === 0;
-    writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', ...(runningAsRoot ? ['user root'] : []), ...extraConfig, ''].join('\n'));
+    // extraConfig may set allow_anonymous itself (a broker with a password file).
+    const anonymous = extraConfig.some((l) => l.startsWith('allow_anonymous')) ? [] : ['allow_anonymous true'];
+    writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...anonymous, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', ...(runningAsRoot ? ['user root'] : []), ...extraConfig, ''].join('\n'));
     const proc: ChildProcess = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     proc.stdout!.on('data', (d: Buffer) => (log += d.toString()));

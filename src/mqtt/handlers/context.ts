@@ -14,4 +14,6 @@ export interface HandlerContext {
   reject(device: string, stream: string, error: RejectError): void;
   /** Queues ready windows on their models (the drop policy applies there). */
   enqueue(windows: ReadyWindow[]): void;
+  /** Takes a model update for `node` (undefined name: the default model); absent when updates are off. */
+  modelUpdate?(node: string, name: string | undefined, payload: Uint8Array): void;
 }

@@ -1,7 +1,7 @@
 /**
  * The dispatcher: routes each incoming message by topic to the handler for its kind (as mqtt.js
- * routes packets by type in src/lib/handlers/index.ts). Today the host subscribes to samples only;
- * control and model-update topics (issue 11) get their own handler files here.
+ * routes packets by type in src/lib/handlers/index.ts): samples, and (option modelUpdates) model
+ * updates, which src/mqtt/model-update.ts verifies and applies.
  */
 import { RejectError } from '../errors.js';
 import { parseTopic } from '../topics.js';
@@ -20,6 +20,9 @@ export function dispatch(ctx: HandlerContext, topic: string, payload: Uint8Array
     case 'invalid-samples':
       ctx.stats.framesReceived++;
       ctx.reject(t.device, t.stream, new RejectError('E_TOPIC', `topic ${JSON.stringify(topic.slice(0, 200))}: ${t.problem}`));
+      return;
+    case 'model':
+      ctx.modelUpdate?.(t.node, t.name, payload);
       return;
     case 'other':
       return;
