@@ -113,6 +113,18 @@ export function cascadeGroupDelay(sections: readonly Biquad[], f: number, fs: nu
 }
 
 /**
+ * Float64 working buffer of {@link BiquadCascade.process}, shared by every cascade: process is
+ * synchronous and leaves nothing in it between calls, so one buffer (as long as the longest
+ * chunk seen) serves all the filters of all streams of a process instead of one per filter.
+ */
+let work = new Float64Array(0);
+
+function workBuffer(n: number): Float64Array {
+  if (work.length < n) work = new Float64Array(Math.max(n, 2 * work.length, 1024));
+  return work;
+}
+
+/**
  * A cascade of biquads for one channel, with its state carried between calls.
  * `process` may be called with chunks of any length; `reset` clears the state.
  */
@@ -167,7 +179,7 @@ export class BiquadCascade {
     const n = input.length;
     const c = this.coef, st = this.state;
     // Section 0 reads float32 input; later sections read the float64 scratch of the previous one.
-    const buf = this.scratch(n);
+    const buf = workBuffer(n);
     for (let i = 0; i < n; i++) buf[i] = input[i];
     for (let s = 0; s < this.sections; s++) {
       const b0 = c[5 * s], b1 = c[5 * s + 1], b2 = c[5 * s + 2], a1 = c[5 * s + 3], a2 = c[5 * s + 4];
@@ -184,12 +196,6 @@ export class BiquadCascade {
     }
     for (let i = 0; i < n; i++) output[i] = buf[i];
     return output;
-  }
-
-  private work: Float64Array | undefined;
-  private scratch(n: number): Float64Array {
-    if (!this.work || this.work.length < n) this.work = new Float64Array(Math.max(n, 256));
-    return this.work;
   }
 }
 
