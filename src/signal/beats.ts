@@ -48,6 +48,9 @@ interface Pending {
   ready: boolean;
 }
 
+/** Room beyond the frames kept, so that the kept ones move to the front only every few chunks. */
+const SLACK_FRAMES = 256;
+
 export class BeatStream {
   readonly before: number;
   readonly after: number;
@@ -80,7 +83,10 @@ export class BeatStream {
     this.channels = channels;
     this.maxPeakDelay = maxPeakDelay;
     this.rr = options.features ? new RrFeatureStream(options.features.spec, options.features.fs) : undefined;
-    this.buf = new Float32Array(4 * this.window * channels);
+    // With a bounded peak delay the stream keeps about maxPeakDelay + before frames (more while a
+    // beat waits for the next R's features): start there, with room for a few chunks.
+    const frames = Number.isFinite(maxPeakDelay) ? maxPeakDelay + this.window + SLACK_FRAMES : 4 * this.window;
+    this.buf = new Float32Array(frames * channels);
   }
 
   /** Absolute index of the next frame to be pushed. */
@@ -151,15 +157,15 @@ export class BeatStream {
     this.bufOff = this.bufLen === 0 ? 0 : this.bufOff + drop;
   }
 
-  /** Makes room for `frames` more frames after the kept ones: moves them to the front, or grows the buffer (doubling) when they and the new ones do not fit. */
+  /** Makes room for `frames` more frames after the kept ones: moves them to the front, or grows the buffer (by a quarter and some room, at least) when they and the new ones do not fit. */
   private reserve(frames: number): void {
     const c = this.channels;
     if ((this.bufOff + this.bufLen + frames) * c <= this.buf.length) return;
     const from = this.bufOff * c, to = (this.bufOff + this.bufLen) * c;
-    const need = (this.bufLen + frames) * c;
-    if (need <= this.buf.length) this.buf.copyWithin(0, from, to);
+    // Moving to the front must leave room for a few more pushes, or it would happen on every one.
+    if ((this.bufLen + frames + SLACK_FRAMES / 4) * c <= this.buf.length) this.buf.copyWithin(0, from, to);
     else {
-      const grown = new Float32Array(Math.max(need, 2 * this.buf.length));
+      const grown = new Float32Array(Math.max(this.bufLen + frames + SLACK_FRAMES, Math.ceil((1.25 * this.buf.length) / c)) * c);
       grown.set(this.buf.subarray(from, to));
       this.buf = grown;
     }

@@ -86,10 +86,13 @@ const same = (n: number): number => n;
  * caller consumes it before its next call, so one buffer serves all streams.
  */
 let transient = new Float32Array(0);
+/** The last view of it handed out: frames mostly keep their length, so it is reused. */
+let transientView = transient;
 
 function transientBuffer(n: number): Float32Array {
   if (transient.length < n) transient = new Float32Array(Math.max(n, 2 * transient.length, 1024));
-  return transient.subarray(0, n);
+  if (transientView.length !== n || transientView.buffer !== transient.buffer) transientView = transient.subarray(0, n);
+  return transientView;
 }
 
 function plan(stage: Stage, rate: number): StagePlan {

@@ -37,14 +37,16 @@
  *
  * Memory (one detector per stream on a host): the history kept is what the decisions read, not
  * the latency. Peaks wait for their emission time as plain indices; the samples themselves are
- * read back only by a candidate's classification (R location and refinement, at most
- * max(learning, refractory + lookahead) + the R search reach after the candidate) and its slope
- * measurement (within `refractory` of it). Two rings of that length (a power of two: 1024 at
- * 360 Hz) hold the band-passed and the input samples as float32, which they are (the band-pass
- * hands out float32, the input is float32), so storing them narrower changes no value. The
- * derivative is recomputed from the band-passed ring where it is needed (the same expression on
- * the same values: the same bits), and the squared derivative leaving the moving window comes
- * from a float64 ring of exactly the window's length. About 8.5 KB per detector at 360 Hz.
+ * read back only by a candidate's classification (R location and refinement: refractory +
+ * lookahead after the candidate, plus the R search reach; the candidates of the learning period
+ * wait until it ends, up to `learning` after them) and by its slope measurement (within
+ * `refractory` of it). Two rings of that length (a power of two) hold the band-passed and the
+ * input samples as float32, which they are (the band-pass hands out float32, the input is
+ * float32), so storing them narrower changes no value; once the learning period's candidates
+ * are decided the rings shrink to the shorter steady reach (at 360 Hz: 1024 samples, then 512).
+ * The derivative is recomputed from the band-passed ring where it is needed (the same expression
+ * on the same values: the same bits), and the squared derivative leaving the moving window comes
+ * from a float64 ring of exactly the window's length. About 4.5 KB per detector at 360 Hz.
  */
 import { WavegateError } from '../errors.js';
 import { BiquadCascade, cascadeGroupDelay, designHighpass, designLowpass } from './filters.js';
@@ -111,12 +113,10 @@ export class QrsDetector {
   readonly fs: number;
   /** Samples between an R peak and its emission. */
   readonly latencySamples: number;
-  /** Samples of history the detector keeps (its rings' length: a power of two). */
-  readonly historySamples: number;
   private readonly bp: BiquadCascade;
-  private readonly mask: number;
+  private mask: number;
   /** Band-passed samples (float32 values), by sample index & mask. */
-  private readonly bpRing: Float32Array;
+  private bpRing: Float32Array;
   /** The last nInt squared derivatives (what leaves the moving window), at sqPos. */
   private readonly sqRing: Float64Array;
   private sqPos = 0;
@@ -134,7 +134,7 @@ export class QrsDetector {
   /** Half-width of the local mean around a coarse R (100 ms). */
   private readonly rMean: number;
   /** Input samples (float32 values), by sample index & mask. */
-  private readonly rawRing: Float32Array;
+  private rawRing: Float32Array;
   private readonly rSearch: number;
   private readonly rrCap: number;
 
@@ -160,8 +160,13 @@ export class QrsDetector {
   private npk = 0;
   private lastQrs: Candidate | undefined;
   private rr: number[] = [];
-  private readonly bound: number;
-  private deepest = 0;
+  /** How far back reads reach (see "Memory"): until the learning period's candidates are decided, then after. */
+  private bound: number;
+  private readonly steadyBound: number;
+  /** Samples of history asked for by the constructor's caller. */
+  private readonly minHistory: number;
+  private settled = false;
+  private margin = Number.POSITIVE_INFINITY;
   private rrAvg = 0;
   /** Located R peaks waiting for their emission time. */
   private out: number[] = [];
@@ -198,13 +203,12 @@ export class QrsDetector {
     // classification of candidate t runs at max(learning, t + refractory + lookahead) and reads
     // from t - rSearch - groupDelay - max(rMean, rRefine); a slope measurement runs within
     // `refractory` of its candidate and reads nInt derivatives of 5 taps each.
-    const classifyReach = Math.max(this.learning, this.refractory + this.lookahead) + this.rSearch + Math.max(0, this.groupDelay) + Math.max(this.rMean, this.rRefine);
+    const locateReach = this.rSearch + Math.max(0, this.groupDelay) + Math.max(this.rMean, this.rRefine);
     const slopeReach = this.refractory + this.nInt + 4;
-    this.bound = Math.max(classifyReach, slopeReach);
-    const needed = Math.max(this.bound + 16, history);
-    let ring = 256;
-    while (ring < needed) ring <<= 1;
-    this.historySamples = ring;
+    this.bound = Math.max(Math.max(this.learning, this.refractory + this.lookahead) + locateReach, slopeReach);
+    this.steadyBound = Math.max(this.refractory + this.lookahead + locateReach, slopeReach);
+    this.minHistory = history;
+    const ring = this.ringFor(this.bound);
     this.mask = ring - 1;
     this.bpRing = new Float32Array(ring);
     this.rawRing = new Float32Array(ring);
@@ -220,23 +224,49 @@ export class QrsDetector {
     return this.n;
   }
 
-  /**
-   * The furthest back (in samples before the newest one) any read of the rings has reached so
-   * far; for tests, which check it against {@link historyBound}. Always below historySamples.
-   */
-  get deepestRead(): number {
-    return this.deepest;
+  /** Samples of history the detector keeps now (its rings' length: a power of two). */
+  get historySamples(): number {
+    return this.mask + 1;
   }
 
-  /** The reach that sizes the rings (qrs.ts, "Memory"): no read goes further back. */
-  get historyBound(): number {
-    return this.bound;
+  /**
+   * The smallest room left so far between a read of the rings and the reach they were sized
+   * for at that time (qrs.ts, "Memory"): never negative; for tests (Infinity before any read).
+   */
+  get readMargin(): number {
+    return this.margin;
   }
 
   /** Notes a read reaching back to sample `from` (the newest is n - 1). */
   private reach(from: number): void {
-    const r = this.n - 1 - from;
-    if (r > this.deepest) this.deepest = r;
+    const room = this.bound - (this.n - 1 - from);
+    if (room < this.margin) this.margin = room;
+  }
+
+  /** Ring length for a reach: a power of two with some room, at least what the caller asked. */
+  private ringFor(bound: number): number {
+    const needed = Math.max(bound + 16, this.minHistory);
+    let ring = 256;
+    while (ring < needed) ring <<= 1;
+    return ring;
+  }
+
+  /** After the learning period's candidates are decided: moves the newest samples into rings of the steady reach. */
+  private settle(): void {
+    this.settled = true;
+    this.bound = this.steadyBound;
+    const ring = this.ringFor(this.bound);
+    if (ring >= this.mask + 1) return;
+    const bp = new Float32Array(ring), raw = new Float32Array(ring);
+    const mask = ring - 1;
+    // indices below 0 map to the zeroed slots of both rings, as if the stream had been silent
+    for (let j = this.n - ring; j < this.n; j++) {
+      bp[j & mask] = this.bpRing[j & this.mask];
+      raw[j & mask] = this.rawRing[j & this.mask];
+    }
+    this.bpRing = bp;
+    this.rawRing = raw;
+    this.mask = mask;
   }
 
   /**
@@ -282,6 +312,7 @@ export class QrsDetector {
     this.prevSum = prev;
     this.rising = rising;
     this.sqPos = sqPos;
+    if (this.learned && !this.settled) this.settle();
     return emitted;
   }
 
