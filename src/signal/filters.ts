@@ -125,6 +125,24 @@ function workBuffer(n: number): Float64Array {
 }
 
 /**
+ * Packed coefficients by their bits, shared by every cascade of the same design (all the streams
+ * of a model run the same filters): read-only after packing, so one copy per process, which stays
+ * in cache while a host walks its streams. At most {@link COEF_CACHE_MAX} designs are kept.
+ */
+const coefCache = new Map<string, Float64Array>();
+const COEF_CACHE_MAX = 256;
+
+function sharedCoefficients(packed: Float64Array): Float64Array {
+  // keyed by the bits (0 and -0 differ), not by the numbers' text
+  const key = Array.from(new Uint32Array(packed.buffer), (w) => w.toString(36)).join(',');
+  const known = coefCache.get(key);
+  if (known) return known;
+  if (coefCache.size >= COEF_CACHE_MAX) coefCache.delete(coefCache.keys().next().value!);
+  coefCache.set(key, packed);
+  return packed;
+}
+
+/**
  * A cascade of biquads for one channel, with its state carried between calls.
  * `process` may be called with chunks of any length; `reset` clears the state.
  */
@@ -138,13 +156,14 @@ export class BiquadCascade {
   constructor(sections: readonly Biquad[]) {
     if (sections.length === 0) throw new WavegateError('E_ARGUMENT', 'BiquadCascade: needs at least one section');
     this.sections = sections.length;
-    this.coef = new Float64Array(5 * sections.length);
+    const coef = new Float64Array(5 * sections.length);
     sections.forEach((s, i) => {
       for (const v of [s.b0, s.b1, s.b2, s.a1, s.a2]) {
         if (!Number.isFinite(v)) throw new WavegateError('E_ARGUMENT', `BiquadCascade: section ${i} has a non-finite coefficient`);
       }
-      this.coef.set([s.b0, s.b1, s.b2, s.a1, s.a2], 5 * i);
+      coef.set([s.b0, s.b1, s.b2, s.a1, s.a2], 5 * i);
     });
+    this.coef = sharedCoefficients(coef);
     this.state = new Float64Array(2 * sections.length);
   }
 

@@ -284,12 +284,18 @@ export class QrsDetector {
     // Hot loop: fields in locals; decisions run only at scheduled sample indices (nextEvent).
     const { mask, nInt, learning, bpRing, sqRing, rawRing } = this;
     let n = this.n, sum = this.mwiSum, prev = this.prevSum, rising = this.rising, sqPos = this.sqPos;
+    // x[n-1] .. x[n-4] of the derivative, carried in locals (the ring starts zeroed)
+    let x1 = bpRing[(n - 1) & mask], x2 = bpRing[(n - 2) & mask], x3 = bpRing[(n - 3) & mask], x4 = bpRing[(n - 4) & mask];
     for (let i = 0; i < chunk.length; i++, n++) {
       const x = bp[i];
       bpRing[n & mask] = x;
       rawRing[n & mask] = chunk[i];
-      // 5-point derivative (Pan-Tompkins): (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) / 8; the ring starts zeroed
-      const d = (2 * x + bpRing[(n - 1) & mask] - bpRing[(n - 3) & mask] - 2 * bpRing[(n - 4) & mask]) * 0.125;
+      // 5-point derivative (Pan-Tompkins): (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) / 8
+      const d = (2 * x + x1 - x3 - 2 * x4) * 0.125;
+      x4 = x3;
+      x3 = x2;
+      x2 = x1;
+      x1 = x;
       const sq = d * d;
       // sqRing[sqPos] holds the square of sample n - nInt (0 before the stream began)
       sum += sq - sqRing[sqPos];
