@@ -40,16 +40,18 @@
  * read back only by a candidate's classification (R location and refinement: refractory +
  * lookahead after the candidate, plus the R search reach; the candidates of the learning period
  * wait until it ends, up to `learning` after them) and by its slope measurement (within
- * `refractory` of it). Two rings of that length (a power of two) hold the band-passed and the
- * input samples as float32, which they are (the band-pass hands out float32, the input is
- * float32), so storing them narrower changes no value; once the learning period's candidates
- * are decided the rings shrink to the shorter steady reach (at 360 Hz: 1024 samples, then 512).
+ * `refractory` of it). Two rings of that length (a power of two; qrs-history.ts) hold the
+ * band-passed and the input samples as float32, which they are (the band-pass hands out float32,
+ * the input is float32), so storing them narrower changes no value; once the learning period's
+ * candidates are decided the rings shrink to the shorter steady reach (at 360 Hz: 1024 samples,
+ * then 512).
  * The derivative is recomputed from the band-passed ring where it is needed (the same expression
  * on the same values: the same bits), and the squared derivative leaving the moving window comes
  * from a float64 ring of exactly the window's length. About 4.5 KB per detector at 360 Hz.
  */
 import { WavegateError } from '../errors.js';
 import { BiquadCascade, cascadeGroupDelay, designHighpass, designLowpass } from './filters.js';
+import { QrsHistory } from './qrs-history.js';
 import { assertFiniteSamples } from './validate.js';
 
 export interface QrsOptions {
@@ -114,9 +116,8 @@ export class QrsDetector {
   /** Samples between an R peak and its emission. */
   readonly latencySamples: number;
   private readonly bp: BiquadCascade;
-  private mask: number;
-  /** Band-passed samples (float32 values), by sample index & mask. */
-  private bpRing: Float32Array;
+  /** Band-passed and input samples, as far back as the decisions read. */
+  private readonly history: QrsHistory;
   /** The last nInt squared derivatives (what leaves the moving window), at sqPos. */
   private readonly sqRing: Float64Array;
   private sqPos = 0;
@@ -133,10 +134,10 @@ export class QrsDetector {
   private readonly rRefine: number;
   /** Half-width of the local mean around a coarse R (100 ms). */
   private readonly rMean: number;
-  /** Input samples (float32 values), by sample index & mask. */
-  private rawRing: Float32Array;
   private readonly rSearch: number;
   private readonly rrCap: number;
+  /** Whether the history has shrunk to the steady reach. */
+  private settled = false;
 
   /** Next sample index. */
   private n = 0;
@@ -160,13 +161,6 @@ export class QrsDetector {
   private npk = 0;
   private lastQrs: Candidate | undefined;
   private rr: number[] = [];
-  /** How far back reads reach (see "Memory"): until the learning period's candidates are decided, then after. */
-  private bound: number;
-  private readonly steadyBound: number;
-  /** Samples of history asked for by the constructor's caller. */
-  private readonly minHistory: number;
-  private settled = false;
-  private margin = Number.POSITIVE_INFINITY;
   private rrAvg = 0;
   /** Located R peaks waiting for their emission time. */
   private out: number[] = [];
@@ -205,13 +199,11 @@ export class QrsDetector {
     // `refractory` of its candidate and reads nInt derivatives of 5 taps each.
     const locateReach = this.rSearch + Math.max(0, this.groupDelay) + Math.max(this.rMean, this.rRefine);
     const slopeReach = this.refractory + this.nInt + 4;
-    this.bound = Math.max(Math.max(this.learning, this.refractory + this.lookahead) + locateReach, slopeReach);
-    this.steadyBound = Math.max(this.refractory + this.lookahead + locateReach, slopeReach);
-    this.minHistory = history;
-    const ring = this.ringFor(this.bound);
-    this.mask = ring - 1;
-    this.bpRing = new Float32Array(ring);
-    this.rawRing = new Float32Array(ring);
+    this.history = new QrsHistory(
+      Math.max(Math.max(this.learning, this.refractory + this.lookahead) + locateReach, slopeReach),
+      Math.max(this.refractory + this.lookahead + locateReach, slopeReach),
+      history,
+    );
     this.sqRing = new Float64Array(this.nInt);
     const slowest = Math.round(searchBack * this.rrCap) + this.refractory + this.lookahead + this.rSearch + this.rRefine;
     if (this.latencySamples < Math.max(slowest, this.learning + this.refractory + this.lookahead)) {
@@ -226,47 +218,15 @@ export class QrsDetector {
 
   /** Samples of history the detector keeps now (its rings' length: a power of two). */
   get historySamples(): number {
-    return this.mask + 1;
+    return this.history.length;
   }
 
   /**
-   * The smallest room left so far between a read of the rings and the reach they were sized
-   * for at that time (qrs.ts, "Memory"): never negative; for tests (Infinity before any read).
+   * The smallest room left so far between a read of the history and the reach it was sized for
+   * at the time ("Memory" above): never negative; for tests (Infinity before any read).
    */
   get readMargin(): number {
-    return this.margin;
-  }
-
-  /** Notes a read reaching back to sample `from` (the newest is n - 1). */
-  private reach(from: number): void {
-    const room = this.bound - (this.n - 1 - from);
-    if (room < this.margin) this.margin = room;
-  }
-
-  /** Ring length for a reach: a power of two with some room, at least what the caller asked. */
-  private ringFor(bound: number): number {
-    const needed = Math.max(bound + 16, this.minHistory);
-    let ring = 256;
-    while (ring < needed) ring <<= 1;
-    return ring;
-  }
-
-  /** After the learning period's candidates are decided: moves the newest samples into rings of the steady reach. */
-  private settle(): void {
-    this.settled = true;
-    this.bound = this.steadyBound;
-    const ring = this.ringFor(this.bound);
-    if (ring >= this.mask + 1) return;
-    const bp = new Float32Array(ring), raw = new Float32Array(ring);
-    const mask = ring - 1;
-    // indices below 0 map to the zeroed slots of both rings, as if the stream had been silent
-    for (let j = this.n - ring; j < this.n; j++) {
-      bp[j & mask] = this.bpRing[j & this.mask];
-      raw[j & mask] = this.rawRing[j & this.mask];
-    }
-    this.bpRing = bp;
-    this.rawRing = raw;
-    this.mask = mask;
+    return this.history.readMargin;
   }
 
   /**
@@ -282,7 +242,8 @@ export class QrsDetector {
     const bp = this.bp.process(chunk, bpScratch);
     const emitted: number[] = [];
     // Hot loop: fields in locals; decisions run only at scheduled sample indices (nextEvent).
-    const { mask, nInt, learning, bpRing, sqRing, rawRing } = this;
+    const { nInt, learning, sqRing } = this;
+    const { bp: bpRing, raw: rawRing, mask } = this.history;
     let n = this.n, sum = this.mwiSum, prev = this.prevSum, rising = this.rising, sqPos = this.sqPos;
     // x[n-1] .. x[n-4] of the derivative, carried in locals (the ring starts zeroed)
     let x1 = bpRing[(n - 1) & mask], x2 = bpRing[(n - 2) & mask], x3 = bpRing[(n - 3) & mask], x4 = bpRing[(n - 4) & mask];
@@ -318,7 +279,11 @@ export class QrsDetector {
     this.prevSum = prev;
     this.rising = rising;
     this.sqPos = sqPos;
-    if (this.learned && !this.settled) this.settle();
+    if (this.learned && !this.settled) {
+      // the learning period's candidates are decided: only the steady reach is read from now on
+      this.settled = true;
+      this.history.settle(n);
+    }
     return emitted;
   }
 
@@ -351,10 +316,10 @@ export class QrsDetector {
 
   /** A candidate no larger maximum can replace any more: measure its slope and queue it. */
   private finalize(c: Candidate): void {
-    const { bpRing, mask } = this;
+    const { bp: bpRing, mask } = this.history;
     let slope = 0;
     const from = Math.max(0, c.t - this.nInt + 1);
-    this.reach(from - 4);
+    this.history.reach(this.n - 1, from - 4);
     for (let j = from; j <= c.t; j++) {
       // the derivative of sample j, as process() computed it
       const d = (2 * bpRing[j & mask] + bpRing[(j - 1) & mask] - bpRing[(j - 3) & mask] - 2 * bpRing[(j - 4) & mask]) * 0.125;
@@ -472,9 +437,10 @@ export class QrsDetector {
     let best = t, bestV = -1;
     // Never reach back into the previous complex (its refractory period).
     const from = Math.max(0, t - this.rSearch, this.lastQrs ? this.lastQrs.r + this.groupDelay + this.refractory : 0);
-    this.reach(from);
+    const { bp: bpRing, mask } = this.history;
+    this.history.reach(this.n - 1, from);
     for (let j = from; j <= t; j++) {
-      const v = Math.abs(this.bpRing[j & this.mask]);
+      const v = Math.abs(bpRing[j & mask]);
       if (v > bestV) { bestV = v; best = j; }
     }
     return this.refineR(Math.max(0, best - this.groupDelay));
@@ -487,10 +453,10 @@ export class QrsDetector {
    * classification runs at least `refractory + lookahead` after the candidate.
    */
   private refineR(coarse: number): number {
-    const { rawRing, mask } = this;
+    const { raw: rawRing, mask } = this.history;
     const half = this.rMean;
     const lo = Math.max(0, coarse - half), hi = Math.min(this.n - 1, coarse + half);
-    this.reach(Math.min(lo, coarse - this.rRefine));
+    this.history.reach(this.n - 1, Math.min(lo, coarse - this.rRefine));
     let mean = 0;
     for (let j = lo; j <= hi; j++) mean += rawRing[j & mask];
     mean /= hi - lo + 1;
