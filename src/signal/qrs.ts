@@ -45,9 +45,9 @@
  * the input is float32), so storing them narrower changes no value; once the learning period's
  * candidates are decided the rings shrink to the shorter steady reach (at 360 Hz: 1024 samples,
  * then 512).
- * The derivative is recomputed from the band-passed ring where it is needed (the same expression
- * on the same values: the same bits), and the squared derivative leaving the moving window comes
- * from a float64 ring of exactly the window's length. About 4.5 KB per detector at 360 Hz.
+ * The derivative is recomputed from the band-passed ring where it is needed (for a candidate's
+ * slope, and the square leaving the moving window), by the same expression on the same values:
+ * the same bits. About 4 KB per detector at 360 Hz.
  */
 import { WavegateError } from '../errors.js';
 import { BiquadCascade, cascadeGroupDelay, designHighpass, designLowpass } from './filters.js';
@@ -118,9 +118,6 @@ export class QrsDetector {
   private readonly bp: BiquadCascade;
   /** Band-passed and input samples, as far back as the decisions read. */
   private readonly history: QrsHistory;
-  /** The last nInt squared derivatives (what leaves the moving window), at sqPos. */
-  private readonly sqRing: Float64Array;
-  private sqPos = 0;
   private readonly nInt: number;
   private readonly refractory: number;
   private readonly tWave: number;
@@ -204,7 +201,6 @@ export class QrsDetector {
       Math.max(this.refractory + this.lookahead + locateReach, slopeReach),
       history,
     );
-    this.sqRing = new Float64Array(this.nInt);
     const slowest = Math.round(searchBack * this.rrCap) + this.refractory + this.lookahead + this.rSearch + this.rRefine;
     if (this.latencySamples < Math.max(slowest, this.learning + this.refractory + this.lookahead)) {
       throw new WavegateError('E_ARGUMENT', `QrsDetector: latency ${latency} s is below the slowest decision (${(Math.max(slowest, this.learning + this.refractory + this.lookahead) / fs).toFixed(2)} s)`);
@@ -242,11 +238,15 @@ export class QrsDetector {
     const bp = this.bp.process(chunk, bpScratch);
     const emitted: number[] = [];
     // Hot loop: fields in locals; decisions run only at scheduled sample indices (nextEvent).
-    const { nInt, learning, sqRing } = this;
+    const { nInt, learning } = this;
     const { bp: bpRing, raw: rawRing, mask } = this.history;
-    let n = this.n, sum = this.mwiSum, prev = this.prevSum, rising = this.rising, sqPos = this.sqPos;
-    // x[n-1] .. x[n-4] of the derivative, carried in locals (the ring starts zeroed)
+    let n = this.n, sum = this.mwiSum, prev = this.prevSum, rising = this.rising;
+    // The derivative's taps x[n-1] .. x[n-4], and those of sample n - nInt (the one leaving the
+    // moving window, whose square is recomputed rather than stored), carried in locals; the ring
+    // starts zeroed, so samples before the stream read 0.
     let x1 = bpRing[(n - 1) & mask], x2 = bpRing[(n - 2) & mask], x3 = bpRing[(n - 3) & mask], x4 = bpRing[(n - 4) & mask];
+    const m = n - nInt;
+    let y1 = bpRing[(m - 1) & mask], y2 = bpRing[(m - 2) & mask], y3 = bpRing[(m - 3) & mask], y4 = bpRing[(m - 4) & mask];
     for (let i = 0; i < chunk.length; i++, n++) {
       const x = bp[i];
       bpRing[n & mask] = x;
@@ -257,11 +257,13 @@ export class QrsDetector {
       x3 = x2;
       x2 = x1;
       x1 = x;
-      const sq = d * d;
-      // sqRing[sqPos] holds the square of sample n - nInt (0 before the stream began)
-      sum += sq - sqRing[sqPos];
-      sqRing[sqPos] = sq;
-      if (++sqPos === nInt) sqPos = 0;
+      const y = bpRing[(n - nInt) & mask];
+      const dOut = (2 * y + y1 - y3 - 2 * y4) * 0.125; // sample n - nInt's derivative, as computed then
+      y4 = y3;
+      y3 = y2;
+      y2 = y1;
+      y1 = y;
+      sum += d * d - dOut * dOut;
       if (n < learning && sum > this.learnMaxSum) this.learnMaxSum = sum;
       if (sum < prev && rising) {
         this.n = n + 1;
@@ -278,7 +280,6 @@ export class QrsDetector {
     this.mwiSum = sum;
     this.prevSum = prev;
     this.rising = rising;
-    this.sqPos = sqPos;
     if (this.learned && !this.settled) {
       // the learning period's candidates are decided: only the steady reach is read from now on
       this.settled = true;
