@@ -13,8 +13,28 @@
  * frames), 360, and seeded random sizes 0..1500 including empty and one-frame chunks; windows of
  * a stream chain are its chunks, so those digests differ by chunking, the others must not.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { sha256Hex } from '../../src/model/digest.js';
+
+/** Bytes collected, then hashed at once with the project's one SHA-256. */
+class Digest {
+  private readonly parts: Uint8Array[] = [];
+  private size = 0;
+  update(x: string | Uint8Array): void {
+    const b = typeof x === 'string' ? new TextEncoder().encode(x) : x.slice();
+    this.parts.push(b);
+    this.size += b.length;
+  }
+  hex(): string {
+    const all = new Uint8Array(this.size);
+    let at = 0;
+    for (const p of this.parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return sha256Hex(all);
+  }
+}
 
 interface Args {
   root: string;
@@ -89,7 +109,7 @@ interface Window {
 
 const bytes = (x: Float32Array): Uint8Array => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 
-function digestWindows(h: Hash, windows: Window[]): number {
+function digestWindows(h: Digest, windows: Window[]): number {
   for (const w of windows) {
     h.update(`${w.index}|${w.sample}|${w.at}|${w.beat}|`);
     h.update(bytes(w.data));
@@ -115,7 +135,7 @@ const records = args.names.map((name) => {
   return { name, one: a.subarray(0, n), two, peaks };
 });
 
-const all = createHash('sha256');
+const all = new Digest();
 const line = (what: string, how: string, count: number | string, hex: string) => {
   all.update(hex);
   process.stdout.write(`${what.padEnd(18)} ${how.padEnd(7)} ${String(count).padStart(8)} ${hex.slice(0, 16)}\n`);
@@ -124,7 +144,7 @@ const line = (what: string, how: string, count: number | string, hex: string) =>
 for (const [name, input] of Object.entries(CONFIGS)) {
   const c = input.channels as number;
   for (const [how, size] of Object.entries(CHUNKINGS)) {
-    const h = createHash('sha256');
+    const h = new Digest();
     let count = 0;
     for (const r of records) {
       const x = c === 2 ? r.two : r.one;
@@ -138,13 +158,13 @@ for (const [name, input] of Object.entries(CONFIGS)) {
       }
       count += digestWindows(h, chain.flush());
     }
-    line(name, how, count, h.digest('hex'));
+    line(name, how, count, h.hex());
   }
 }
 
 {
   // Given peaks (the dataset builders' path): reference annotations pushed a little late, in bursts.
-  const h = createHash('sha256');
+  const h = new Digest();
   let count = 0;
   for (const r of records) {
     const chain = createSignalChain(CONFIGS.beatRrNormalized, 360, { peaks: 'given' });
@@ -161,11 +181,11 @@ for (const [name, input] of Object.entries(CONFIGS)) {
     count += digestWindows(h, chain.pushPeaks(r.peaks.slice(p)));
     count += digestWindows(h, chain.flush());
   }
-  line('givenPeaks', 'random', count, h.digest('hex'));
+  line('givenPeaks', 'random', count, h.hex());
 }
 
 {
-  const h = createHash('sha256');
+  const h = new Digest();
   let count = 0;
   const optionSets = [{ fs: 360 }, { fs: 360, latency: 5, learning: 3 }, { fs: 360, searchBack: 1.2, latency: 2.7 }, { fs: 360, integration: 0.1, refractory: 0.25, lookahead: 0.3 }];
   for (const r of records) {
@@ -175,7 +195,7 @@ for (const [name, input] of Object.entries(CONFIGS)) {
       h.update(JSON.stringify(peaks));
     }
   }
-  line('detectQrs', 'whole', count, h.digest('hex'));
+  line('detectQrs', 'whole', count, h.hex());
 }
 
-process.stdout.write(`all ${all.digest('hex')}\n`);
+process.stdout.write(`all ${all.hex()}\n`);
