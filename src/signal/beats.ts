@@ -48,6 +48,9 @@ interface Pending {
   ready: boolean;
 }
 
+/** Room beyond the frames kept, so that the kept ones move to the front only every few chunks. */
+const SLACK_FRAMES = 256;
+
 export class BeatStream {
   readonly before: number;
   readonly after: number;
@@ -55,8 +58,13 @@ export class BeatStream {
   readonly channels: number;
   private readonly maxPeakDelay: number;
   private readonly rr: RrFeatureStream | undefined;
-  /** Kept frames, starting at absolute frame `bufStart`. */
+  /**
+   * Kept frames: `bufLen` frames from absolute frame `bufStart`, stored from frame `bufOff` of
+   * `buf`. Dropping frames only moves bufOff; the kept frames move to the front only when a push
+   * would run past the end (not on every push).
+   */
   private buf: Float32Array;
+  private bufOff = 0;
   private bufStart = 0;
   private bufLen = 0;
   private pending: Pending[] = [];
@@ -75,7 +83,10 @@ export class BeatStream {
     this.channels = channels;
     this.maxPeakDelay = maxPeakDelay;
     this.rr = options.features ? new RrFeatureStream(options.features.spec, options.features.fs) : undefined;
-    this.buf = new Float32Array(4 * this.window * channels);
+    // With a bounded peak delay the stream keeps about maxPeakDelay + before frames (more while a
+    // beat waits for the next R's features): start there, with room for a few chunks.
+    const frames = Number.isFinite(maxPeakDelay) ? maxPeakDelay + this.window + SLACK_FRAMES : 4 * this.window;
+    this.buf = new Float32Array(frames * channels);
   }
 
   /** Absolute index of the next frame to be pushed. */
@@ -87,8 +98,8 @@ export class BeatStream {
     const c = this.channels;
     if (samples.length % c !== 0) throw new WavegateError('E_INPUT', `beat windows: ${samples.length} values is not a multiple of ${c} channels`);
     const frames = samples.length / c;
-    this.reserve(this.bufLen + frames);
-    this.buf.set(samples, this.bufLen * c);
+    this.reserve(frames);
+    this.buf.set(samples, (this.bufOff + this.bufLen) * c);
     this.bufLen += frames;
     return this.drain();
   }
@@ -123,7 +134,7 @@ export class BeatStream {
       const start = p.r - this.before;
       if (start + this.window > this.received) break;
       if (start >= this.bufStart) {
-        const off = (start - this.bufStart) * c;
+        const off = (this.bufOff + start - this.bufStart) * c;
         const beat: Beat = { beat: p.beat, r: p.r, data: this.buf.slice(off, off + this.window * c) };
         if (p.features) beat.features = p.features;
         out.push(beat);
@@ -141,17 +152,24 @@ export class BeatStream {
     const keepFrom = (this.pending.length > 0 ? this.pending[0].r : earliestFuturePeak) - this.before;
     const drop = Math.min(this.bufLen, Math.max(0, keepFrom - this.bufStart));
     if (!(drop > 0)) return;
-    this.buf.copyWithin(0, drop * c, this.bufLen * c);
     this.bufStart += drop;
     this.bufLen -= drop;
+    this.bufOff = this.bufLen === 0 ? 0 : this.bufOff + drop;
   }
 
+  /** Makes room for `frames` more frames after the kept ones: moves them to the front, or grows the buffer (by a quarter and some room, at least) when they and the new ones do not fit. */
   private reserve(frames: number): void {
-    const need = frames * this.channels;
-    if (need <= this.buf.length) return;
-    const grown = new Float32Array(Math.max(need, 2 * this.buf.length));
-    grown.set(this.buf.subarray(0, this.bufLen * this.channels));
-    this.buf = grown;
+    const c = this.channels;
+    if ((this.bufOff + this.bufLen + frames) * c <= this.buf.length) return;
+    const from = this.bufOff * c, to = (this.bufOff + this.bufLen) * c;
+    // Moving to the front must leave room for a few more pushes, or it would happen on every one.
+    if ((this.bufLen + frames + SLACK_FRAMES / 4) * c <= this.buf.length) this.buf.copyWithin(0, from, to);
+    else {
+      const grown = new Float32Array(Math.max(this.bufLen + frames + SLACK_FRAMES, Math.ceil((1.25 * this.buf.length) / c)) * c);
+      grown.set(this.buf.subarray(from, to));
+      this.buf = grown;
+    }
+    this.bufOff = 0;
   }
 }
 

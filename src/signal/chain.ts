@@ -67,6 +67,9 @@ export interface SignalChainOptions {
 /** What the chain computes per window: RR features (`rr`), features the caller supplies (`external`), or none. */
 export type FeatureSource = 'rr' | 'external' | 'none';
 
+/** The first channel of a multi-channel chunk, for the detector; shared (consumed within push). */
+let channel0 = new Float32Array(0);
+
 export class SignalChain {
   readonly pipeline: Pipeline;
   readonly mode: ChainMode;
@@ -140,17 +143,26 @@ export class SignalChain {
   /** Pushes raw interleaved frames [frames, channels] at the stream's rate; returns the windows they complete. */
   push(frames: Float32Array): ChainWindow[] {
     if (this.ended) throw new WavegateError('E_STATE', 'signal chain: push after flush (create a new chain for a new stream)');
-    const y = this.pipeline.process(frames);
-    const at = this.produced;
-    this.produced += y.length / this.channels;
-    if (this.fixed) return this.fixed.push(this.seq++, y).map((a) => this.emit(a.data, a.start));
-    if (this.beats) {
-      const out: Beat[] = [];
-      if (this.detector) out.push(...this.beats.pushPeaks(this.detectChannel0(y)));
-      out.push(...this.beats.pushSamples(y));
-      return out.map((b) => this.emitBeat(b));
+    const out: ChainWindow[] = [];
+    if (this.mode === 'stream') {
+      const y = this.pipeline.process(frames); // handed on as it is: a fresh array
+      const at = this.produced;
+      this.produced += y.length / this.channels;
+      if (y.length > 0) out.push(this.emit(y, at));
+      return out;
     }
-    return y.length > 0 ? [this.emit(y, at)] : [];
+    // Fixed and beat windows copy what they keep, so the preprocessed chunk may live in the
+    // pipelines' shared buffer (no allocation per chunk); it is consumed before this returns.
+    const y = this.pipeline.processTransient(frames);
+    this.produced += y.length / this.channels;
+    if (this.fixed) {
+      for (const a of this.fixed.push(this.seq++, y)) out.push(this.emit(a.data, a.start));
+      return out;
+    }
+    const beats = this.beats!;
+    if (this.detector) for (const b of beats.pushPeaks(this.detectChannel0(y))) out.push(this.emitBeat(b));
+    for (const b of beats.pushSamples(y)) out.push(this.emitBeat(b));
+    return out;
   }
 
   /**
@@ -187,7 +199,8 @@ export class SignalChain {
   private detectChannel0(y: Float32Array): number[] {
     if (this.channels === 1) return this.detector!.process(y);
     const n = y.length / this.channels;
-    const ch0 = new Float32Array(n);
+    if (channel0.length < n) channel0 = new Float32Array(Math.max(n, 2 * channel0.length, 1024));
+    const ch0 = channel0.subarray(0, n);
     for (let i = 0; i < n; i++) ch0[i] = y[i * this.channels];
     return this.detector!.process(ch0);
   }

@@ -26,6 +26,12 @@ export function decimationFactor(from: number, to: number): number {
   return k;
 }
 
+/**
+ * The anti-aliased chunk before the kept samples are taken, shared by every decimator: process()
+ * consumes it before it returns, so one buffer serves all the streams of a process.
+ */
+let filtered = new Float32Array(0);
+
 export class Decimator {
   readonly factor: number;
   private readonly filter: BiquadCascade | undefined;
@@ -45,12 +51,14 @@ export class Decimator {
       this.filter.prime(input[0]);
       this.primed = true;
     }
-    const filtered = this.filter.process(input);
+    if (filtered.length < input.length) filtered = new Float32Array(Math.max(input.length, 2 * filtered.length, 1024));
+    this.filter.process(input, filtered); // the first input.length values
     const f = this.factor;
-    const count = this.skip >= filtered.length ? 0 : Math.ceil((filtered.length - this.skip) / f);
+    const n = input.length;
+    const count = this.skip >= n ? 0 : Math.ceil((n - this.skip) / f);
     const out = new Float32Array(count);
     for (let k = 0; k < count; k++) out[k] = filtered[this.skip + k * f];
-    this.skip = this.skip + count * f - filtered.length;
+    this.skip = this.skip + count * f - n;
     return out;
   }
 }

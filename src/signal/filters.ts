@@ -113,6 +113,36 @@ export function cascadeGroupDelay(sections: readonly Biquad[], f: number, fs: nu
 }
 
 /**
+ * Float64 working buffer of {@link BiquadCascade.process}, shared by every cascade: process is
+ * synchronous and leaves nothing in it between calls, so one buffer (as long as the longest
+ * chunk seen) serves all the filters of all streams of a process instead of one per filter.
+ */
+let work = new Float64Array(0);
+
+function workBuffer(n: number): Float64Array {
+  if (work.length < n) work = new Float64Array(Math.max(n, 2 * work.length, 1024));
+  return work;
+}
+
+/**
+ * Packed coefficients by their bits, shared by every cascade of the same design (all the streams
+ * of a model run the same filters): read-only after packing, so one copy per process, which stays
+ * in cache while a host walks its streams. At most {@link COEF_CACHE_MAX} designs are kept.
+ */
+const coefCache = new Map<string, Float64Array>();
+const COEF_CACHE_MAX = 256;
+
+function sharedCoefficients(packed: Float64Array): Float64Array {
+  // keyed by the bits (0 and -0 differ), not by the numbers' text
+  const key = Array.from(new Uint32Array(packed.buffer), (w) => w.toString(36)).join(',');
+  const known = coefCache.get(key);
+  if (known) return known;
+  if (coefCache.size >= COEF_CACHE_MAX) coefCache.delete(coefCache.keys().next().value!);
+  coefCache.set(key, packed);
+  return packed;
+}
+
+/**
  * A cascade of biquads for one channel, with its state carried between calls.
  * `process` may be called with chunks of any length; `reset` clears the state.
  */
@@ -126,13 +156,14 @@ export class BiquadCascade {
   constructor(sections: readonly Biquad[]) {
     if (sections.length === 0) throw new WavegateError('E_ARGUMENT', 'BiquadCascade: needs at least one section');
     this.sections = sections.length;
-    this.coef = new Float64Array(5 * sections.length);
+    const coef = new Float64Array(5 * sections.length);
     sections.forEach((s, i) => {
       for (const v of [s.b0, s.b1, s.b2, s.a1, s.a2]) {
         if (!Number.isFinite(v)) throw new WavegateError('E_ARGUMENT', `BiquadCascade: section ${i} has a non-finite coefficient`);
       }
-      this.coef.set([s.b0, s.b1, s.b2, s.a1, s.a2], 5 * i);
+      coef.set([s.b0, s.b1, s.b2, s.a1, s.a2], 5 * i);
     });
+    this.coef = sharedCoefficients(coef);
     this.state = new Float64Array(2 * sections.length);
   }
 
@@ -167,7 +198,7 @@ export class BiquadCascade {
     const n = input.length;
     const c = this.coef, st = this.state;
     // Section 0 reads float32 input; later sections read the float64 scratch of the previous one.
-    const buf = this.scratch(n);
+    const buf = workBuffer(n);
     for (let i = 0; i < n; i++) buf[i] = input[i];
     for (let s = 0; s < this.sections; s++) {
       const b0 = c[5 * s], b1 = c[5 * s + 1], b2 = c[5 * s + 2], a1 = c[5 * s + 3], a2 = c[5 * s + 4];
@@ -184,12 +215,6 @@ export class BiquadCascade {
     }
     for (let i = 0; i < n; i++) output[i] = buf[i];
     return output;
-  }
-
-  private work: Float64Array | undefined;
-  private scratch(n: number): Float64Array {
-    if (!this.work || this.work.length < n) this.work = new Float64Array(Math.max(n, 256));
-    return this.work;
   }
 }
 

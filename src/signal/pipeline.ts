@@ -30,7 +30,12 @@ import { assertFiniteSamples } from './validate.js';
 
 /** One channel's running stage: takes samples, returns samples (a rate stage changes the count). */
 interface ChannelStep {
-  process(x: Float32Array): Float32Array;
+  /**
+   * A stage that keeps the rate writes its output into `out` when given (which may be `x`
+   * itself: every such stage reads sample i before it writes sample i), else into a new array;
+   * a rate stage ignores `out` and returns a new array (or `x`, for a factor of 1).
+   */
+  process(x: Float32Array, out?: Float32Array): Float32Array;
 }
 
 class PrimedFilter implements ChannelStep {
@@ -39,12 +44,12 @@ class PrimedFilter implements ChannelStep {
   constructor(sections: Biquad[]) {
     this.f = new BiquadCascade(sections);
   }
-  process(x: Float32Array): Float32Array {
+  process(x: Float32Array, out?: Float32Array): Float32Array {
     if (!this.primed && x.length > 0) {
       this.f.prime(x[0]);
       this.primed = true;
     }
-    return this.f.process(x);
+    return this.f.process(x, out);
   }
 }
 
@@ -57,8 +62,8 @@ class ChannelNormalizer implements ChannelStep {
   constructor(private readonly mean: number, std: number) {
     this.inv = 1 / std;
   }
-  process(x: Float32Array): Float32Array {
-    const y = new Float32Array(x.length);
+  process(x: Float32Array, out?: Float32Array): Float32Array {
+    const y = out ?? new Float32Array(x.length);
     for (let i = 0; i < x.length; i++) y[i] = (x[i] - this.mean) * this.inv;
     return y;
   }
@@ -75,6 +80,20 @@ interface StagePlan {
 }
 
 const same = (n: number): number => n;
+
+/**
+ * Output of {@link Pipeline.processTransient}, shared by every pipeline of the process: the
+ * caller consumes it before its next call, so one buffer serves all streams.
+ */
+let transient = new Float32Array(0);
+/** The last view of it handed out: frames mostly keep their length, so it is reused. */
+let transientView = transient;
+
+function transientBuffer(n: number): Float32Array {
+  if (transient.length < n) transient = new Float32Array(Math.max(n, 2 * transient.length, 1024));
+  if (transientView.length !== n || transientView.buffer !== transient.buffer) transientView = transient.subarray(0, n);
+  return transientView;
+}
 
 function plan(stage: Stage, rate: number): StagePlan {
   switch (stage.kind) {
@@ -147,13 +166,27 @@ export class Pipeline {
    * @throws E_INPUT for NaN/infinite samples or a length that is not a whole number of frames
    */
   process(input: Float32Array): Float32Array {
+    return this.run(input, false);
+  }
+
+  /**
+   * {@link process} for a caller that is done with the result before it calls any pipeline
+   * again (the signal chain, which copies what it keeps): the result may be `input` itself or a
+   * buffer shared by all pipelines, so a single-channel chunk costs no allocation. Same values.
+   */
+  processTransient(input: Float32Array): Float32Array {
+    return this.run(input, true);
+  }
+
+  private run(input: Float32Array, shared: boolean): Float32Array {
     const c = this.channels;
     if (input.length % c !== 0) throw new WavegateError('E_INPUT', `preprocessing: ${input.length} values is not a multiple of ${c} channels`);
     assertFiniteSamples(input, 'preprocessing input');
     if (c === 1) {
+      // Every stage after the first that keeps the rate works in place on the chain's own array.
       let x = input;
-      for (const step of this.steps[0]) x = step.process(x);
-      return x === input ? input.slice() : x;
+      for (const step of this.steps[0]) x = step.process(x, x !== input ? x : shared ? transientBuffer(x.length) : undefined);
+      return x === input && !shared ? input.slice() : x;
     }
     const frames = input.length / c;
     const outs: Float32Array[] = [];

@@ -34,9 +34,24 @@
  * the output does not depend on how the input is chunked. The default latency (3 s) bounds the
  * slowest decision (a search-back); the constructor refuses a latency below that bound.
  * Internally float64; chunked and whole processing give identical peaks (property-tested).
+ *
+ * Memory (one detector per stream on a host): the history kept is what the decisions read, not
+ * the latency. Peaks wait for their emission time as plain indices; the samples themselves are
+ * read back only by a candidate's classification (R location and refinement: refractory +
+ * lookahead after the candidate, plus the R search reach; the candidates of the learning period
+ * wait until it ends, up to `learning` after them) and by its slope measurement (within
+ * `refractory` of it). Two rings of that length (a power of two; qrs-history.ts) hold the
+ * band-passed and the input samples as float32, which they are (the band-pass hands out float32,
+ * the input is float32), so storing them narrower changes no value; once the learning period's
+ * candidates are decided the rings shrink to the shorter steady reach (at 360 Hz: 1024 samples,
+ * then 512).
+ * The derivative is recomputed from the band-passed ring where it is needed (for a candidate's
+ * slope, and the square leaving the moving window), by the same expression on the same values:
+ * the same bits. About 4 KB per detector at 360 Hz.
  */
 import { WavegateError } from '../errors.js';
 import { BiquadCascade, cascadeGroupDelay, designHighpass, designLowpass } from './filters.js';
+import { QrsHistory } from './qrs-history.js';
 import { assertFiniteSamples } from './validate.js';
 
 export interface QrsOptions {
@@ -90,18 +105,19 @@ interface Candidate {
   r: number;
 }
 
-const RING = 1 << 13; // samples of history kept (band-pass, derivative): must exceed latency at the highest fs
+/**
+ * Band-pass output of the chunk being processed, shared by every detector: process() is
+ * synchronous and reads it only within the call, so one buffer serves all streams of a host.
+ */
+let bpScratch = new Float32Array(0);
 
 export class QrsDetector {
   readonly fs: number;
   /** Samples between an R peak and its emission. */
   readonly latencySamples: number;
   private readonly bp: BiquadCascade;
-  private readonly ring: number;
-  private readonly mask: number;
-  private readonly bpRing: Float64Array;
-  private readonly dRing: Float64Array;
-  private readonly sqRing: Float64Array;
+  /** Band-passed and input samples, as far back as the decisions read. */
+  private readonly history: QrsHistory;
   private readonly nInt: number;
   private readonly refractory: number;
   private readonly tWave: number;
@@ -113,9 +129,12 @@ export class QrsDetector {
   private readonly learning: number;
   private readonly groupDelay: number;
   private readonly rRefine: number;
-  private readonly rawRing: Float64Array;
+  /** Half-width of the local mean around a coarse R (100 ms). */
+  private readonly rMean: number;
   private readonly rSearch: number;
   private readonly rrCap: number;
+  /** Whether the history has shrunk to the steady reach. */
+  private settled = false;
 
   /** Next sample index. */
   private n = 0;
@@ -145,7 +164,12 @@ export class QrsDetector {
   /** Running average of the maximal slope of accepted QRS complexes. */
   private avgSlope = 0;
 
-  constructor(options: QrsOptions) {
+  /**
+   * @param history samples of history to keep at least (rounded up to a power of two); by
+   *   default what the decisions read back (above). Only tests ask for more, to show that a
+   *   longer history changes nothing.
+   */
+  constructor(options: QrsOptions, history = 0) {
     const { fs, band = [5, 15], integration = 0.15, refractory = 0.2, tWaveWindow = 0.36, thresholdFactor = 0.3125, searchBack = 1.66, learning = 2, latency = 3, slopeFactor = 0.15, lookahead = 0.26, tWaveHeight = 0.5, refine = 0.04 } = options;
     if (!Number.isFinite(fs) || fs < 100 || fs > 2000) throw new WavegateError('E_ARGUMENT', `QrsDetector: fs must lie in [100, 2000] Hz, got ${fs}`);
     this.fs = fs;
@@ -164,16 +188,19 @@ export class QrsDetector {
     this.rSearch = this.nInt + Math.round(0.02 * fs); // the MWI window plus the derivative's delay
     this.rRefine = Math.round(refine * fs);
     this.groupDelay = Math.round(cascadeGroupDelay(sections, Math.sqrt(band[0] * band[1]), fs));
+    this.rMean = Math.round(0.1 * fs);
     this.latencySamples = Math.round(latency * fs);
-    const needed = this.latencySamples + this.rSearch + this.nInt + 16;
-    let ring = RING;
-    while (ring < needed) ring <<= 1;
-    this.ring = ring;
-    this.mask = ring - 1;
-    this.bpRing = new Float64Array(ring);
-    this.dRing = new Float64Array(ring);
-    this.sqRing = new Float64Array(ring);
-    this.rawRing = new Float64Array(ring);
+    // The furthest back any read reaches from the sample being pushed (see "Memory" above):
+    // classification of candidate t runs at max(learning, t + refractory + lookahead) and reads
+    // from t - rSearch - groupDelay - max(rMean, rRefine); a slope measurement runs within
+    // `refractory` of its candidate and reads nInt derivatives of 5 taps each.
+    const locateReach = this.rSearch + Math.max(0, this.groupDelay) + Math.max(this.rMean, this.rRefine);
+    const slopeReach = this.refractory + this.nInt + 4;
+    this.history = new QrsHistory(
+      Math.max(Math.max(this.learning, this.refractory + this.lookahead) + locateReach, slopeReach),
+      Math.max(this.refractory + this.lookahead + locateReach, slopeReach),
+      history,
+    );
     const slowest = Math.round(searchBack * this.rrCap) + this.refractory + this.lookahead + this.rSearch + this.rRefine;
     if (this.latencySamples < Math.max(slowest, this.learning + this.refractory + this.lookahead)) {
       throw new WavegateError('E_ARGUMENT', `QrsDetector: latency ${latency} s is below the slowest decision (${(Math.max(slowest, this.learning + this.refractory + this.lookahead) / fs).toFixed(2)} s)`);
@@ -185,6 +212,19 @@ export class QrsDetector {
     return this.n;
   }
 
+  /** Samples of history the detector keeps now (its rings' length: a power of two). */
+  get historySamples(): number {
+    return this.history.length;
+  }
+
+  /**
+   * The smallest room left so far between a read of the history and the reach it was sized for
+   * at the time ("Memory" above): never negative; for tests (Infinity before any read).
+   */
+  get readMargin(): number {
+    return this.history.readMargin;
+  }
+
   /**
    * Pushes a chunk of samples (any length; mV or any consistent unit) and returns the R peaks
    * (absolute sample indices, increasing) whose emission time this chunk reached.
@@ -194,24 +234,39 @@ export class QrsDetector {
     if (chunk.length === 0) return [];
     if (this.n === 0) this.bp.prime(chunk[0]);
     this.lastSample = chunk[chunk.length - 1];
-    const bp = this.bp.process(chunk);
+    if (bpScratch.length < chunk.length) bpScratch = new Float32Array(Math.max(chunk.length, 2 * bpScratch.length, 1024));
+    const bp = this.bp.process(chunk, bpScratch);
     const emitted: number[] = [];
     // Hot loop: fields in locals; decisions run only at scheduled sample indices (nextEvent).
-    const { mask, nInt, learning, bpRing, dRing, sqRing, rawRing } = this;
+    const { nInt, learning } = this;
+    const { bp: bpRing, raw: rawRing, mask } = this.history;
     let n = this.n, sum = this.mwiSum, prev = this.prevSum, rising = this.rising;
-    for (let i = 0; i < bp.length; i++, n++) {
+    // The derivative's taps x[n-1] .. x[n-4], and those of sample n - nInt (the one leaving the
+    // moving window, whose square is recomputed rather than stored), carried in locals; the ring
+    // starts zeroed, so samples before the stream read 0.
+    let x1 = bpRing[(n - 1) & mask], x2 = bpRing[(n - 2) & mask], x3 = bpRing[(n - 3) & mask], x4 = bpRing[(n - 4) & mask];
+    const m = n - nInt;
+    let y1 = bpRing[(m - 1) & mask], y2 = bpRing[(m - 2) & mask], y3 = bpRing[(m - 3) & mask], y4 = bpRing[(m - 4) & mask];
+    for (let i = 0; i < chunk.length; i++, n++) {
       const x = bp[i];
       bpRing[n & mask] = x;
       rawRing[n & mask] = chunk[i];
-      // 5-point derivative (Pan-Tompkins): (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) / 8; the ring starts zeroed
-      const d = (2 * x + bpRing[(n - 1) & mask] - bpRing[(n - 3) & mask] - 2 * bpRing[(n - 4) & mask]) * 0.125;
-      dRing[n & mask] = d;
-      const sq = d * d;
-      sum += sq - sqRing[(n - nInt) & mask];
-      sqRing[n & mask] = sq;
+      // 5-point derivative (Pan-Tompkins): (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) / 8
+      const d = (2 * x + x1 - x3 - 2 * x4) * 0.125;
+      x4 = x3;
+      x3 = x2;
+      x2 = x1;
+      x1 = x;
+      const y = bpRing[(n - nInt) & mask];
+      const dOut = (2 * y + y1 - y3 - 2 * y4) * 0.125; // sample n - nInt's derivative, as computed then
+      y4 = y3;
+      y3 = y2;
+      y2 = y1;
+      y1 = y;
+      sum += d * d - dOut * dOut;
       if (n < learning && sum > this.learnMaxSum) this.learnMaxSum = sum;
       if (sum < prev && rising) {
-        this.n = n;
+        this.n = n + 1;
         this.localMax(n - 1, prev);
       }
       rising = sum > prev ? true : sum < prev ? false : rising;
@@ -225,6 +280,11 @@ export class QrsDetector {
     this.mwiSum = sum;
     this.prevSum = prev;
     this.rising = rising;
+    if (this.learned && !this.settled) {
+      // the learning period's candidates are decided: only the steady reach is read from now on
+      this.settled = true;
+      this.history.settle(n);
+    }
     return emitted;
   }
 
@@ -257,8 +317,15 @@ export class QrsDetector {
 
   /** A candidate no larger maximum can replace any more: measure its slope and queue it. */
   private finalize(c: Candidate): void {
+    const { bp: bpRing, mask } = this.history;
     let slope = 0;
-    for (let j = Math.max(0, c.t - this.nInt + 1); j <= c.t; j++) slope = Math.max(slope, Math.abs(this.dRing[j & this.mask]));
+    const from = Math.max(0, c.t - this.nInt + 1);
+    this.history.reach(this.n - 1, from - 4);
+    for (let j = from; j <= c.t; j++) {
+      // the derivative of sample j, as process() computed it
+      const d = (2 * bpRing[j & mask] + bpRing[(j - 1) & mask] - bpRing[(j - 3) & mask] - 2 * bpRing[(j - 4) & mask]) * 0.125;
+      slope = Math.max(slope, Math.abs(d));
+    }
     c.slope = slope;
     this.queue.push(c);
   }
@@ -371,8 +438,10 @@ export class QrsDetector {
     let best = t, bestV = -1;
     // Never reach back into the previous complex (its refractory period).
     const from = Math.max(0, t - this.rSearch, this.lastQrs ? this.lastQrs.r + this.groupDelay + this.refractory : 0);
+    const { bp: bpRing, mask } = this.history;
+    this.history.reach(this.n - 1, from);
     for (let j = from; j <= t; j++) {
-      const v = Math.abs(this.bpRing[j & this.mask]);
+      const v = Math.abs(bpRing[j & mask]);
       if (v > bestV) { bestV = v; best = j; }
     }
     return this.refineR(Math.max(0, best - this.groupDelay));
@@ -385,9 +454,10 @@ export class QrsDetector {
    * classification runs at least `refractory + lookahead` after the candidate.
    */
   private refineR(coarse: number): number {
-    const { rawRing, mask } = this;
-    const half = Math.round(0.1 * this.fs);
+    const { raw: rawRing, mask } = this.history;
+    const half = this.rMean;
     const lo = Math.max(0, coarse - half), hi = Math.min(this.n - 1, coarse + half);
+    this.history.reach(this.n - 1, Math.min(lo, coarse - this.rRefine));
     let mean = 0;
     for (let j = lo; j <= hi; j++) mean += rawRing[j & mask];
     mean /= hi - lo + 1;

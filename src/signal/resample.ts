@@ -66,6 +66,12 @@ export function designResampleFilter(up: number, down: number, zeroCrossings = 1
   return h;
 }
 
+/**
+ * Working buffer of {@link Resampler.process} (the history, then the chunk, as float64), shared by
+ * every resampler: process() is done with it when it returns.
+ */
+let work = new Float64Array(0);
+
 export class Resampler {
   readonly from: number;
   readonly to: number;
@@ -77,7 +83,7 @@ export class Resampler {
   private readonly taps: number;
   /** sub[p * taps + j] = h[p + j L]. */
   private readonly sub: Float64Array;
-  private hist: Float64Array;
+  private readonly hist: Float64Array;
   private primed = false;
   private inCount = 0;
   private outCount = 0;
@@ -111,7 +117,8 @@ export class Resampler {
     }
     const K = this.taps, L = this.up, M = this.down;
     // work[K + j] holds input sample inCount + j; work[0..K) the last K samples before it.
-    const work = new Float64Array(K + input.length);
+    const used = K + input.length;
+    if (work.length < used) work = new Float64Array(Math.max(used, 2 * work.length, 4096));
     work.set(this.hist);
     for (let j = 0; j < input.length; j++) work[K + j] = input[j];
     const total = this.inCount + input.length;
@@ -131,7 +138,7 @@ export class Resampler {
     }
     this.outCount += count;
     this.inCount = total;
-    this.hist = work.slice(work.length - K);
+    this.hist.set(work.subarray(used - K, used));
     return out;
   }
 

@@ -49,8 +49,9 @@ export class WindowAssembler {
   private received = 0;
   private nextSeq: number | undefined;
   private segmentNo = 0;
-  /** First received-frame index and seq of the recent chunks, to name the chunk a window starts in. */
-  private chunkStarts: Array<{ frame: number; seq: number }> = [];
+  /** First received-frame index and seq of the recent chunks, to name the chunk a window starts in (two plain arrays: no object per chunk). */
+  private readonly chunkFrames: number[] = [];
+  private readonly chunkSeqs: number[] = [];
   /** Gaps seen so far (chunks missing between two received ones). */
   gaps = 0;
   /** Frames dropped because a gap cut their window short. */
@@ -89,7 +90,8 @@ export class WindowAssembler {
       }
     }
     this.nextSeq = seq + 1;
-    this.chunkStarts.push({ frame: this.received, seq });
+    this.chunkFrames.push(this.received);
+    this.chunkSeqs.push(seq);
 
     const out: AssembledWindow[] = [];
     const c = this.channels;
@@ -105,7 +107,8 @@ export class WindowAssembler {
       }
       if (this.filled === 0) this.bufStart = this.received;
       const n = Math.min(this.length - this.filled, frames - f);
-      this.buf.set(samples.subarray(f * c, (f + n) * c), this.filled * c);
+      const buf = this.buf, to = this.filled * c, from = f * c;
+      for (let i = 0; i < n * c; i++) buf[to + i] = samples[from + i];
       this.filled += n;
       f += n;
       this.received += n;
@@ -132,8 +135,11 @@ export class WindowAssembler {
 
   /** Seq of the chunk holding received frame `frame`; forgets chunks before it. */
   private seqOf(frame: number): number {
-    while (this.chunkStarts.length > 1 && this.chunkStarts[1].frame <= frame) this.chunkStarts.shift();
-    return this.chunkStarts[0].seq;
+    while (this.chunkFrames.length > 1 && this.chunkFrames[1] <= frame) {
+      this.chunkFrames.shift();
+      this.chunkSeqs.shift();
+    }
+    return this.chunkSeqs[0];
   }
 
   /** After emitting: keep the overlap (length - hop frames) or skip ahead (hop - length frames). */

@@ -166,6 +166,8 @@ async function main(): Promise<void> {
       `  latency last sample -> score: p50 ${summary.p50LatencyMs} ms, p99 ${summary.p99LatencyMs} ms (host part: frame arrival -> score p50 ${s.latencyMs.p50.toFixed(1)} ms, p99 ${s.latencyMs.p99.toFixed(1)} ms)`,
       `  drops ${summary.drops} (host queue ${s.windowsDropped}, frames lost ${published - s.framesReceived}); refused ${Object.values(s.rejected).reduce((a, b) => a + (b ?? 0), 0)}`,
       `  host memory at its RSS peak (MB): ${Object.entries(detail.memoryAtPeakMb).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      // CPU per frame depends far less on what else runs on the machine than latency does (one frame = 100 ms of one device)
+      `  host CPU ${((detail.cpuMs * 1000) / Math.max(1, s.framesReceived)).toFixed(1)} µs per frame received, ${((detail.cpuMs * 10_000) / Math.max(1, s.framesReceived)).toFixed(0)} µs per device-second of signal`,
       `  host RSS peak ${summary.rssMb} MB, CPU ${summary.cpuPct}% of one core; event loop busy ${((100 * detail.busyMs) / detail.wallMs).toFixed(0)}% of the time: decode ${pct(s.decodeMs)}, preprocessing+windowing ${pct(s.chainMs)}, kernel ${pct(s.kernelMs)}, MQTT receive/dispatch/detectors/GC ${pct(other)}`,
       '',
     ].join('\n'),

@@ -69,6 +69,53 @@ describe('QrsDetector on synthetic ECG', () => {
     );
   });
 
+  it('keeps only the history its decisions read: a longer one changes no peak (property, fixed seed)', () => {
+    // The rings hold max(learning, refractory + lookahead) + the R search reach (qrs.ts, "Memory"),
+    // then refractory + lookahead + that reach once the learning period's candidates are decided,
+    // not the latency: 1024 then 512 samples at 360 Hz. Any option set, any signal: the peaks
+    // must be those of a detector that keeps 32768 samples (more than any decision here reaches).
+    const d360 = new QrsDetector({ fs: 360 });
+    expect(d360.historySamples).toBe(1024);
+    d360.process(synthEcg({ seconds: 3, seed: 2 }).signal);
+    expect(d360.historySamples).toBe(512);
+    fc.assert(
+      fc.property(
+        fc.record({
+          fs: fc.constantFrom(128, 250, 360, 500),
+          seed: fc.integer({ min: 1, max: 1000 }),
+          integration: fc.double({ min: 0.08, max: 0.2, noNaN: true }),
+          refractory: fc.double({ min: 0.15, max: 0.3, noNaN: true }),
+          lookahead: fc.double({ min: 0.1, max: 0.5, noNaN: true }),
+          learning: fc.double({ min: 0.5, max: 4, noNaN: true }),
+          refine: fc.double({ min: 0.01, max: 0.15, noNaN: true }),
+          searchBack: fc.double({ min: 1.1, max: 2, noNaN: true }),
+          band: fc.constantFrom<[number, number]>([5, 15], [3, 20], [8, 12]),
+        }),
+        ({ fs, seed, ...opts }) => {
+          const e = synthEcg({ seconds: 30, fs, heartRate: 40 + (seed % 100), premature: { S: 0.1, V: 0.15 }, noise: 0.08, baselineWander: 0.3, seed });
+          // a lead-off stretch forces search-backs and a fresh learning of the levels
+          e.signal.fill(0, 10 * fs, 14 * fs);
+          const options = { fs, latency: 8, ...opts };
+          const run = (d: QrsDetector): number[] => {
+            const peaks: number[] = [];
+            for (let i = 0; i < e.signal.length; i += 97) peaks.push(...d.process(e.signal.subarray(i, i + 97)));
+            return [...peaks, ...d.flush()];
+          };
+          const small = new QrsDetector(options);
+          const large = new QrsDetector(options, 1 << 15);
+          expect(large.historySamples).toBe(1 << 15);
+          expect(run(small)).toEqual(run(large));
+          // every read within the reach the rings were sized for at the time (which the
+          // power-of-two rounding alone would not show)
+          expect(small.readMargin).toBeGreaterThanOrEqual(0);
+          expect(small.readMargin).toBeLessThan(Number.POSITIVE_INFINITY);
+          expect(small.historySamples).toBeLessThan(large.historySamples);
+        },
+      ),
+      { numRuns: 20, seed: 20261206 },
+    );
+  });
+
   it('emits each R peak exactly `latency` samples after it', () => {
     const e = synthEcg({ seconds: 20, seed: 8 });
     const d = new QrsDetector({ fs: e.fs });
