@@ -18,7 +18,8 @@ export type WavegateErrorCode =
   | 'E_NOT_FOUND' // missing file
   | 'E_ARGUMENT' // bad CLI/API argument
   | 'E_KERNEL' // kernel returned a non-zero status (a bug: the host validates first)
-  | 'E_STATE'; // API misuse: session disposed or broken
+  | 'E_STATE' // API misuse: session disposed or broken
+  | 'E_OUTBOX'; // the alert outbox refused an alert: full (its bound) or its storage failed
 
 export class WavegateError extends Error {
   readonly code: WavegateErrorCode;

@@ -14,11 +14,14 @@ import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import type { EpisodeEnd, EpisodeEvent, EpisodeStart } from '../detect/episodes.js';
 import { sha256Hex } from '../model/digest.js';
 import { WavegateError } from '../errors.js';
+import { AlertSender } from './alert-sender.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import type { RejectError } from './errors.js';
 import { dispatch, type HandlerContext } from './handlers/index.js';
 import { createLogger, type Logger } from './log.js';
 import { ServedModel, type Scored } from './models.js';
+import { MemoryOutbox, OutboxError, type Outbox } from './outbox.js';
+import { DiskOutbox } from './outbox-disk.js';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from './options.js';
 import { LatencyReservoir, type HostStats } from './stats.js';
 import { StreamTable } from './stream-table.js';
@@ -88,23 +91,35 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   /** Per-stream counters of streams already closed, so totals survive eviction. */
   private readonly closedTotals = { gaps: 0, missingFrames: 0, restarts: 0, zeroFilled: 0 };
   private readonly ctx: HandlerContext;
+  private sender: AlertSender | undefined;
+  /** Alerts appended since the last fsync of the outbox. */
+  private unsynced = false;
+  /** Set when stopping: frames are no longer taken (QoS 1 ones are left unacknowledged, for the next session). */
+  private intakeStopped = false;
 
   private constructor(
     readonly options: ResolvedHostOptions,
     readonly models: ServedModel[],
     readonly streams: StreamTable,
     readonly log: Logger,
+    /** Where alerts wait for the broker's acknowledgement (src/mqtt/outbox.ts). */
+    readonly outbox: Outbox,
   ) {
     super();
     this.nodeId = options.nodeId;
-    this.counters = { framesReceived: 0, framesAccepted: 0, rejected: {}, reportsSuppressed: 0, windowsQueued: 0, windowsScored: 0, windowsDropped: 0, windowsLost: 0, alerts: 0, episodesEnded: 0, kernelCalls: 0, decodeMs: 0, chainMs: 0, kernelMs: 0 };
+    this.counters = { framesReceived: 0, framesAccepted: 0, rejected: {}, reportsSuppressed: 0, windowsQueued: 0, windowsScored: 0, windowsDropped: 0, windowsLost: 0, alerts: 0, alertsDelivered: 0, alertsRefused: 0, episodesEnded: 0, kernelCalls: 0, decodeMs: 0, chainMs: 0, kernelMs: 0 };
     this.ctx = {
       frameLimits: { maxPayloadBytes: options.maxPayloadBytes, maxChannels: options.maxChannels },
       policy: { gapPolicy: options.gapPolicy, maxFillMs: options.maxFillMs, timeToleranceMs: options.timeToleranceMs },
       streams,
       stats: this.counters as HostStats,
       reject: (device, stream, error) => this.reject(device, stream, error.reason, error.message),
-      enqueue: (windows) => this.enqueue(windows),
+      enqueue: (windows, now) => {
+        this.enqueue(windows);
+        // A QoS 1 frame is acknowledged when its handler returns: score what it completed first,
+        // so that an acknowledged frame's alerts are in the outbox (src/mqtt/handlers/samples.ts).
+        if (now) this.tick();
+      },
     };
   }
 
@@ -124,7 +139,19 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       models.forEach((m) => m.dispose());
       throw e;
     }
-    const host = new WavegateHost(o, models, new StreamTable(models, o), log);
+    let outbox: Outbox;
+    try {
+      const limits = { maxAlerts: o.outboxMaxAlerts, maxBytes: o.outboxMaxBytes };
+      outbox = o.outboxDir === undefined ? new MemoryOutbox(limits) : new DiskOutbox(o.outboxDir, limits);
+    } catch (e) {
+      models.forEach((m) => m.dispose());
+      throw e;
+    }
+    if (outbox instanceof DiskOutbox) {
+      const r = outbox.recovery;
+      (r.tornLines + r.corruptLines > 0 ? log.warn : log.info).call(log, { outbox: outbox.dir, ...r }, r.pending > 0 ? `outbox: ${r.pending} alert(s) from before wait to be published` : 'outbox opened');
+    }
+    const host = new WavegateHost(o, models, new StreamTable(models, o), log, outbox);
     try {
       await host.connect();
     } catch (e) {
@@ -143,11 +170,16 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     const o = this.options;
     if (o.broker === undefined) this.broker = await startEmbeddedBroker(o.host, o.port);
     const status = statusTopic(this.nodeId);
+    const protocolVersion = this.broker ? 4 : o.protocolVersion;
+    const persistent = o.sessionExpirySeconds > 0;
     const opts: IClientOptions = {
       clientId: o.clientId,
       // aedes speaks 3.1.1 only; external brokers get MQTT 5 unless told otherwise.
-      protocolVersion: this.broker ? 4 : o.protocolVersion,
-      clean: true,
+      protocolVersion,
+      // A persistent session: the broker keeps this node's subscription, and the QoS 1 frames
+      // published while it restarts, for sessionExpirySeconds (MQTT 3.1.1: until the broker's own expiry).
+      clean: !persistent,
+      ...(protocolVersion === 5 && persistent ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } } : {}),
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       // Refusal reports are QoS 0: while disconnected they are counted and logged, not queued.
@@ -163,12 +195,31 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       this.client.publish(status, 'online', { qos: 1, retain: true });
       this.log.info({ broker: this.brokerUrl, node: this.nodeId, models: this.models.map((m) => m.name) }, 'connected');
     };
-    this.client.on('connect', online);
+    this.sender = new AlertSender(this.client, this.outbox, o.maxInflightAlerts, {
+      delivered: () => this.counters.alertsDelivered++,
+      refused: (e, code, message) => {
+        this.counters.alertsRefused++;
+        this.log.error({ topic: e.topic, alert: e.payload, reasonCode: code, err: message }, 'the broker refused an alert; it is dropped from the outbox (logged here whole)');
+        this.reject(this.nodeId, '-', 'E_ALERT_REFUSED', `the broker refused alert ${e.payload.slice(7, 39)} on ${e.topic}: reason code 0x${code.toString(16)} (${message})`);
+      },
+      failed: (e, message) => this.log.warn({ topic: e.topic, err: message }, 'alert publish failed; it stays in the outbox'),
+    });
+    // Frames are handled synchronously in the 'message' event; once intake has stopped, QoS 1
+    // frames are not acknowledged (a callback with an error sends no PUBACK), so the broker
+    // delivers them again to this node's next session instead of losing them.
+    this.client.handleMessage = (packet, callback) => (this.intakeStopped && packet.qos > 0 ? callback(new Error('intake stopped')) : callback());
+    this.client.on('connect', () => {
+      online();
+      this.sender?.pump();
+    });
     this.client.on('offline', () => this.log.warn({ broker: this.brokerUrl }, 'broker connection lost; reconnecting'));
     this.client.on('error', (e) => this.log.error({ err: e.message }, 'mqtt client error'));
-    this.client.on('message', (topic, payload) => dispatch(this.ctx, topic, payload));
+    this.client.on('message', (topic, payload, packet) => {
+      if (!this.intakeStopped) dispatch(this.ctx, topic, payload, packet.qos);
+    });
     await this.client.subscribeAsync(SAMPLES_FILTER, { qos: o.samplesQos });
     online();
+    this.sender.pump();
     this.timers.push(setInterval(() => this.tick(), o.tickMs));
     this.timers.push(setInterval(() => this.evictIdle(), Math.min(5000, Math.max(50, o.idleTimeoutMs / 4))));
     if (o.errorReportIntervalMs > 0) this.timers.push(setInterval(() => this.reported.clear(), o.errorReportIntervalMs));
@@ -207,10 +258,22 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     this.stopped = true;
     this.timers.forEach((t) => clearInterval(t));
     if (this.client) {
+      const started = Date.now();
+      this.intakeStopped = true;
       this.client.removeAllListeners('message');
-      this.client.unsubscribe(SAMPLES_FILTER);
+      // A persistent session keeps the subscription, so frames sent while the host is away wait for it.
+      if (this.options.sessionExpirySeconds === 0) this.client.unsubscribe(SAMPLES_FILTER);
       while (!this.failed && this.models.some((m) => m.queue.length > 0)) this.tick();
       for (const { stream, events } of this.streams.closeAll()) this.closed(stream, events);
+      this.syncOutbox();
+      // Flush: wait for the broker to acknowledge every alert, within the bound (on disk they are kept anyway).
+      if (this.client.connected && this.outbox.size > 0) {
+        this.sender?.pump();
+        const left = Math.max(0, this.options.shutdownTimeoutMs - (Date.now() - started));
+        if (!(await this.sender!.idle(left))) this.log.warn({ pending: this.outbox.size, outbox: this.outbox.kind }, `stopping with alerts not yet acknowledged: ${this.outbox.kind === 'disk' ? 'they stay in the outbox for the next start' : 'they are lost (memory outbox; set outboxDir)'}`);
+      } else if (this.outbox.size > 0) {
+        this.log.warn({ pending: this.outbox.size, outbox: this.outbox.kind }, `broker not connected: ${this.outbox.size} alert(s) ${this.outbox.kind === 'disk' ? 'stay in the outbox for the next start' : 'are lost (memory outbox; set outboxDir)'}`);
+      }
       try {
         if (this.client.connected) await withTimeout(this.client.publishAsync(statusTopic(this.nodeId), 'offline', { qos: 1, retain: true }), STOP_WAIT_MS, 'the offline status');
       } catch (e) {
@@ -223,6 +286,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       });
     }
     await this.broker?.close();
+    this.outbox.close();
     this.models.forEach((m) => m.dispose());
     this.log.info({ stats: this.stats() }, 'stopped');
   }
@@ -276,6 +340,18 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       if (m.mode !== 'stream') this.counters.windowsLost += taken - scored.length;
       for (const s of scored) this.scoredWindow(m, s, t1);
     }
+    this.syncOutbox();
+  }
+
+  /** One fsync per tick that stored alerts (outboxFsync). */
+  private syncOutbox(): void {
+    if (!this.unsynced || !this.options.outboxFsync) return;
+    this.unsynced = false;
+    try {
+      this.outbox.sync();
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'outbox fsync failed');
+    }
   }
 
   private scoredWindow(m: ServedModel, s: Scored, now: number): void {
@@ -314,10 +390,19 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       seq: e.seq,
     };
     this.counters.alerts++;
-    this.client.publish(alertsTopic(st.device), JSON.stringify(alert), { qos: 1 }, (err) => {
-      if (err) this.log.error({ alert: alert.id, err: err.message }, 'alert publish failed');
-    });
-    this.log.info({ alert }, 'alert');
+    const topic = alertsTopic(st.device);
+    try {
+      this.outbox.append(topic, JSON.stringify(alert));
+      this.unsynced = true;
+      this.log.info({ alert }, 'alert');
+    } catch (e) {
+      if (!(e instanceof OutboxError)) throw e;
+      // Refused at the outbox's bound or by its disk: counted, logged whole, reported; stored alerts untouched.
+      this.counters.alertsRefused++;
+      this.log.error({ alert, err: e.message }, 'alert refused by the outbox');
+      this.reject(st.device, st.stream, e.reason === 'full' ? 'E_OUTBOX_FULL' : 'E_OUTBOX_IO', `alert ${alert.id} (${alert.class}, ${new Date(alert.start).toISOString()}): ${e.message}`);
+    }
+    this.sender?.pump();
     this.emit('alert', alert);
   }
 

@@ -80,11 +80,33 @@ export interface HostOptions {
   backend?: BackendChoice;
   /** Log level of the default logger. Default `info`. */
   logLevel?: LogLevel;
+  /**
+   * Directory of the on-disk alert outbox (src/mqtt/outbox-disk.ts): alerts wait there until the
+   * broker acknowledges them, across broker outages and host crashes. Default: none, alerts wait
+   * in memory (lost if the host dies). One directory per node.
+   */
+  outboxDir?: string;
+  /** Most pending alerts in the outbox; beyond, new alerts are refused (E_OUTBOX_FULL), stored ones kept. Default 100000. */
+  outboxMaxAlerts?: number;
+  /** Most bytes of pending alerts. Default 64 MiB. */
+  outboxMaxBytes?: number;
+  /** fsync the outbox once per scoring tick that stored alerts (survives power loss, not just a crash). Default true. */
+  outboxFsync?: boolean;
+  /** Alerts published and not yet acknowledged at a time (QoS 1 in flight). Default 32. */
+  maxInflightAlerts?: number;
+  /**
+   * MQTT session expiry, seconds: how long the broker keeps this node's session (its subscription
+   * and the QoS 1 frames queued for it) after a disconnect. 0: a clean session each connection.
+   * Default 3600. MQTT 3.1.1 (the embedded broker): > 0 connects with clean=false.
+   */
+  sessionExpirySeconds?: number;
+  /** Longest graceful stop (SIGTERM): scoring what is queued, then waiting for the outbox to drain, ms. Default 10000. */
+  shutdownTimeoutMs?: number;
   /** A logger to use instead of the default pino logger on stderr. */
   log?: Logger;
 }
 
-export type ResolvedHostOptions = Required<Omit<HostOptions, 'broker' | 'log' | 'clientId'>> & Pick<HostOptions, 'broker' | 'log'> & { clientId: string };
+export type ResolvedHostOptions = Required<Omit<HostOptions, 'broker' | 'log' | 'clientId' | 'outboxDir'>> & Pick<HostOptions, 'broker' | 'log' | 'outboxDir'> & { clientId: string };
 
 export const DEFAULT_HOST_OPTIONS = Object.freeze({
   host: '127.0.0.1',
@@ -106,9 +128,15 @@ export const DEFAULT_HOST_OPTIONS = Object.freeze({
   errorReportIntervalMs: 1000,
   backend: 'auto' as BackendChoice,
   logLevel: 'info' as LogLevel,
+  outboxMaxAlerts: 100_000,
+  outboxMaxBytes: 64 << 20,
+  outboxFsync: true,
+  maxInflightAlerts: 32,
+  sessionExpirySeconds: 3600,
+  shutdownTimeoutMs: 10_000,
 });
 
-const KEYS = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId']);
+const KEYS = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId', 'outboxDir']);
 const MODEL_KEYS = new Set(['path', 'name', 'match', 'labels', 'detector']);
 
 function fail(where: string, problem: string): never {
@@ -176,6 +204,13 @@ export function resolveHostOptions(opts: HostOptions, source = 'options'): Resol
   int(o.maxQueuedWindows, `${source}.maxQueuedWindows`, 1, 1 << 22);
   int(o.errorReportIntervalMs, `${source}.errorReportIntervalMs`, 0, 3_600_000);
   if (!['auto', 'simd', 'ref'].includes(o.backend)) fail(`${source}.backend`, `expected auto, simd or ref, got ${JSON.stringify(o.backend)}`);
+  if (o.outboxDir !== undefined && (typeof o.outboxDir !== 'string' || o.outboxDir.length === 0)) fail(`${source}.outboxDir`, `expected a directory path, got ${JSON.stringify(o.outboxDir)}`);
+  int(o.outboxMaxAlerts, `${source}.outboxMaxAlerts`, 1, 1 << 30);
+  int(o.outboxMaxBytes, `${source}.outboxMaxBytes`, 4096, 2 ** 40);
+  if (typeof o.outboxFsync !== 'boolean') fail(`${source}.outboxFsync`, `expected true or false, got ${JSON.stringify(o.outboxFsync)}`);
+  int(o.maxInflightAlerts, `${source}.maxInflightAlerts`, 1, 65535);
+  int(o.sessionExpirySeconds, `${source}.sessionExpirySeconds`, 0, 0xffffffff);
+  int(o.shutdownTimeoutMs, `${source}.shutdownTimeoutMs`, 0, 3_600_000);
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(o.logLevel)) fail(`${source}.logLevel`, `expected debug, info, warn, error or silent, got ${JSON.stringify(o.logLevel)}`);
   return { ...o, nodeId, clientId: o.clientId ?? `wavegate-${nodeId}` } as ResolvedHostOptions;
 }
