@@ -23,7 +23,14 @@ interface ServeFlags {
   maxDevices?: number;
   logLevel?: LogLevel;
   backend?: BackendChoice;
+  outbox?: string;
+  httpPort?: number;
+  httpHost?: string;
+  samplesQos?: 0 | 1;
 }
+
+/** `wavegate serve` turns the metrics and health endpoint on, at this port, unless configured (the library leaves it off). */
+export const SERVE_HTTP_PORT = 9464;
 
 function integer(name: string) {
   return (v: string): number => {
@@ -43,16 +50,17 @@ export function serveOptions(flags: ServeFlags): HostOptions {
   if (flags.model && flags.model.length > 0) {
     models = flags.model.map((path) => models.find((m) => typeof m?.path === 'string' && resolve(m.path) === resolve(path)) ?? { path });
   }
-  const over: Partial<HostOptions> = { broker: flags.broker, host: flags.host, port: flags.port, nodeId: flags.nodeId, gapPolicy: flags.gapPolicy, maxDevices: flags.maxDevices, logLevel: flags.logLevel, backend: flags.backend };
+  const over: Partial<HostOptions> = { broker: flags.broker, host: flags.host, port: flags.port, nodeId: flags.nodeId, gapPolicy: flags.gapPolicy, maxDevices: flags.maxDevices, logLevel: flags.logLevel, backend: flags.backend, outboxDir: flags.outbox, httpPort: flags.httpPort, httpHost: flags.httpHost, samplesQos: flags.samplesQos };
   const merged: HostOptions = { ...cfg, models };
   for (const [k, v] of Object.entries(over)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  merged.httpPort ??= SERVE_HTTP_PORT;
   return merged;
 }
 
 /** Starts the host and resolves once it has stopped (on SIGINT/SIGTERM). */
 export async function serve(flags: ServeFlags): Promise<void> {
   const host = await WavegateHost.start(serveOptions(flags));
-  process.stderr.write(`wavegate: serving ${host.models.map((m) => m.name).join(', ')} on ${host.brokerUrl} as node ${host.nodeId} (Ctrl-C stops)\n`);
+  process.stderr.write(`wavegate: serving ${host.models.map((m) => m.name).join(', ')} on ${host.brokerUrl} as node ${host.nodeId}${host.httpUrl ? `, metrics ${host.httpUrl}/metrics` : ''} (Ctrl-C stops)\n`);
   await new Promise<void>((done) => {
     let stopping = false;
     const stop = (code: number) => {
@@ -88,5 +96,9 @@ export function registerServe(program: Command): Command {
     .option('--max-devices <n>', 'most live devices (default 10000)', integer('max-devices'))
     .option('--log-level <level>', 'debug, info, warn, error or silent (default info)')
     .option('--backend <name>', 'kernel build: auto, simd or ref (default auto)')
+    .option('--outbox <dir>', 'directory of the on-disk alert outbox (default: alerts wait in memory)')
+    .option('--http-port <n>', 'port of GET /metrics and /healthz (default 9464; 0 picks a free one)', integer('http-port'))
+    .option('--http-host <addr>', 'address of the metrics and health endpoint (default 127.0.0.1)')
+    .option('--samples-qos <n>', 'QoS of the samples subscription, 0 or 1 (default 0; 1 with a persistent session loses no acknowledged frame)', integer('samples-qos'))
     .action(runAction((flags: ServeFlags) => serve(flags)));
 }

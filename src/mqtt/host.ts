@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './log.js';
 import { ServedModel, type Scored } from './models.js';
 import { MemoryOutbox, OutboxError, type Outbox } from './outbox.js';
 import { DiskOutbox } from './outbox-disk.js';
+import { startOpsServer, type OpsServer } from '../ops/http.js';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from './options.js';
 import { LatencyReservoir, type HostStats } from './stats.js';
 import { StreamTable } from './stream-table.js';
@@ -66,6 +67,16 @@ export interface HostEvents {
   fatal: [Error];
 }
 
+/** `host.health()`: what /healthz returns (src/ops/http.ts). */
+export interface HostHealth {
+  /** All of the below are fine. */
+  ok: boolean;
+  broker: { connected: boolean; url: string };
+  model: { loaded: boolean; names: string[]; failed: boolean };
+  outbox: { kind: 'memory' | 'disk'; alerts: number; bytes: number; maxAlerts: number; maxBytes: number; full: boolean };
+  stopping: boolean;
+}
+
 /** Longest wait for the broker while stopping (the offline status, then the disconnect), ms. */
 const STOP_WAIT_MS = 5000;
 
@@ -96,6 +107,9 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   private unsynced = false;
   /** Set when stopping: frames are no longer taken (QoS 1 ones are left unacknowledged, for the next session). */
   private intakeStopped = false;
+  private ops: OpsServer | undefined;
+  /** Called with every scored window's latency (ms) when set (the metrics endpoint's histogram). */
+  onScoredLatency: ((model: string, ms: number) => void) | undefined;
 
   private constructor(
     readonly options: ResolvedHostOptions,
@@ -154,11 +168,34 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     const host = new WavegateHost(o, models, new StreamTable(models, o), log, outbox);
     try {
       await host.connect();
+      if (o.httpPort !== undefined) {
+        host.ops = await startOpsServer(host, o.httpHost, o.httpPort);
+        log.info({ url: host.ops.url }, 'metrics on /metrics, health on /healthz');
+      }
     } catch (e) {
       await host.stop().catch(() => undefined);
       throw e;
     }
     return host;
+  }
+
+  /** http://host:port of /metrics and /healthz, when the endpoint is on (httpPort). */
+  get httpUrl(): string | undefined {
+    return this.ops?.url;
+  }
+
+  /** Broker connection, models, outbox: what /healthz reports. */
+  health(): HostHealth {
+    const ob = this.outbox;
+    const connected = this.client?.connected === true;
+    const loaded = this.models.length > 0 && !this.failed;
+    return {
+      ok: connected && loaded && !ob.full && !this.stopped,
+      broker: { connected, url: this.brokerUrl },
+      model: { loaded, names: this.models.map((m) => m.name), failed: this.failed },
+      outbox: { kind: ob.kind, alerts: ob.size, bytes: ob.bytes, maxAlerts: ob.limits.maxAlerts, maxBytes: ob.limits.maxBytes, full: ob.full },
+      stopping: this.stopped,
+    };
   }
 
   /** The broker the host is connected to. */
@@ -286,6 +323,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       });
     }
     await this.broker?.close();
+    await this.ops?.close();
     this.outbox.close();
     this.models.forEach((m) => m.dispose());
     this.log.info({ stats: this.stats() }, 'stopped');
@@ -358,6 +396,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     const w = s.window;
     const latencyMs = now - w.receivedAt;
     this.latency.add(latencyMs);
+    this.onScoredLatency?.(m.name, latencyMs);
     this.counters.windowsScored++;
     const st = w.stream;
     if (this.listenerCount('scored') > 0) this.emit('scored', { device: st.device, stream: st.stream, model: m.name, start: w.start, end: w.end, seq: w.seq, scores: s.scores.slice(), latencyMs });

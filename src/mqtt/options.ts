@@ -100,13 +100,20 @@ export interface HostOptions {
    * Default 3600. MQTT 3.1.1 (the embedded broker): > 0 connects with clean=false.
    */
   sessionExpirySeconds?: number;
+  /**
+   * Port of the metrics and health endpoint (GET /metrics, GET /healthz; 0 picks a free one).
+   * Default: off for the library; `wavegate serve` turns it on at 9464 unless configured.
+   */
+  httpPort?: number;
+  /** Address of that endpoint. Default 127.0.0.1 (loopback only). */
+  httpHost?: string;
   /** Longest graceful stop (SIGTERM): scoring what is queued, then waiting for the outbox to drain, ms. Default 10000. */
   shutdownTimeoutMs?: number;
   /** A logger to use instead of the default pino logger on stderr. */
   log?: Logger;
 }
 
-export type ResolvedHostOptions = Required<Omit<HostOptions, 'broker' | 'log' | 'clientId' | 'outboxDir'>> & Pick<HostOptions, 'broker' | 'log' | 'outboxDir'> & { clientId: string };
+export type ResolvedHostOptions = Required<Omit<HostOptions, 'broker' | 'log' | 'clientId' | 'outboxDir' | 'httpPort'>> & Pick<HostOptions, 'broker' | 'log' | 'outboxDir' | 'httpPort'> & { clientId: string };
 
 export const DEFAULT_HOST_OPTIONS = Object.freeze({
   host: '127.0.0.1',
@@ -134,9 +141,10 @@ export const DEFAULT_HOST_OPTIONS = Object.freeze({
   maxInflightAlerts: 32,
   sessionExpirySeconds: 3600,
   shutdownTimeoutMs: 10_000,
+  httpHost: '127.0.0.1',
 });
 
-const KEYS = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId', 'outboxDir']);
+const KEYS = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId', 'outboxDir', 'httpPort']);
 const MODEL_KEYS = new Set(['path', 'name', 'match', 'labels', 'detector']);
 
 function fail(where: string, problem: string): never {
@@ -211,6 +219,8 @@ export function resolveHostOptions(opts: HostOptions, source = 'options'): Resol
   int(o.maxInflightAlerts, `${source}.maxInflightAlerts`, 1, 65535);
   int(o.sessionExpirySeconds, `${source}.sessionExpirySeconds`, 0, 0xffffffff);
   int(o.shutdownTimeoutMs, `${source}.shutdownTimeoutMs`, 0, 3_600_000);
+  if (o.httpPort !== undefined) int(o.httpPort, `${source}.httpPort`, 0, 65535);
+  if (typeof o.httpHost !== 'string' || o.httpHost.length === 0) fail(`${source}.httpHost`, 'expected an address to listen on');
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(o.logLevel)) fail(`${source}.logLevel`, `expected debug, info, warn, error or silent, got ${JSON.stringify(o.logLevel)}`);
   return { ...o, nodeId, clientId: o.clientId ?? `wavegate-${nodeId}` } as ResolvedHostOptions;
 }
