@@ -10,7 +10,7 @@
  *   await host.stop();
  */
 import { EventEmitter } from 'node:events';
-import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { EpisodeEnd, EpisodeEvent, EpisodeStart } from '../detect/episodes.js';
 import { sha256Hex } from '../model/digest.js';
 import { WavegateError } from '../errors.js';
@@ -108,6 +108,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   /** Set when stopping: frames are no longer taken (QoS 1 ones are left unacknowledged, for the next session). */
   private intakeStopped = false;
   private ops: OpsServer | undefined;
+  private connectFailed = false;
   /** Called with every scored window's latency (ms) when set (the metrics endpoint's histogram). */
   onScoredLatency: ((model: string, ms: number) => void) | undefined;
 
@@ -223,11 +224,21 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       queueQoSZero: false,
       will: { topic: status, payload: Buffer.from('offline'), qos: 1, retain: true },
     };
-    try {
-      this.client = await connectAsync(this.brokerUrl, opts, false);
-    } catch (e) {
-      throw new WavegateError('E_ARGUMENT', `cannot connect to the MQTT broker at ${this.brokerUrl}: ${(e as Error).message}`, { cause: e });
-    }
+    // Every handler is in place before the connection opens: a resumed session's queued frames
+    // arrive right after CONNACK, and one handled by nobody would still be acknowledged.
+    this.client = mqttConnect(this.brokerUrl, opts);
+    const connected = new Promise<void>((resolve, reject) => {
+      const fail = (e: Error) => {
+        this.client.off('connect', ok);
+        reject(new WavegateError('E_ARGUMENT', `cannot connect to the MQTT broker at ${this.brokerUrl}: ${e.message}`, { cause: e }));
+      };
+      const ok = () => {
+        this.client.off('error', fail);
+        resolve();
+      };
+      this.client.once('connect', ok);
+      this.client.once('error', fail);
+    });
     const online = () => {
       this.client.publish(status, 'online', { qos: 1, retain: true });
       this.log.info({ broker: this.brokerUrl, node: this.nodeId, models: this.models.map((m) => m.name) }, 'connected');
@@ -254,9 +265,14 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     this.client.on('message', (topic, payload, packet) => {
       if (!this.intakeStopped) dispatch(this.ctx, topic, payload, packet.qos);
     });
+    try {
+      await connected;
+    } catch (e) {
+      this.client.end(true);
+      this.connectFailed = true; // stop() has no connection to close
+      throw e;
+    }
     await this.client.subscribeAsync(SAMPLES_FILTER, { qos: o.samplesQos });
-    online();
-    this.sender.pump();
     this.timers.push(setInterval(() => this.tick(), o.tickMs));
     this.timers.push(setInterval(() => this.evictIdle(), Math.min(5000, Math.max(50, o.idleTimeoutMs / 4))));
     if (o.errorReportIntervalMs > 0) this.timers.push(setInterval(() => this.reported.clear(), o.errorReportIntervalMs));
@@ -294,7 +310,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     if (this.stopped) return;
     this.stopped = true;
     this.timers.forEach((t) => clearInterval(t));
-    if (this.client) {
+    if (this.client && !this.connectFailed) {
       const started = Date.now();
       this.intakeStopped = true;
       this.client.removeAllListeners('message');
