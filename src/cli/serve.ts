@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { WavegateHost } from '../mqtt/host.js';
 import type { LogLevel } from '../mqtt/log.js';
-import { readHostConfig, type GapPolicy, type HostOptions, type ModelConfig } from '../mqtt/options.js';
+import { readHostConfig, resolveHostOptions, type GapPolicy, type HostOptions, type ModelConfig } from '../mqtt/options.js';
+import { maskSecrets, optionsFromEnv, optionsFromSets } from '../ops/config.js';
 import type { BackendChoice } from '../runtime/options.js';
 import { runAction } from './run-action.js';
 
@@ -27,6 +28,8 @@ interface ServeFlags {
   httpPort?: number;
   httpHost?: string;
   samplesQos?: 0 | 1;
+  set?: string[];
+  printConfig?: boolean;
 }
 
 /** `wavegate serve` turns the metrics and health endpoint on, at this port, unless configured (the library leaves it off). */
@@ -41,11 +44,20 @@ function integer(name: string) {
 }
 
 /**
- * The config file's options with the flags over them. `--model` replaces the config's model list;
- * a flag model that the config also lists (same file) keeps the config's settings for it.
+ * The layers, each over the one before: defaults, the config file (JSON or YAML), WAVEGATE_*
+ * environment variables, flags (`--set key=value` first, then the named flags). `--model`
+ * replaces the config's model list; a flag model that the config also lists (same file) keeps
+ * the config's settings for it. A bad config file is reported as such, before the layers meet.
+ * @throws E_NOT_FOUND, E_ARGUMENT naming the file, variable or flag at fault
  */
-export function serveOptions(flags: ServeFlags): HostOptions {
+export function serveOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = {}): HostOptions {
   const cfg: HostOptions = flags.config ? readHostConfig(flags.config) : { models: [] };
+  if (flags.config) {
+    // the file on its own: unknown keys and wrong types name the file (a model list may come from --model)
+    const { log: _log, ...checkable } = cfg;
+    resolveHostOptions({ ...checkable, models: Array.isArray(cfg.models) && cfg.models.length > 0 ? cfg.models : [{ path: '-' }] }, `config ${flags.config}`);
+  }
+  Object.assign(cfg, optionsFromEnv(env), optionsFromSets(flags.set ?? []));
   let models: ModelConfig[] = cfg.models ?? [];
   if (flags.model && flags.model.length > 0) {
     models = flags.model.map((path) => models.find((m) => typeof m?.path === 'string' && resolve(m.path) === resolve(path)) ?? { path });
@@ -59,7 +71,13 @@ export function serveOptions(flags: ServeFlags): HostOptions {
 
 /** Starts the host and resolves once it has stopped (on SIGINT/SIGTERM). */
 export async function serve(flags: ServeFlags): Promise<void> {
-  const host = await WavegateHost.start(serveOptions(flags));
+  const options = serveOptions(flags, process.env);
+  if (flags.printConfig) {
+    const { log: _log, ...resolved } = resolveHostOptions(options);
+    process.stdout.write(`${JSON.stringify(maskSecrets(resolved), null, 2)}\n`);
+    return;
+  }
+  const host = await WavegateHost.start(options);
   process.stderr.write(`wavegate: serving ${host.models.map((m) => m.name).join(', ')} on ${host.brokerUrl} as node ${host.nodeId}${host.httpUrl ? `, metrics ${host.httpUrl}/metrics` : ''} (Ctrl-C stops)\n`);
   await new Promise<void>((done) => {
     let stopping = false;
@@ -88,7 +106,9 @@ export function registerServe(program: Command): Command {
     .description('stream sensor samples from MQTT through models and publish alerts (embedded broker on 127.0.0.1 unless --broker)')
     .option('--model <m.wgm...>', 'model file(s) to serve; the first without a config "match" serves every stream')
     .option('--broker <url>', 'broker to connect to, mqtt://host:port or mqtts://host:port (default: start an embedded one)')
-    .option('--config <file>', 'JSON config file: host options, models with match/labels/detector (docs/mqtt-topics.md)')
+    .option('--config <file>', 'config file, JSON or YAML (.yaml, .yml): host options, models with match/labels/detector (docs/operations.md)')
+    .option('--set <key=value...>', 'any scalar option, over the config file and WAVEGATE_* variables (e.g. --set maxQueuedWindows=4096)')
+    .option('--print-config', 'print the merged configuration (defaults, file, environment, flags; secrets masked) and exit')
     .option('--host <addr>', 'embedded broker: address to listen on (default 127.0.0.1)')
     .option('--port <n>', 'embedded broker: TCP port (default 1883)', integer('port'))
     .option('--node-id <id>', 'name in wavegate/v1/_node/<id>/... (default: the host name)')

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { parse as parseYaml } from 'yaml';
 import { WavegateError } from '../errors.js';
 import type { DetectorOverrides } from '../detect/config.js';
 import type { BackendChoice } from '../runtime/options.js';
@@ -144,7 +145,8 @@ export const DEFAULT_HOST_OPTIONS = Object.freeze({
   httpHost: '127.0.0.1',
 });
 
-const KEYS = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId', 'outboxDir', 'httpPort']);
+/** Every key a config may hold (HostOptions). */
+export const HOST_OPTION_KEYS: ReadonlySet<string> = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId', 'outboxDir', 'httpPort']);
 const MODEL_KEYS = new Set(['path', 'name', 'match', 'labels', 'detector']);
 
 function fail(where: string, problem: string): never {
@@ -154,6 +156,22 @@ function fail(where: string, problem: string): never {
 function int(v: unknown, where: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(where, `expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
   return v;
+}
+
+/** ` (did you mean "x"?)` when a known option is one or two edits from `key`. */
+export function nearestKey(key: string): string {
+  const near = (a: string, b: string): boolean => {
+    if (Math.abs(a.length - b.length) > 2) return false;
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length] <= 2;
+  };
+  const hit = [...HOST_OPTION_KEYS].find((k) => near(key.toLowerCase(), k.toLowerCase()));
+  return hit ? ` (did you mean "${hit}"?)` : '';
 }
 
 /** The machine's host name in the topic alphabet (a name topics can carry). */
@@ -167,7 +185,7 @@ export function defaultNodeId(): string {
  * @throws E_ARGUMENT naming the option and the problem
  */
 export function resolveHostOptions(opts: HostOptions, source = 'options'): ResolvedHostOptions {
-  for (const k of Object.keys(opts)) if (!KEYS.has(k)) fail(`${source}`, `unknown option "${k}"`);
+  for (const k of Object.keys(opts)) if (!HOST_OPTION_KEYS.has(k)) fail(`${source}`, `unknown option "${k}"${nearestKey(k)}`);
   const o = { ...DEFAULT_HOST_OPTIONS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as HostOptions & typeof DEFAULT_HOST_OPTIONS;
   if (!Array.isArray(o.models) || o.models.length === 0) fail(`${source}.models`, 'name at least one model (--model <m.wgm>)');
   const names = new Set<string>();
@@ -231,7 +249,8 @@ export function modelName(path: string): string {
 }
 
 /**
- * Reads a JSON config file holding HostOptions keys (model paths relative to the file).
+ * Reads a config file holding HostOptions keys (model paths relative to the file): JSON, or
+ * YAML when its name ends in .yaml or .yml (YAML 1.2: duplicate keys are an error).
  * @throws E_NOT_FOUND, E_ARGUMENT naming the file and the problem
  */
 export function readHostConfig(path: string): HostOptions {
@@ -241,13 +260,14 @@ export function readHostConfig(path: string): HostOptions {
   } catch (e) {
     throw new WavegateError('E_NOT_FOUND', `config ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
+  const yaml = /\.ya?ml$/i.test(path);
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = yaml ? parseYaml(text, { prettyErrors: true }) : JSON.parse(text);
   } catch (e) {
-    throw new WavegateError('E_ARGUMENT', `config ${path}: not valid JSON (${(e as Error).message})`);
+    throw new WavegateError('E_ARGUMENT', `config ${path}: not valid ${yaml ? 'YAML' : 'JSON'} (${(e as Error).message.split('\n')[0]})`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new WavegateError('E_ARGUMENT', `config ${path}: expected a JSON object of host options`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new WavegateError('E_ARGUMENT', `config ${path}: expected ${yaml ? 'a YAML mapping' : 'a JSON object'} of host options`);
   const cfg = raw as HostOptions;
   if ('log' in cfg) throw new WavegateError('E_ARGUMENT', `config ${path}: "log" is not a config key (use logLevel)`);
   const dir = path.replace(/[^\\/]*$/, '');
