@@ -20,7 +20,12 @@ export interface AlertSenderEvents {
   refused(e: OutboxEntry, reasonCode: number, message: string): void;
   /** Publishing failed for another reason; it stays pending. */
   failed(e: OutboxEntry, message: string): void;
+  /** Alerts in flight and no acknowledgement for `stalledMs` while connected: the connection is dropped and made again. */
+  stalled(inFlight: number, stalledMs: number): void;
 }
+
+/** No PUBACK for this long while alerts are in flight and the client says it is connected: a stalled connection. */
+export const STALL_MS = 30_000;
 
 export class AlertSender {
   /** Last id handed to mqtt.js; pending entries after it have not been sent on this connection. */
@@ -29,8 +34,11 @@ export class AlertSender {
   /** Set when a publish failed: once nothing is in flight, sending starts again from the oldest pending. */
   private rewind = false;
   private waiters: Array<() => void> = [];
+  /** Date.now() of the last acknowledgement, or of the first send after an idle spell. */
+  private progressAt = Date.now();
   delivered = 0;
   refused = 0;
+  stalls = 0;
 
   constructor(
     private readonly client: MqttClient,
@@ -50,9 +58,12 @@ export class AlertSender {
       this.cursor = 0;
     }
     if (this.rewind || !this.client.connected || this.client.disconnecting) return;
-    const room = this.maxInflight - this.inflight;
+    // MQTT 5: never more than the broker's Receive Maximum (mosquitto: 20), less two for the host's other QoS 1 messages
+    const brokerMax = (this.client as unknown as { serverProperties?: { receiveMaximum?: number } }).serverProperties?.receiveMaximum;
+    const room = Math.min(this.maxInflight, brokerMax !== undefined ? Math.max(1, brokerMax - 2) : Infinity) - this.inflight;
     if (room <= 0) return;
     for (const e of this.outbox.pending(this.cursor, room)) {
+      if (this.inflight === 0) this.progressAt = Date.now();
       this.cursor = e.id;
       this.inflight++;
       this.client.publish(e.topic, e.payload, { qos: 1 }, (err) => this.settled(e, err));
@@ -79,7 +90,21 @@ export class AlertSender {
     return this.inflight === 0 && this.outbox.size === 0;
   }
 
+  /**
+   * The watchdog (the host calls it every few seconds): alerts in flight with no acknowledgement
+   * for STALL_MS on a connection that says it is up get the connection dropped; mqtt.js connects
+   * again and sends them again (they are still in the outbox either way).
+   */
+  checkStall(now = Date.now()): void {
+    if (this.inflight === 0 || !this.client.connected || now - this.progressAt < STALL_MS) return;
+    this.stalls++;
+    this.events.stalled(this.inflight, now - this.progressAt);
+    this.progressAt = now;
+    this.client.stream?.destroy();
+  }
+
   private settled(e: OutboxEntry, err: Error | undefined): void {
+    this.progressAt = Date.now();
     this.inflight--;
     const code = (err as { code?: unknown } | undefined)?.code;
     if (!err) {

@@ -251,6 +251,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
         this.reject(this.nodeId, '-', 'E_ALERT_REFUSED', `the broker refused alert ${e.payload.slice(7, 39)} on ${e.topic}: reason code 0x${code.toString(16)} (${message})`);
       },
       failed: (e, message) => this.log.warn({ topic: e.topic, err: message }, 'alert publish failed; it stays in the outbox'),
+      stalled: (inFlight, ms) => this.log.error({ inFlight, stalledMs: ms, outbox: this.outbox.size }, 'alert delivery stalled: no acknowledgement from the broker; reconnecting'),
     });
     // Frames are handled synchronously in the 'message' event; once intake has stopped, QoS 1
     // frames are not acknowledged (a callback with an error sends no PUBACK), so the broker
@@ -275,6 +276,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     await this.client.subscribeAsync(SAMPLES_FILTER, { qos: o.samplesQos });
     this.timers.push(setInterval(() => this.tick(), o.tickMs));
     this.timers.push(setInterval(() => this.evictIdle(), Math.min(5000, Math.max(50, o.idleTimeoutMs / 4))));
+    this.timers.push(setInterval(() => this.sender?.checkStall(), 5000));
     if (o.errorReportIntervalMs > 0) this.timers.push(setInterval(() => this.reported.clear(), o.errorReportIntervalMs));
     this.timers.forEach((t) => t.unref());
   }

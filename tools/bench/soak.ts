@@ -13,7 +13,7 @@
  * "rssWarmMb", "rssEndMb", "rssGrowthPct", "rssSlopeMbPerHour", "heapWarmMb", "heapEndMb", "windows", "alerts", "drops"}.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -28,6 +28,8 @@ interface Options {
   interval: number;
   warmup?: number;
   json: boolean;
+  /** A file for the host's log (its stderr: pino JSON at warn level). */
+  hostLog?: string;
 }
 
 export interface SoakSample {
@@ -38,6 +40,8 @@ export interface SoakSample {
   heapTotalMb: number;
   windows: number;
   alerts: number;
+  /** Alerts waiting in the outbox (not yet acknowledged by the broker). */
+  outbox: number;
 }
 
 /** Seconds of distinct signal per device (looped). */
@@ -77,6 +81,7 @@ export async function soak(o: Options) {
   let stderr = '';
   const ready = new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
+      if (o.hostLog) appendFileSync(o.hostLog, d);
       stderr = (stderr + d.toString()).slice(-20_000);
       const m = /metrics (http:\/\/\S+)\/metrics/.exec(stderr);
       if (m) resolve(m[1]);
@@ -104,9 +109,10 @@ export async function soak(o: Options) {
           heapTotalMb: Math.round(metricValue(text, 'wavegate_nodejs_heap_size_total_bytes') / 1e5) / 10,
           windows: metricValue(text, 'wavegate_windows_scored_total'),
           alerts: metricValue(text, 'wavegate_alerts_total'),
+          outbox: metricValue(text, 'wavegate_outbox_alerts'),
         };
         samples.push(s);
-        if (!o.json) progress(`t ${s.t} s: RSS ${s.rssMb} MB, heap ${s.heapUsedMb}/${s.heapTotalMb} MB, ${s.windows} windows, ${s.alerts} alerts`);
+        if (!o.json) progress(`t ${s.t} s: RSS ${s.rssMb} MB, heap ${s.heapUsedMb}/${s.heapTotalMb} MB, ${s.windows} windows, ${s.alerts} alerts, ${s.outbox} in the outbox`);
       }, (e: Error) => progress(`scrape failed: ${e.message}`));
     }, o.interval * 1000);
     await publishFleet({ url: broker.url, signals, rate: 1, frames });
@@ -153,6 +159,7 @@ async function main(): Promise<void> {
     .option('--interval <s>', 'seconds between memory samples', num(false), 30)
     .option('--warmup <s>', 'seconds of warm-up before growth is measured (default: a sixth of the run, at least 60)', num(false))
     .option('--json', 'print one JSON object', false)
+    .option('--host-log <file>', "append the host's log (warn level) to this file")
     .parse(process.argv);
   const o = program.opts<Options>();
   const r = await soak(o);

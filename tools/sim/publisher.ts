@@ -40,6 +40,11 @@ export interface FleetPublishResult {
   /** The most the publisher ever fell behind its schedule, ms of wall time (it cannot keep up beyond a frame or two). */
   maxBehindMs: number;
   t0: number;
+  /**
+   * QoS 1: frames whose publish failed, never acknowledged by the broker (mqtt.js fails the
+   * publishes it holds while replaying its store when the connection drops again); device index and seq.
+   */
+  failed: Array<{ device: number; seq: number }>;
 }
 
 /**
@@ -81,6 +86,9 @@ export async function publishFleet(o: FleetPublishOptions): Promise<FleetPublish
   const t0 = o.t0 ?? Date.now();
   const start = performance.now();
   let bytes = 0, maxBehindMs = 0, idx = 0;
+  // QoS 1: every frame counts until its PUBACK (mqtt.js may hold it in memory across reconnects first)
+  let unacked = 0;
+  const failed: Array<{ device: number; seq: number }> = [];
   const total = frames * N;
   /** Stream time (ms) at which frame k of device d is due: when its last sample is measured. */
   const due = (i: number) => (Math.floor(i / N) + 1) * frameMs + ((i % N) / N) * frameMs;
@@ -95,7 +103,13 @@ export async function publishFleet(o: FleetPublishOptions): Promise<FleetPublish
         const samples = s.samples.subarray(at * per[d], (at + 1) * per[d]);
         const frame = { seq: k, t: t0 + devicePhaseMs(d, N, frameMs) + (k * per[d] * 1000) / s.fs, fs: s.fs, channels: 1, samples };
         const payload = format === 'json' ? encodeJsonFrame(frame) : Buffer.from(encodeBinaryFrame(frame));
-        client.publish(topics[d], payload, { qos });
+        if (qos > 0) {
+          unacked++;
+          client.publish(topics[d], payload, { qos }, (err) => {
+            unacked--;
+            if (err) failed.push({ device: d, seq: k });
+          });
+        } else client.publish(topics[d], payload, { qos });
         bytes += payload.length;
         o.onFrame?.(d, k, Date.now());
         idx++;
@@ -108,9 +122,9 @@ export async function publishFleet(o: FleetPublishOptions): Promise<FleetPublish
       }
     }
     // QoS 0: "sent" is "written to the socket"; wait until the buffer is empty. QoS 1: until every frame is acknowledged.
-    while (client.stream.writableLength > 0 || (qos > 0 && Object.keys(client.outgoing).length > 0)) await drained(client);
+    while (client.stream.writableLength > 0 || unacked > 0) await drained(client);
   } finally {
     await client.endAsync();
   }
-  return { frames: idx, bytes, wallMs: performance.now() - start, maxBehindMs, t0 };
+  return { frames: idx, bytes, wallMs: performance.now() - start, maxBehindMs, t0, failed };
 }
