@@ -1,7 +1,9 @@
 /**
  * `wavegate serve --model <m.wgm>... [--broker mqtt[s]://host:port] [--config <file>]`: the MQTT
  * streaming host (src/mqtt/host.ts). With no broker it starts an embedded one on 127.0.0.1:1883.
- * Runs until SIGINT or SIGTERM, then scores what is queued, says "offline" and exits 0.
+ * Runs until SIGINT or SIGTERM, then stops intake, scores what is queued, waits for the broker
+ * to take the outbox's alerts (shutdownTimeoutMs), says "offline" and exits 0, within
+ * shutdownTimeoutMs + EXIT_GRACE_MS at the latest.
  * docs/mqtt-topics.md has the topics, payloads and the two commands to try it.
  */
 import { resolve } from 'node:path';
@@ -69,6 +71,9 @@ export function serveOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = {}): Ho
   return merged;
 }
 
+/** After SIGTERM the process exits at the latest shutdownTimeoutMs plus this (the disconnect and the endpoint's close). */
+export const EXIT_GRACE_MS = 5000;
+
 /** Starts the host and resolves once it has stopped (on SIGINT/SIGTERM). */
 export async function serve(flags: ServeFlags): Promise<void> {
   const options = serveOptions(flags, process.env);
@@ -77,26 +82,45 @@ export async function serve(flags: ServeFlags): Promise<void> {
     process.stdout.write(`${JSON.stringify(maskSecrets(resolved), null, 2)}\n`);
     return;
   }
-  const host = await WavegateHost.start(options);
-  process.stderr.write(`wavegate: serving ${host.models.map((m) => m.name).join(', ')} on ${host.brokerUrl} as node ${host.nodeId}${host.httpUrl ? `, metrics ${host.httpUrl}/metrics` : ''} (Ctrl-C stops)\n`);
+  // Signals are taken from the start: one that comes while the host is starting stops it as soon as it has started.
+  let signalled: number | undefined;
+  let onSignal: (code: number) => void = (code) => (signalled ??= code);
+  const sigint = () => onSignal(0);
+  const sigterm = () => onSignal(0);
+  process.once('SIGINT', sigint);
+  process.once('SIGTERM', sigterm);
+  let host: WavegateHost;
+  try {
+    host = await WavegateHost.start(options);
+  } catch (e) {
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigterm);
+    throw e;
+  }
   await new Promise<void>((done) => {
     let stopping = false;
     const stop = (code: number) => {
       if (stopping) return;
       stopping = true;
       process.exitCode = code;
+      // The last resort: whatever still holds the process, it exits this long after the signal.
+      setTimeout(() => {
+        process.stderr.write(`wavegate: still stopping ${host.options.shutdownTimeoutMs + EXIT_GRACE_MS} ms after the signal; exiting\n`);
+        process.exit(code);
+      }, host.options.shutdownTimeoutMs + EXIT_GRACE_MS).unref();
       host.stop().then(done, (e: unknown) => {
         process.stderr.write(`wavegate: error while stopping: ${(e as Error).message}\n`);
         process.exitCode = 1;
         done();
       });
     };
-    process.once('SIGINT', () => stop(0));
-    process.once('SIGTERM', () => stop(0));
+    onSignal = stop;
     host.once('fatal', (e) => {
       process.stderr.write(`wavegate: internal error: ${e.message}\n`);
       stop(70);
     });
+    process.stderr.write(`wavegate: serving ${host.models.map((m) => m.name).join(', ')} on ${host.brokerUrl} as node ${host.nodeId}${host.httpUrl ? `, metrics ${host.httpUrl}/metrics` : ''} (Ctrl-C stops)\n`);
+    if (signalled !== undefined) stop(signalled);
   });
 }
 

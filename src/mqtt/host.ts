@@ -303,10 +303,12 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   }
 
   /**
-   * Stops intake (frames still arriving are ignored), scores what is queued, ends open episodes,
-   * publishes "offline" (retained), disconnects and stops the embedded broker. Each broker round
-   * trip is bounded by STOP_WAIT_MS, so a congested or vanished broker cannot hold the host.
-   * Safe to call twice.
+   * Stops intake (frames still arriving are ignored; QoS 1 ones are not acknowledged, so the
+   * broker keeps them for the next session), scores what is queued, ends open episodes, waits up
+   * to shutdownTimeoutMs for the broker to acknowledge every alert in the outbox, publishes
+   * "offline" (retained), disconnects and stops the embedded broker. A broker that did not
+   * acknowledge the alerts in time gets no further waiting: the connection is dropped (its last
+   * will says "offline") and the alerts stay in the outbox. Safe to call twice.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -322,23 +324,31 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       for (const { stream, events } of this.streams.closeAll()) this.closed(stream, events);
       this.syncOutbox();
       // Flush: wait for the broker to acknowledge every alert, within the bound (on disk they are kept anyway).
-      if (this.client.connected && this.outbox.size > 0) {
+      let answering = this.client.connected;
+      if (answering && this.outbox.size > 0) {
         this.sender?.pump();
         const left = Math.max(0, this.options.shutdownTimeoutMs - (Date.now() - started));
-        if (!(await this.sender!.idle(left))) this.log.warn({ pending: this.outbox.size, outbox: this.outbox.kind }, `stopping with alerts not yet acknowledged: ${this.outbox.kind === 'disk' ? 'they stay in the outbox for the next start' : 'they are lost (memory outbox; set outboxDir)'}`);
+        answering = await this.sender!.idle(left);
+        if (!answering) this.log.warn({ pending: this.outbox.size, outbox: this.outbox.kind }, `stopping with alerts not yet acknowledged: ${this.outbox.kind === 'disk' ? 'they stay in the outbox for the next start' : 'they are lost (memory outbox; set outboxDir)'}`);
       } else if (this.outbox.size > 0) {
         this.log.warn({ pending: this.outbox.size, outbox: this.outbox.kind }, `broker not connected: ${this.outbox.size} alert(s) ${this.outbox.kind === 'disk' ? 'stay in the outbox for the next start' : 'are lost (memory outbox; set outboxDir)'}`);
       }
-      try {
-        if (this.client.connected) await withTimeout(this.client.publishAsync(statusTopic(this.nodeId), 'offline', { qos: 1, retain: true }), STOP_WAIT_MS, 'the offline status');
-      } catch (e) {
-        this.log.warn({ err: (e as Error).message }, 'could not publish offline status');
-      }
-      // Alerts published just before wait for their PUBACKs here, up to the bound; then the connection is dropped.
-      await withTimeout(this.client.endAsync(), STOP_WAIT_MS, 'a clean disconnect').catch(async (e: Error) => {
-        this.log.warn({ err: e.message }, 'disconnecting without waiting');
+      if (answering) {
+        // "offline" ourselves, then a clean disconnect, each bounded
+        try {
+          await withTimeout(this.client.publishAsync(statusTopic(this.nodeId), 'offline', { qos: 1, retain: true }), STOP_WAIT_MS, 'the offline status');
+        } catch (e) {
+          this.log.warn({ err: (e as Error).message }, 'could not publish offline status');
+        }
+        await withTimeout(this.client.endAsync(), STOP_WAIT_MS, 'a clean disconnect').catch(async (e: Error) => {
+          this.log.warn({ err: e.message }, 'disconnecting without waiting');
+          await this.client.endAsync(true);
+        });
+      } else {
+        // A broker that does not answer gets no more waiting: the connection is dropped without
+        // DISCONNECT, so the broker publishes the last will ("offline") when it notices.
         await this.client.endAsync(true);
-      });
+      }
     }
     await this.broker?.close();
     await this.ops?.close();
