@@ -27,7 +27,8 @@ import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from '
 import { LatencyReservoir, type HostStats } from './stats.js';
 import { StreamTable } from './stream-table.js';
 import type { ReadyWindow, StreamState } from './streams.js';
-import { alertsTopic, errorsTopic, SAMPLES_FILTER, statusTopic } from './topics.js';
+import { ShareMembership, type ShareInfo } from './share.js';
+import { alertsTopic, errorsTopic, parseTopic, SAMPLES_FILTER, statusTopic } from './topics.js';
 
 /** The alert payload on `wavegate/v1/<device>/alerts` (docs/mqtt-topics.md). */
 export interface Alert {
@@ -75,6 +76,8 @@ export interface HostHealth {
   model: { loaded: boolean; names: string[]; failed: boolean };
   outbox: { kind: 'memory' | 'disk'; alerts: number; bytes: number; maxAlerts: number; maxBytes: number; full: boolean };
   stopping: boolean;
+  /** Scale-out (shareGroup): the group's live members and this host's devices. */
+  share?: ShareInfo;
 }
 
 /** Longest wait for the broker while stopping (the offline status, then the disconnect), ms. */
@@ -109,6 +112,8 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   private intakeStopped = false;
   private ops: OpsServer | undefined;
   private connectFailed = false;
+  /** Scale-out membership (shareGroup), src/mqtt/share.ts. */
+  private share: ShareMembership | undefined;
   /** Called with every scored window's latency (ms) when set (the metrics endpoint's histogram). */
   onScoredLatency: ((model: string, ms: number) => void) | undefined;
 
@@ -196,6 +201,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       model: { loaded, names: this.models.map((m) => m.name), failed: this.failed },
       outbox: { kind: ob.kind, alerts: ob.size, bytes: ob.bytes, maxAlerts: ob.limits.maxAlerts, maxBytes: ob.limits.maxBytes, full: ob.full },
       stopping: this.stopped,
+      ...(this.share ? { share: this.share.info() } : {}),
     };
   }
 
@@ -223,6 +229,8 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       // Refusal reports are QoS 0: while disconnected they are counted and logged, not queued.
       queueQoSZero: false,
       will: { topic: status, payload: Buffer.from('offline'), qos: 1, retain: true },
+      // scale-out hosts subscribe again themselves on every connection (share.join())
+      ...(o.shareGroup !== undefined ? { resubscribe: false } : {}),
     };
     // Every handler is in place before the connection opens: a resumed session's queued frames
     // arrive right after CONNACK, and one handled by nobody would still be acknowledged.
@@ -257,14 +265,24 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     // frames are not acknowledged (a callback with an error sends no PUBACK), so the broker
     // delivers them again to this node's next session instead of losing them.
     this.client.handleMessage = (packet, callback) => (this.intakeStopped && packet.qos > 0 ? callback(new Error('intake stopped')) : callback());
+    if (o.shareGroup !== undefined) this.share = new ShareMembership(this.client, o.shareGroup, this.nodeId, o.samplesQos, o.maxDevices, (what, err) => this.log.error({ err: err.message, group: o.shareGroup }, `scale-out: ${what} failed`));
+    let reconnect = false;
     this.client.on('connect', () => {
       online();
       this.sender?.pump();
+      if (reconnect && this.share) this.share.join().catch((e: Error) => this.log.error({ err: e.message }, 'scale-out: joining the group again failed'));
+      reconnect = true;
     });
     this.client.on('offline', () => this.log.warn({ broker: this.brokerUrl }, 'broker connection lost; reconnecting'));
     this.client.on('error', (e) => this.log.error({ err: e.message }, 'mqtt client error'));
     this.client.on('message', (topic, payload, packet) => {
-      if (!this.intakeStopped) dispatch(this.ctx, topic, payload, packet.qos);
+      if (this.intakeStopped) return;
+      if (this.share) {
+        if (this.share.control(topic, payload)) return;
+        const t = parseTopic(topic);
+        if (t.kind === 'samples' && !this.share.accept(t.device, packet.properties?.subscriptionIdentifier)) return;
+      }
+      dispatch(this.ctx, topic, payload, packet.qos);
     });
     try {
       await connected;
@@ -273,7 +291,8 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       this.connectFailed = true; // stop() has no connection to close
       throw e;
     }
-    await this.client.subscribeAsync(SAMPLES_FILTER, { qos: o.samplesQos });
+    if (this.share) await this.share.join();
+    else await this.client.subscribeAsync(SAMPLES_FILTER, { qos: o.samplesQos });
     this.timers.push(setInterval(() => this.tick(), o.tickMs));
     this.timers.push(setInterval(() => this.evictIdle(), Math.min(5000, Math.max(50, o.idleTimeoutMs / 4))));
     this.timers.push(setInterval(() => this.sender?.checkStall(), 5000));
@@ -336,6 +355,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       if (answering) {
         // "offline" ourselves, then a clean disconnect, each bounded
         try {
+          if (this.share) await withTimeout(this.share.leave(), STOP_WAIT_MS, 'leaving the group');
           await withTimeout(this.client.publishAsync(statusTopic(this.nodeId), 'offline', { qos: 1, retain: true }), STOP_WAIT_MS, 'the offline status');
         } catch (e) {
           this.log.warn({ err: (e as Error).message }, 'could not publish offline status');
@@ -499,6 +519,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     this.closedTotals.restarts += c.restarts;
     this.closedTotals.zeroFilled += c.zeroFilled;
     this.log.debug({ device: stream.device, stream: stream.stream, counters: c }, 'stream closed');
+    if (this.share && !this.stopped && !this.streams.hasDevice(stream.device)) this.share.forget(stream.device);
     for (const e of events) this.episode(stream, e);
   }
 }

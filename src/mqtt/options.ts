@@ -108,13 +108,20 @@ export interface HostOptions {
   httpPort?: number;
   /** Address of that endpoint. Default 127.0.0.1 (loopback only). */
   httpHost?: string;
+  /**
+   * Scale-out: the name of a group of hosts that split the fleet through the broker (MQTT 5
+   * shared subscriptions, each device kept by one host; src/mqtt/share.ts, docs/operations.md).
+   * Needs an external MQTT 5 broker and clean sessions (sessionExpirySeconds 0, the default
+   * with a group). Default: none, this host takes every device.
+   */
+  shareGroup?: string;
   /** Longest graceful stop (SIGTERM): scoring what is queued, then waiting for the outbox to drain, ms. Default 10000. */
   shutdownTimeoutMs?: number;
   /** A logger to use instead of the default pino logger on stderr. */
   log?: Logger;
 }
 
-export type ResolvedHostOptions = Required<Omit<HostOptions, 'broker' | 'log' | 'clientId' | 'outboxDir' | 'httpPort'>> & Pick<HostOptions, 'broker' | 'log' | 'outboxDir' | 'httpPort'> & { clientId: string };
+export type ResolvedHostOptions = Required<Omit<HostOptions, 'broker' | 'log' | 'clientId' | 'outboxDir' | 'httpPort' | 'shareGroup'>> & Pick<HostOptions, 'broker' | 'log' | 'outboxDir' | 'httpPort' | 'shareGroup'> & { clientId: string };
 
 export const DEFAULT_HOST_OPTIONS = Object.freeze({
   host: '127.0.0.1',
@@ -140,13 +147,13 @@ export const DEFAULT_HOST_OPTIONS = Object.freeze({
   outboxMaxBytes: 64 << 20,
   outboxFsync: true,
   maxInflightAlerts: 32,
-  sessionExpirySeconds: 3600,
+  sessionExpirySeconds: 3600 as number,
   shutdownTimeoutMs: 10_000,
   httpHost: '127.0.0.1',
 });
 
 /** Every key a config may hold (HostOptions). */
-export const HOST_OPTION_KEYS: ReadonlySet<string> = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId', 'outboxDir', 'httpPort']);
+export const HOST_OPTION_KEYS: ReadonlySet<string> = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId', 'outboxDir', 'httpPort', 'shareGroup']);
 const MODEL_KEYS = new Set(['path', 'name', 'match', 'labels', 'detector']);
 
 function fail(where: string, problem: string): never {
@@ -187,6 +194,15 @@ export function defaultNodeId(): string {
 export function resolveHostOptions(opts: HostOptions, source = 'options'): ResolvedHostOptions {
   for (const k of Object.keys(opts)) if (!HOST_OPTION_KEYS.has(k)) fail(`${source}`, `unknown option "${k}"${nearestKey(k)}`);
   const o = { ...DEFAULT_HOST_OPTIONS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as HostOptions & typeof DEFAULT_HOST_OPTIONS;
+  if (o.shareGroup !== undefined) {
+    const sp = typeof o.shareGroup === 'string' ? nameProblem(o.shareGroup, 'node') : 'not a string';
+    if (sp) fail(`${source}.shareGroup`, sp.replace('node name', 'group name'));
+    if (o.broker === undefined) fail(`${source}.shareGroup`, 'a group of hosts shares an external MQTT 5 broker (set broker); the embedded one has no shared subscriptions');
+    if (o.protocolVersion !== 5) fail(`${source}.shareGroup`, 'shared subscriptions and subscription identifiers need MQTT 5 (protocolVersion 5)');
+    // A dead member's persistent session would keep taking its turn of the group's messages (mosquitto queues QoS 1 for it and drops QoS 0).
+    if (opts.sessionExpirySeconds === undefined) o.sessionExpirySeconds = 0;
+    else if (o.sessionExpirySeconds !== 0) fail(`${source}.sessionExpirySeconds`, 'must be 0 with shareGroup: a dead member\'s persistent session would keep taking its turn of the group\'s messages');
+  }
   if (!Array.isArray(o.models) || o.models.length === 0) fail(`${source}.models`, 'name at least one model (--model <m.wgm>)');
   const names = new Set<string>();
   o.models.forEach((m, i) => {

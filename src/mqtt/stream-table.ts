@@ -79,6 +79,11 @@ export class StreamTable {
     return [...this.streams.values()].map((s) => ({ stream: s, events: this.remove(s) }));
   }
 
+  /** True while `device` has a live stream. */
+  hasDevice(device: string): boolean {
+    return this.devices.has(device);
+  }
+
   values(): IterableIterator<StreamState> {
     return this.streams.values();
   }
