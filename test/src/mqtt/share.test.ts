@@ -6,7 +6,7 @@ import { resolveHostOptions } from '../../../src/mqtt/options.js';
 const devices = Array.from({ length: 2000 }, (_, i) => `dev${i}`);
 
 describe('scale-out assignment (rendezvous hashing)', () => {
-  it('is FNV-1a (its test vectors) mixed by MurmurHash3's finalizer, and gives every host the same owner whatever the member order', () => {
+  it('is FNV-1a (its test vectors) mixed by the MurmurHash3 finalizer, and gives every host the same owner whatever the member order', () => {
     expect(fnv1a('')).toBe(0x811c9dc5);
     expect(fnv1a('a')).toBe(0xe40c292c); // the FNV-1a 32-bit test vector
     for (const d of devices.slice(0, 50)) expect(ownerOf(d, ['gw-a', 'gw-b', 'gw-c'])).toBe(ownerOf(d, ['gw-c', 'gw-a', 'gw-b']));
