@@ -89,7 +89,12 @@ export class DiskOutbox implements Outbox {
     this.recovery.segments = names.length;
     this.recovery.pending = this.queue.size;
     this.dropDeadSegments();
-    this.startSegment();
+    try {
+      this.startSegment();
+    } catch {
+      // a full disk: the stored alerts are read and will be published; appends retry (and are refused while it stays full)
+      this.fd = -1;
+    }
   }
 
   get size(): number {
@@ -105,9 +110,10 @@ export class DiskOutbox implements Outbox {
   append(topic: string, payload: string): OutboxEntry {
     this.assertOpen();
     checkRoom(this, entryBytes(topic, payload));
-    if (this.fileBytes >= SEGMENT_BYTES || this.fd < 0) this.startSegment();
+    if (this.fileBytes >= SEGMENT_BYTES && this.fd >= 0) this.startSegment();
     const e: OutboxEntry = { id: this.nextId, topic, payload };
     try {
+      if (this.fd < 0) this.startSegment();
       this.writeLine(JSON.stringify(e));
     } catch (err) {
       throw new OutboxError('io', `alert outbox ${this.dir}: cannot store the alert (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it is refused, the ${this.size} stored alerts are kept`, { cause: err });
@@ -190,6 +196,8 @@ export class DiskOutbox implements Outbox {
     try {
       writeFileSync(path, `${process.pid}\n`);
     } catch (e) {
+      // A full disk must not keep the host from starting and publishing what is stored; anything else is a setup error.
+      if ((e as NodeJS.ErrnoException).code === 'ENOSPC') return;
       throw new WavegateError('E_ARGUMENT', `outbox ${this.dir}: cannot write in the directory: ${(e as Error).message}`, { cause: e });
     }
   }

@@ -144,6 +144,14 @@ describe('DiskOutbox', () => {
       const more = again.append('t', payload).id;
       expect(more).toBeGreaterThan(stored[stored.length - 1]);
       again.close();
+      // a disk so full that not even the lock file fits: the outbox still opens, with what it stores
+      const filler = join(mnt, 'filler');
+      spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1k', 'count=200']);
+      const cramped = new DiskOutbox(join(mnt, 'outbox'));
+      expect(cramped.pending(0, 100).map((e) => e.id)).toEqual([more]);
+      expect(() => cramped.append('t', payload)).toThrowError(OutboxError);
+      cramped.close();
+      rmSync(filler);
       const last = new DiskOutbox(join(mnt, 'outbox'));
       expect(last.pending(0, 100).map((e) => e.id)).toEqual([more]);
       last.close();
