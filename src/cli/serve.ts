@@ -119,6 +119,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
       process.stderr.write(`wavegate: internal error: ${e.message}\n`);
       stop(70);
     });
+    if (host.outbox.kind === 'memory') host.log.warn({ outbox: 'memory' }, 'alerts wait in memory: they survive broker outages but not a crash of this host (give --outbox <dir> to keep them on disk)');
     process.stderr.write(`wavegate: serving ${host.models.map((m) => m.name).join(', ')} on ${host.brokerUrl} as node ${host.nodeId}${host.httpUrl ? `, metrics ${host.httpUrl}/metrics` : ''} (Ctrl-C stops)\n`);
     if (signalled !== undefined) stop(signalled);
   });
