@@ -119,7 +119,8 @@ export function createHostMetrics(host: WavegateHost): HostMetrics {
     collect() {
       this.reset();
       const now = Date.now();
-      for (const s of host.streams.values()) this.set({ device: s.device, stream: s.stream }, (now - s.lastSampleEnd) / 1000);
+      // a stream whose first frame was refused has no samples yet: no lag to report
+      for (const s of host.streams.values()) if (s.lastSampleEnd > 0) this.set({ device: s.device, stream: s.stream }, (now - s.lastSampleEnd) / 1000);
     },
   });
   new Gauge({
