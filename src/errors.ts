@@ -20,7 +20,8 @@ export type WavegateErrorCode =
   | 'E_TLS' // a TLS problem with the MQTT broker: its certificate not trusted or not naming it, a client certificate refused or required, a bad PEM file
   | 'E_AUTH' // the MQTT broker refused the credentials (user name and password, or not authorised)
   | 'E_KERNEL' // kernel returned a non-zero status (a bug: the host validates first)
-  | 'E_STATE'; // API misuse: session disposed or broken
+  | 'E_STATE' // API misuse: session disposed or broken
+  | 'E_OUTBOX'; // the alert outbox refused an alert: full (its bound) or its storage failed
 
 export class WavegateError extends Error {
   readonly code: WavegateErrorCode;

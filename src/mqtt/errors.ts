@@ -25,6 +25,9 @@ export const REJECT_CODES = [
   'E_DROPPED', // ready windows dropped because inference fell behind (the drop policy)
   'E_STREAM', // the stream's chain refused the samples (a bug or a model the host cannot run)
   'E_MODEL_UPDATE', // a model update refused (unsigned, tampered, not a .wgm, incompatible); `reason` says which
+  'E_OUTBOX_FULL', // an alert refused by the outbox at its bound (outboxMaxAlerts / outboxMaxBytes); stored alerts are kept
+  'E_OUTBOX_IO', // an alert the outbox could not store (a full disk, a read-only file system)
+  'E_ALERT_REFUSED', // the broker refused an alert with an MQTT 5 reason code (e.g. not authorized); it is logged whole
 ] as const;
 
 export type RejectCode = (typeof REJECT_CODES)[number];

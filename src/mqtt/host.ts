@@ -10,22 +10,27 @@
  *   await host.stop();
  */
 import { EventEmitter } from 'node:events';
-import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { EpisodeEnd, EpisodeEvent, EpisodeStart } from '../detect/episodes.js';
 import { sha256Hex } from '../model/digest.js';
 import { WavegateError, type WavegateErrorCode } from '../errors.js';
+import { AlertSender } from './alert-sender.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import type { RejectError } from './errors.js';
 import { dispatch, type HandlerContext } from './handlers/index.js';
 import { createLogger, type Logger } from './log.js';
 import { ModelUpdater, readUpdateKeys, type UpdateKey } from './model-update.js';
 import { ServedModel, type Scored, type ServeSettings } from './models.js';
+import { MemoryOutbox, OutboxError, type Outbox } from './outbox.js';
+import { DiskOutbox } from './outbox-disk.js';
+import { startOpsServer, type OpsServer } from '../ops/http.js';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from './options.js';
 import { connectFailure, readCredentials, sendsCredentialsInClear } from './security.js';
 import { LatencyReservoir, type HostStats } from './stats.js';
 import { StreamTable } from './stream-table.js';
 import type { ReadyWindow, StreamState } from './streams.js';
-import { alertsTopic, errorsTopic, modelsTopic, modelTopic, SAMPLES_FILTER, scoresTopic, statusTopic } from './topics.js';
+import { ShareMembership, type ShareInfo } from './share.js';
+import { alertsTopic, errorsTopic, modelsTopic, modelTopic, parseTopic, SAMPLES_FILTER, scoresTopic, statusTopic } from './topics.js';
 
 /** The alert payload on `wavegate/v1/<device>/alerts` (docs/mqtt-topics.md). */
 export interface Alert {
@@ -76,6 +81,18 @@ export interface HostEvents {
   modelUpdated: [{ model: string; version: string; previous: string; streamsKept: number; streamsRestarted: number }];
 }
 
+/** `host.health()`: what /healthz returns (src/ops/http.ts). */
+export interface HostHealth {
+  /** All of the below are fine. */
+  ok: boolean;
+  broker: { connected: boolean; url: string };
+  model: { loaded: boolean; names: string[]; failed: boolean };
+  outbox: { kind: 'memory' | 'disk'; alerts: number; bytes: number; maxAlerts: number; maxBytes: number; full: boolean };
+  stopping: boolean;
+  /** Scale-out (shareGroup): the group's live members and this host's devices. */
+  share?: ShareInfo;
+}
+
 /** Longest wait for the broker while stopping (the offline status, then the disconnect), ms. */
 const STOP_WAIT_MS = 5000;
 
@@ -104,6 +121,17 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   private updater: ModelUpdater | undefined;
   /** Where each served model came from and since when (the models topic). */
   private readonly modelSources = new Map<ServedModel, { source: 'file' | 'update'; since: number }>();
+  private sender: AlertSender | undefined;
+  /** Alerts appended since the last fsync of the outbox. */
+  private unsynced = false;
+  /** Set when stopping: frames are no longer taken (QoS 1 ones are left unacknowledged, for the next session). */
+  private intakeStopped = false;
+  private ops: OpsServer | undefined;
+  private connectFailed = false;
+  /** Scale-out membership (shareGroup), src/mqtt/share.ts. */
+  private share: ShareMembership | undefined;
+  /** Called with every scored window's latency (ms) when set (the metrics endpoint's histogram). */
+  onScoredLatency: ((model: string, ms: number) => void) | undefined;
 
   private constructor(
     readonly options: ResolvedHostOptions,
@@ -111,19 +139,26 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     readonly streams: StreamTable,
     readonly log: Logger,
     private readonly settings: ServeSettings,
+    /** Where alerts wait for the broker's acknowledgement (src/mqtt/outbox.ts). */
+    readonly outbox: Outbox,
   ) {
     super();
     const now = Date.now();
     for (const m of models) this.modelSources.set(m, { source: 'file', since: now });
     this.nodeId = options.nodeId;
-    this.counters = { framesReceived: 0, framesAccepted: 0, rejected: {}, reportsSuppressed: 0, windowsQueued: 0, windowsScored: 0, windowsDropped: 0, windowsLost: 0, alerts: 0, episodesEnded: 0, kernelCalls: 0, decodeMs: 0, chainMs: 0, kernelMs: 0 };
+    this.counters = { framesReceived: 0, framesAccepted: 0, rejected: {}, reportsSuppressed: 0, windowsQueued: 0, windowsScored: 0, windowsDropped: 0, windowsLost: 0, alerts: 0, alertsDelivered: 0, alertsRefused: 0, episodesEnded: 0, kernelCalls: 0, decodeMs: 0, chainMs: 0, kernelMs: 0 };
     this.ctx = {
       frameLimits: { maxPayloadBytes: options.maxPayloadBytes, maxChannels: options.maxChannels },
       policy: { gapPolicy: options.gapPolicy, maxFillMs: options.maxFillMs, timeToleranceMs: options.timeToleranceMs },
       streams,
       stats: this.counters as HostStats,
       reject: (device, stream, error) => this.reject(device, stream, error.reason, error.message),
-      enqueue: (windows) => this.enqueue(windows),
+      enqueue: (windows, now) => {
+        this.enqueue(windows);
+        // A QoS 1 frame is acknowledged when its handler returns: score what it completed first,
+        // so that an acknowledged frame's alerts are in the outbox (src/mqtt/handlers/samples.ts).
+        if (now) this.tick();
+      },
     };
   }
 
@@ -136,6 +171,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       log: this.log,
       drain: (m) => {
         while (!this.failed && m.queue.length > 0) this.tickModel(m);
+        this.syncOutbox();
       },
       ended: (stream, events) => events.forEach((e) => this.episode(stream, e)),
       refuse: (model, reason, message) => this.refuseUpdate(model, reason, message),
@@ -172,15 +208,51 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       models.forEach((m) => m.dispose());
       throw e;
     }
-    const host = new WavegateHost(o, models, new StreamTable(models, o), log, settings);
+    let outbox: Outbox;
+    try {
+      const limits = { maxAlerts: o.outboxMaxAlerts, maxBytes: o.outboxMaxBytes };
+      outbox = o.outboxDir === undefined ? new MemoryOutbox(limits) : new DiskOutbox(o.outboxDir, limits);
+    } catch (e) {
+      models.forEach((m) => m.dispose());
+      throw e;
+    }
+    if (outbox instanceof DiskOutbox) {
+      const r = outbox.recovery;
+      (r.tornLines + r.corruptLines > 0 ? log.warn : log.info).call(log, { outbox: outbox.dir, ...r }, r.pending > 0 ? `outbox: ${r.pending} alert(s) from before wait to be published` : 'outbox opened');
+    }
+    const host = new WavegateHost(o, models, new StreamTable(models, o), log, settings, outbox);
     try {
       if (o.modelUpdates) host.enableModelUpdates(await readUpdateKeys(o.modelUpdates.keys));
       await host.connect();
+      if (o.httpPort !== undefined) {
+        host.ops = await startOpsServer(host, o.httpHost, o.httpPort);
+        log.info({ url: host.ops.url }, 'metrics on /metrics, health on /healthz');
+      }
     } catch (e) {
       await host.stop().catch(() => undefined);
       throw e;
     }
     return host;
+  }
+
+  /** http://host:port of /metrics and /healthz, when the endpoint is on (httpPort). */
+  get httpUrl(): string | undefined {
+    return this.ops?.url;
+  }
+
+  /** Broker connection, models, outbox: what /healthz reports. */
+  health(): HostHealth {
+    const ob = this.outbox;
+    const connected = this.client?.connected === true;
+    const loaded = this.models.length > 0 && !this.failed;
+    return {
+      ok: connected && loaded && !ob.full && !this.stopped,
+      broker: { connected, url: this.brokerUrl },
+      model: { loaded, names: this.models.map((m) => m.name), failed: this.failed },
+      outbox: { kind: ob.kind, alerts: ob.size, bytes: ob.bytes, maxAlerts: ob.limits.maxAlerts, maxBytes: ob.limits.maxBytes, full: ob.full },
+      stopping: this.stopped,
+      ...(this.share ? { share: this.share.info() } : {}),
+    };
   }
 
   /** The broker the host is connected to. */
@@ -195,37 +267,91 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     // Files read now: an unreadable or mismatched certificate or key is an error before any connection.
     const credentials = readCredentials(o);
     if (sendsCredentialsInClear(o)) this.log.warn({ broker: this.brokerUrl }, 'the MQTT password crosses the network in clear: use mqtts:// (or requireTls)');
+    const protocolVersion = this.broker ? 4 : o.protocolVersion;
+    const persistent = o.sessionExpirySeconds > 0;
     const opts: IClientOptions = {
       ...credentials,
       clientId: o.clientId,
       // aedes speaks 3.1.1 only; external brokers get MQTT 5 unless told otherwise.
-      protocolVersion: this.broker ? 4 : o.protocolVersion,
-      clean: true,
+      protocolVersion,
+      // A persistent session: the broker keeps this node's subscription, and the QoS 1 frames
+      // published while it restarts, for sessionExpirySeconds (MQTT 3.1.1: until the broker's own expiry).
+      clean: !persistent,
+      ...(protocolVersion === 5 && persistent ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } } : {}),
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       // Refusal reports are QoS 0: while disconnected they are counted and logged, not queued.
       queueQoSZero: false,
       will: { topic: status, payload: Buffer.from('offline'), qos: 1, retain: true },
+      // scale-out hosts subscribe again themselves on every connection (share.join())
+      ...(o.shareGroup !== undefined ? { resubscribe: false } : {}),
     };
-    try {
-      this.client = await connectAsync(this.brokerUrl, opts, false);
-    } catch (e) {
-      throw connectFailure(e, o, this.brokerUrl);
-    }
+    // Every handler is in place before the connection opens: a resumed session's queued frames
+    // arrive right after CONNACK, and one handled by nobody would still be acknowledged.
+    this.client = mqttConnect(this.brokerUrl, opts);
+    const connected = new Promise<void>((resolve, reject) => {
+      const fail = (e: Error) => {
+        this.client.off('connect', ok);
+        reject(connectFailure(e, o, this.brokerUrl));
+      };
+      const ok = () => {
+        this.client.off('error', fail);
+        resolve();
+      };
+      this.client.once('connect', ok);
+      this.client.once('error', fail);
+    });
     const online = () => {
       this.client.publish(status, 'online', { qos: 1, retain: true });
       this.publishModels();
       this.log.info({ broker: this.brokerUrl, node: this.nodeId, models: this.models.map((m) => m.name) }, 'connected');
     };
-    this.client.on('connect', online);
+    this.sender = new AlertSender(this.client, this.outbox, o.maxInflightAlerts, {
+      delivered: () => this.counters.alertsDelivered++,
+      refused: (e, code, message) => {
+        this.counters.alertsRefused++;
+        this.log.error({ topic: e.topic, alert: e.payload, reasonCode: code, err: message }, 'the broker refused an alert; it is dropped from the outbox (logged here whole)');
+        this.reject(this.nodeId, '-', 'E_ALERT_REFUSED', `the broker refused alert ${e.payload.slice(7, 39)} on ${e.topic}: reason code 0x${code.toString(16)} (${message})`);
+      },
+      failed: (e, message) => this.log.warn({ topic: e.topic, err: message }, 'alert publish failed; it stays in the outbox'),
+      stalled: (inFlight, ms) => this.log.error({ inFlight, stalledMs: ms, outbox: this.outbox.size }, 'alert delivery stalled: no acknowledgement from the broker; reconnecting'),
+    });
+    // Frames are handled synchronously in the 'message' event; once intake has stopped, QoS 1
+    // frames are not acknowledged (a callback with an error sends no PUBACK), so the broker
+    // delivers them again to this node's next session instead of losing them.
+    this.client.handleMessage = (packet, callback) => (this.intakeStopped && packet.qos > 0 ? callback(new Error('intake stopped')) : callback());
+    if (o.shareGroup !== undefined) this.share = new ShareMembership(this.client, o.shareGroup, this.nodeId, o.samplesQos, o.maxDevices, (what, err) => this.log.error({ err: err.message, group: o.shareGroup }, `scale-out: ${what} failed`));
+    let reconnect = false;
+    this.client.on('connect', () => {
+      online();
+      this.sender?.pump();
+      if (reconnect && this.share) this.share.join().catch((e: Error) => this.log.error({ err: e.message }, 'scale-out: joining the group again failed'));
+      reconnect = true;
+    });
     this.client.on('offline', () => this.log.warn({ broker: this.brokerUrl }, 'broker connection lost; reconnecting'));
     this.client.on('error', (e) => this.log.error({ err: connectFailure(e, o, this.brokerUrl).message }, 'mqtt client error'));
-    this.client.on('message', (topic, payload) => dispatch(this.ctx, topic, payload));
-    await this.client.subscribeAsync(SAMPLES_FILTER, { qos: o.samplesQos });
+    this.client.on('message', (topic, payload, packet) => {
+      if (this.intakeStopped) return;
+      if (this.share) {
+        if (this.share.control(topic, payload)) return;
+        const t = parseTopic(topic);
+        if (t.kind === 'samples' && !this.share.accept(t.device, packet.properties?.subscriptionIdentifier)) return;
+      }
+      dispatch(this.ctx, topic, payload, packet.qos);
+    });
+    try {
+      await connected;
+    } catch (e) {
+      this.client.end(true);
+      this.connectFailed = true; // stop() has no connection to close
+      throw e;
+    }
+    if (this.share) await this.share.join();
+    else await this.client.subscribeAsync(SAMPLES_FILTER, { qos: o.samplesQos });
     if (this.updater) await this.client.subscribeAsync([modelTopic(this.nodeId), `${modelTopic(this.nodeId)}/+`], { qos: 1 });
-    online();
     this.timers.push(setInterval(() => this.tick(), o.tickMs));
     this.timers.push(setInterval(() => this.evictIdle(), Math.min(5000, Math.max(50, o.idleTimeoutMs / 4))));
+    this.timers.push(setInterval(() => this.sender?.checkStall(), 5000));
     if (o.errorReportIntervalMs > 0) this.timers.push(setInterval(() => this.reported.clear(), o.errorReportIntervalMs));
     this.timers.forEach((t) => t.unref());
   }
@@ -252,33 +378,58 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   }
 
   /**
-   * Stops intake (frames still arriving are ignored), scores what is queued, ends open episodes,
-   * publishes "offline" (retained), disconnects and stops the embedded broker. Each broker round
-   * trip is bounded by STOP_WAIT_MS, so a congested or vanished broker cannot hold the host.
-   * Safe to call twice.
+   * Stops intake (frames still arriving are ignored; QoS 1 ones are not acknowledged, so the
+   * broker keeps them for the next session), scores what is queued, ends open episodes, waits up
+   * to shutdownTimeoutMs for the broker to acknowledge every alert in the outbox, publishes
+   * "offline" (retained), disconnects and stops the embedded broker. A broker that did not
+   * acknowledge the alerts in time gets no further waiting: the connection is dropped (its last
+   * will says "offline") and the alerts stay in the outbox. Safe to call twice.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.timers.forEach((t) => clearInterval(t));
-    if (this.client) {
+    if (this.client && !this.connectFailed) {
+      const started = Date.now();
+      this.intakeStopped = true;
       this.client.removeAllListeners('message');
-      this.client.unsubscribe(SAMPLES_FILTER);
+      // A persistent session keeps the subscription, so frames sent while the host is away wait for it.
+      if (this.options.sessionExpirySeconds === 0) this.client.unsubscribe(SAMPLES_FILTER);
       this.updater?.stop();
       while (!this.failed && this.models.some((m) => m.queue.length > 0)) this.tick();
       for (const { stream, events } of this.streams.closeAll()) this.closed(stream, events);
-      try {
-        if (this.client.connected) await withTimeout(this.client.publishAsync(statusTopic(this.nodeId), 'offline', { qos: 1, retain: true }), STOP_WAIT_MS, 'the offline status');
-      } catch (e) {
-        this.log.warn({ err: (e as Error).message }, 'could not publish offline status');
+      this.syncOutbox();
+      // Flush: wait for the broker to acknowledge every alert, within the bound (on disk they are kept anyway).
+      let answering = this.client.connected;
+      if (answering && this.outbox.size > 0) {
+        this.sender?.pump();
+        const left = Math.max(0, this.options.shutdownTimeoutMs - (Date.now() - started));
+        answering = await this.sender!.idle(left);
+        if (!answering) this.log.warn({ pending: this.outbox.size, outbox: this.outbox.kind }, `stopping with alerts not yet acknowledged: ${this.outbox.kind === 'disk' ? 'they stay in the outbox for the next start' : 'they are lost (memory outbox; set outboxDir)'}`);
+      } else if (this.outbox.size > 0) {
+        this.log.warn({ pending: this.outbox.size, outbox: this.outbox.kind }, `broker not connected: ${this.outbox.size} alert(s) ${this.outbox.kind === 'disk' ? 'stay in the outbox for the next start' : 'are lost (memory outbox; set outboxDir)'}`);
       }
-      // Alerts published just before wait for their PUBACKs here, up to the bound; then the connection is dropped.
-      await withTimeout(this.client.endAsync(), STOP_WAIT_MS, 'a clean disconnect').catch(async (e: Error) => {
-        this.log.warn({ err: e.message }, 'disconnecting without waiting');
+      if (answering) {
+        // "offline" ourselves, then a clean disconnect, each bounded
+        try {
+          if (this.share) await withTimeout(this.share.leave(), STOP_WAIT_MS, 'leaving the group');
+          await withTimeout(this.client.publishAsync(statusTopic(this.nodeId), 'offline', { qos: 1, retain: true }), STOP_WAIT_MS, 'the offline status');
+        } catch (e) {
+          this.log.warn({ err: (e as Error).message }, 'could not publish offline status');
+        }
+        await withTimeout(this.client.endAsync(), STOP_WAIT_MS, 'a clean disconnect').catch(async (e: Error) => {
+          this.log.warn({ err: e.message }, 'disconnecting without waiting');
+          await this.client.endAsync(true);
+        });
+      } else {
+        // A broker that does not answer gets no more waiting: the connection is dropped without
+        // DISCONNECT, so the broker publishes the last will ("offline") when it notices.
         await this.client.endAsync(true);
-      });
+      }
     }
     await this.broker?.close();
+    await this.ops?.close();
+    this.outbox.close();
     this.models.forEach((m) => m.dispose());
     this.log.info({ stats: this.stats() }, 'stopped');
   }
@@ -311,6 +462,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   /** One scoring round: every model's queued windows, one kernel call per model. */
   private tick(): void {
     for (const m of this.models) if (!this.failed) this.tickModel(m);
+    this.syncOutbox();
   }
 
   /** Scores up to maxWindowsPerTick of one model's queued windows in one kernel call. */
@@ -336,10 +488,22 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     for (const s of scored) this.scoredWindow(m, s, t1);
   }
 
+  /** One fsync per tick that stored alerts (outboxFsync). */
+  private syncOutbox(): void {
+    if (!this.unsynced || !this.options.outboxFsync) return;
+    this.unsynced = false;
+    try {
+      this.outbox.sync();
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'outbox fsync failed');
+    }
+  }
+
   private scoredWindow(m: ServedModel, s: Scored, now: number): void {
     const w = s.window;
     const latencyMs = now - w.receivedAt;
     this.latency.add(latencyMs);
+    this.onScoredLatency?.(m.name, latencyMs);
     this.counters.windowsScored++;
     const st = w.stream;
     if (this.listenerCount('scored') > 0) this.emit('scored', { device: st.device, stream: st.stream, model: m.name, start: w.start, end: w.end, seq: w.seq, scores: s.scores.slice(), latencyMs });
@@ -377,10 +541,19 @@ export class WavegateHost extends EventEmitter<HostEvents> {
       seq: e.seq,
     };
     this.counters.alerts++;
-    this.client.publish(alertsTopic(st.device), JSON.stringify(alert), { qos: 1 }, (err) => {
-      if (err) this.log.error({ alert: alert.id, err: err.message }, 'alert publish failed');
-    });
-    this.log.info({ alert }, 'alert');
+    const topic = alertsTopic(st.device);
+    try {
+      this.outbox.append(topic, JSON.stringify(alert));
+      this.unsynced = true;
+      this.log.info({ alert }, 'alert');
+    } catch (e) {
+      if (!(e instanceof OutboxError)) throw e;
+      // Refused at the outbox's bound or by its disk: counted, logged whole, reported; stored alerts untouched.
+      this.counters.alertsRefused++;
+      this.log.error({ alert, err: e.message }, 'alert refused by the outbox');
+      this.reject(st.device, st.stream, e.reason === 'full' ? 'E_OUTBOX_FULL' : 'E_OUTBOX_IO', `alert ${alert.id} (${alert.class}, ${new Date(alert.start).toISOString()}): ${e.message}`);
+    }
+    this.sender?.pump();
     this.emit('alert', alert);
   }
 
@@ -433,6 +606,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     this.closedTotals.restarts += c.restarts;
     this.closedTotals.zeroFilled += c.zeroFilled;
     this.log.debug({ device: stream.device, stream: stream.stream, counters: c }, 'stream closed');
+    if (this.share && !this.stopped && !this.streams.hasDevice(stream.device)) this.share.forget(stream.device);
     for (const e of events) this.episode(stream, e);
   }
 }

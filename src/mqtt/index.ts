@@ -2,7 +2,9 @@
  * The MQTT host as a library (Node only: it opens sockets; not part of the browser bundle,
  * src/index.ts). docs/mqtt-topics.md is the wire contract.
  */
-export { WavegateHost, type Alert, type ErrorReport, type HostEvents } from './host.js';
+export { WavegateHost, type Alert, type ErrorReport, type HostEvents, type HostHealth } from './host.js';
+export { DEFAULT_OUTBOX_LIMITS, MemoryOutbox, OutboxError, type Outbox, type OutboxEntry, type OutboxLimits } from './outbox.js';
+export { DiskOutbox, type OutboxRecovery } from './outbox-disk.js';
 export { DEFAULT_HOST_OPTIONS, readHostConfig, resolveHostOptions, type GapPolicy, type HostOptions, type ModelConfig } from './options.js';
 export type { HostStats } from './stats.js';
 export type { Logger, LogLevel } from './log.js';

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { parse as parseYaml } from 'yaml';
 import { WavegateError } from '../errors.js';
 import type { DetectorOverrides } from '../detect/config.js';
 import type { BackendChoice } from '../runtime/options.js';
@@ -82,6 +83,42 @@ export interface HostOptions {
   backend?: BackendChoice;
   /** Log level of the default logger. Default `info`. */
   logLevel?: LogLevel;
+  /**
+   * Directory of the on-disk alert outbox (src/mqtt/outbox-disk.ts): alerts wait there until the
+   * broker acknowledges them, across broker outages and host crashes. Default: none, alerts wait
+   * in memory (lost if the host dies). One directory per node.
+   */
+  outboxDir?: string;
+  /** Most pending alerts in the outbox; beyond, new alerts are refused (E_OUTBOX_FULL), stored ones kept. Default 100000. */
+  outboxMaxAlerts?: number;
+  /** Most bytes of pending alerts. Default 64 MiB. */
+  outboxMaxBytes?: number;
+  /** fsync the outbox once per scoring tick that stored alerts (survives power loss, not just a crash). Default true. */
+  outboxFsync?: boolean;
+  /** Alerts published and not yet acknowledged at a time (QoS 1 in flight). Default 32. */
+  maxInflightAlerts?: number;
+  /**
+   * MQTT session expiry, seconds: how long the broker keeps this node's session (its subscription
+   * and the QoS 1 frames queued for it) after a disconnect. 0: a clean session each connection.
+   * Default 3600. MQTT 3.1.1 (the embedded broker): > 0 connects with clean=false.
+   */
+  sessionExpirySeconds?: number;
+  /**
+   * Port of the metrics and health endpoint (GET /metrics, GET /healthz; 0 picks a free one).
+   * Default: off for the library; `wavegate serve` turns it on at 9464 unless configured.
+   */
+  httpPort?: number;
+  /** Address of that endpoint. Default 127.0.0.1 (loopback only). */
+  httpHost?: string;
+  /**
+   * Scale-out: the name of a group of hosts that split the fleet through the broker (MQTT 5
+   * shared subscriptions, each device kept by one host; src/mqtt/share.ts, docs/operations.md).
+   * Needs an external MQTT 5 broker and clean sessions (sessionExpirySeconds 0, the default
+   * with a group). Default: none, this host takes every device.
+   */
+  shareGroup?: string;
+  /** Longest graceful stop (SIGTERM): scoring what is queued, then waiting for the outbox to drain, ms. Default 10000. */
+  shutdownTimeoutMs?: number;
   /** A logger to use instead of the default pino logger on stderr. */
   log?: Logger;
 
@@ -108,7 +145,7 @@ export interface HostOptions {
 }
 
 /** Options that stay optional once resolved (no default value). */
-type UnsetByDefault = 'broker' | 'log' | 'clientId' | (typeof SECURITY_KEYS)[number] | 'modelUpdates';
+type UnsetByDefault = 'broker' | 'log' | 'clientId' | 'outboxDir' | 'httpPort' | 'shareGroup' | (typeof SECURITY_KEYS)[number] | 'modelUpdates';
 
 export type ResolvedHostOptions = Required<Omit<HostOptions, UnsetByDefault>> & Pick<HostOptions, UnsetByDefault> & { clientId: string; modelUpdates?: ResolvedModelUpdateOptions };
 
@@ -132,10 +169,18 @@ export const DEFAULT_HOST_OPTIONS = Object.freeze({
   errorReportIntervalMs: 1000,
   backend: 'auto' as BackendChoice,
   logLevel: 'info' as LogLevel,
+  outboxMaxAlerts: 100_000,
+  outboxMaxBytes: 64 << 20,
+  outboxFsync: true,
+  maxInflightAlerts: 32,
+  sessionExpirySeconds: 3600 as number,
+  shutdownTimeoutMs: 10_000,
+  httpHost: '127.0.0.1',
   publishScores: false,
 });
 
-const KEYS = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId', ...SECURITY_KEYS, 'modelUpdates']);
+/** Every key a config may hold (HostOptions). */
+export const HOST_OPTION_KEYS: ReadonlySet<string> = new Set<string>(['models', 'broker', 'clientId', 'log', ...Object.keys(DEFAULT_HOST_OPTIONS), 'nodeId', 'outboxDir', 'httpPort', 'shareGroup', ...SECURITY_KEYS, 'modelUpdates']);
 const MODEL_KEYS = new Set(['path', 'name', 'match', 'labels', 'detector']);
 
 function fail(where: string, problem: string): never {
@@ -145,6 +190,22 @@ function fail(where: string, problem: string): never {
 function int(v: unknown, where: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(where, `expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
   return v;
+}
+
+/** ` (did you mean "x"?)` when a known option is one or two edits from `key`. */
+export function nearestKey(key: string): string {
+  const near = (a: string, b: string): boolean => {
+    if (Math.abs(a.length - b.length) > 2) return false;
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length] <= 2;
+  };
+  const hit = [...HOST_OPTION_KEYS].find((k) => near(key.toLowerCase(), k.toLowerCase()));
+  return hit ? ` (did you mean "${hit}"?)` : '';
 }
 
 /** The machine's host name in the topic alphabet (a name topics can carry). */
@@ -158,8 +219,17 @@ export function defaultNodeId(): string {
  * @throws E_ARGUMENT naming the option and the problem
  */
 export function resolveHostOptions(opts: HostOptions, source = 'options'): ResolvedHostOptions {
-  for (const k of Object.keys(opts)) if (!KEYS.has(k)) fail(`${source}`, `unknown option "${k}"`);
+  for (const k of Object.keys(opts)) if (!HOST_OPTION_KEYS.has(k)) fail(`${source}`, `unknown option "${k}"${nearestKey(k)}`);
   const o = { ...DEFAULT_HOST_OPTIONS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as HostOptions & typeof DEFAULT_HOST_OPTIONS;
+  if (o.shareGroup !== undefined) {
+    const sp = typeof o.shareGroup === 'string' ? nameProblem(o.shareGroup, 'node') : 'not a string';
+    if (sp) fail(`${source}.shareGroup`, sp.replace('node name', 'group name'));
+    if (o.broker === undefined) fail(`${source}.shareGroup`, 'a group of hosts shares an external MQTT 5 broker (set broker); the embedded one has no shared subscriptions');
+    if (o.protocolVersion !== 5) fail(`${source}.shareGroup`, 'shared subscriptions and subscription identifiers need MQTT 5 (protocolVersion 5)');
+    // A dead member's persistent session would keep taking its turn of the group's messages (mosquitto queues QoS 1 for it and drops QoS 0).
+    if (opts.sessionExpirySeconds === undefined) o.sessionExpirySeconds = 0;
+    else if (o.sessionExpirySeconds !== 0) fail(`${source}.sessionExpirySeconds`, 'must be 0 with shareGroup: a dead member\'s persistent session would keep taking its turn of the group\'s messages');
+  }
   if (!Array.isArray(o.models) || o.models.length === 0) fail(`${source}.models`, 'name at least one model (--model <m.wgm>)');
   const names = new Set<string>();
   o.models.forEach((m, i) => {
@@ -204,6 +274,15 @@ export function resolveHostOptions(opts: HostOptions, source = 'options'): Resol
   int(o.maxQueuedWindows, `${source}.maxQueuedWindows`, 1, 1 << 22);
   int(o.errorReportIntervalMs, `${source}.errorReportIntervalMs`, 0, 3_600_000);
   if (!['auto', 'simd', 'ref'].includes(o.backend)) fail(`${source}.backend`, `expected auto, simd or ref, got ${JSON.stringify(o.backend)}`);
+  if (o.outboxDir !== undefined && (typeof o.outboxDir !== 'string' || o.outboxDir.length === 0)) fail(`${source}.outboxDir`, `expected a directory path, got ${JSON.stringify(o.outboxDir)}`);
+  int(o.outboxMaxAlerts, `${source}.outboxMaxAlerts`, 1, 1 << 30);
+  int(o.outboxMaxBytes, `${source}.outboxMaxBytes`, 4096, 2 ** 40);
+  if (typeof o.outboxFsync !== 'boolean') fail(`${source}.outboxFsync`, `expected true or false, got ${JSON.stringify(o.outboxFsync)}`);
+  int(o.maxInflightAlerts, `${source}.maxInflightAlerts`, 1, 65535);
+  int(o.sessionExpirySeconds, `${source}.sessionExpirySeconds`, 0, 0xffffffff);
+  int(o.shutdownTimeoutMs, `${source}.shutdownTimeoutMs`, 0, 3_600_000);
+  if (o.httpPort !== undefined) int(o.httpPort, `${source}.httpPort`, 0, 65535);
+  if (typeof o.httpHost !== 'string' || o.httpHost.length === 0) fail(`${source}.httpHost`, 'expected an address to listen on');
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(o.logLevel)) fail(`${source}.logLevel`, `expected debug, info, warn, error or silent, got ${JSON.stringify(o.logLevel)}`);
   if (typeof o.publishScores !== 'boolean') fail(`${source}.publishScores`, `expected true or false, got ${JSON.stringify(o.publishScores)}`);
   const modelUpdates = o.modelUpdates === undefined ? undefined : resolveModelUpdateOptions(o.modelUpdates, `${source}.modelUpdates`);
@@ -219,7 +298,8 @@ export function modelName(path: string): string {
 }
 
 /**
- * Reads a JSON config file holding HostOptions keys (model paths relative to the file).
+ * Reads a config file holding HostOptions keys (model paths relative to the file): JSON, or
+ * YAML when its name ends in .yaml or .yml (YAML 1.2: duplicate keys are an error).
  * @throws E_NOT_FOUND, E_ARGUMENT naming the file and the problem
  */
 export function readHostConfig(path: string): HostOptions {
@@ -229,13 +309,14 @@ export function readHostConfig(path: string): HostOptions {
   } catch (e) {
     throw new WavegateError('E_NOT_FOUND', `config ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
+  const yaml = /\.ya?ml$/i.test(path);
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = yaml ? parseYaml(text, { prettyErrors: true }) : JSON.parse(text);
   } catch (e) {
-    throw new WavegateError('E_ARGUMENT', `config ${path}: not valid JSON (${(e as Error).message})`);
+    throw new WavegateError('E_ARGUMENT', `config ${path}: not valid ${yaml ? 'YAML' : 'JSON'} (${(e as Error).message.split('\n')[0]})`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new WavegateError('E_ARGUMENT', `config ${path}: expected a JSON object of host options`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new WavegateError('E_ARGUMENT', `config ${path}: expected ${yaml ? 'a YAML mapping' : 'a JSON object'} of host options`);
   const cfg = raw as HostOptions;
   if ('log' in cfg) throw new WavegateError('E_ARGUMENT', `config ${path}: "log" is not a config key (use logLevel)`);
   const dir = path.replace(/[^\\/]*$/, '');

@@ -14,7 +14,12 @@ export interface HostStats {
   windowsDropped: number;
   /** Windows received whole but never scored: dropped, or their stream closed first. */
   windowsLost: number;
+  /** Alerts raised. */
   alerts: number;
+  /** Alerts the broker acknowledged (PUBACK), including those stored by an earlier run of this node. */
+  alertsDelivered: number;
+  /** Alerts refused: by the outbox (full, or its disk failed) or by the broker (a reason code); each logged whole. */
+  alertsRefused: number;
   episodesEnded: number;
   /** Discontinuities (sequence gaps and timestamp jumps), frames missing by seq, counter restarts, zero samples filled. */
   gaps: number;

@@ -114,6 +114,11 @@ export class StreamTable {
     return { kept, restarted };
   }
 
+  /** True while `device` has a live stream. */
+  hasDevice(device: string): boolean {
+    return this.devices.has(device);
+  }
+
   values(): IterableIterator<StreamState> {
     return this.streams.values();
   }

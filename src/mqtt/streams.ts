@@ -164,6 +164,11 @@ export class StreamState {
     return out;
   }
 
+  /** ms since the epoch where the last accepted frame's samples end (0 before any): the stream's lag is now minus this. */
+  get lastSampleEnd(): number {
+    return this.expectedT;
+  }
+
   /** Feeds one scored window's output row to the detector, resetting it first when a new segment began. */
   observe(w: ReadyWindow, scores: ArrayLike<number>): EpisodeEvent[] {
     const events = w.segment !== this.detectorSegment ? this.detector.reset() : [];

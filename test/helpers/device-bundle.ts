@@ -92,7 +92,7 @@ export async function serveSession(node: string[], dir: string, opts: { frames: 
   const env = { ...process.env };
   delete env.NODE_PATH;
   delete env.NODE_OPTIONS;
-  const p = spawn(node[0], [...node.slice(1), 'wavegate.mjs', 'serve', '--model', BUNDLE_MODEL, '--port', '0', '--node-id', 'bundle', '--publish-scores', '--log-level', 'warn'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const p = spawn(node[0], [...node.slice(1), 'wavegate.mjs', 'serve', '--model', BUNDLE_MODEL, '--port', '0', '--node-id', 'bundle', '--http-port', '0', '--publish-scores', '--log-level', 'warn'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));

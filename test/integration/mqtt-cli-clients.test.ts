@@ -46,7 +46,7 @@ needs(MOSQUITTO, MOSQUITTO_CLIENTS, KERNELS).describe('wavegate serve with mosqu
   it('alerts reach mosquitto_sub, refusals reach the errors topic, status goes online then offline', async () => {
     const model = await writeLevelModel(join(dir, 'level.wgm'));
     const p = ['-h', '127.0.0.1', '-p', String(broker.port)];
-    serve = spawn(process.execPath, ['--import', 'tsx', 'src/cli/device-main.ts', 'serve', '--model', model, '--broker', broker.url, '--node-id', 'cli-node', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    serve = spawn(process.execPath, ['--import', 'tsx', 'src/cli/device-main.ts', 'serve', '--model', model, '--broker', broker.url, '--node-id', 'cli-node', '--http-port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
     serve.stderr!.on('data', (d: Buffer) => (serveErr += d.toString()));
     await waitFor(() => serveErr.includes('serving level on'), `serve to start (stderr: ${serveErr})`, 60_000);
 
@@ -84,7 +84,7 @@ needs(MOSQUITTO, MOSQUITTO_CLIENTS, KERNELS).describe('wavegate serve with mosqu
     const model = join(dir, 'level.wgm');
     const p = ['-h', '127.0.0.1', '-p', String(broker.port)];
     let err = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/device-main.ts', 'serve', '--model', model, '--broker', broker.url, '--node-id', 'doomed', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/device-main.ts', 'serve', '--model', model, '--broker', broker.url, '--node-id', 'doomed', '--http-port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     await waitFor(() => err.includes('serving level on'), `serve to start (stderr: ${err})`, 60_000);
     expect((await client(MOSQUITTO_SUB!, [...p, '-t', 'wavegate/v1/_node/doomed/status', '-C', '1', '-W', '10'])).stdout.trim()).toBe('online');

@@ -134,7 +134,7 @@ needs(MOSQUITTO, MOSQUITTO_CLIENTS, OPENSSL, KERNELS).describe('the host over TL
 
   it('wavegate serve with a broker certificate it cannot trust: one line on stderr, exit 1, no secret; the password from a config file', () => {
     const config = join(dir, 'serve.json');
-    writeFileSync(config, JSON.stringify({ models: [{ path: model }], broker: tlsUrl(mutual), ca: pki.otherCa, cert: pki.clientCert, key: pki.clientKey, username: USER, password: PASSWORD }));
+    writeFileSync(config, JSON.stringify({ models: [{ path: model }], broker: tlsUrl(mutual), ca: pki.otherCa, cert: pki.clientCert, key: pki.clientKey, username: USER, password: PASSWORD, httpPort: 0 }));
     const t0 = Date.now();
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/device-main.ts', 'serve', '--config', config, '--log-level', 'debug'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(1);

@@ -48,7 +48,7 @@ export function registerSimulate(program: Command): Command {
     .command('simulate')
     .description('publish a simulated or recorded sensor fleet to an MQTT broker, with the ground truth of its anomalies')
     .option('--devices <n>', 'devices to simulate', num('devices', true), 10)
-    .option('--signal <kind>', 'ecg (360 Hz, S/V premature beats) or vibration (12 kHz, bearing faults)', 'ecg')
+    .option('--signal <kind>', 'ecg (360 Hz, S/V premature beats), vibration (12 kHz, bearing faults) or level (100 Hz, single 0.5 s blocks at 1: the chaos run)', 'ecg')
     .option('--record <path>', 'replay a recording: an MIT-BIH record (ecg) or a CWRU .mat file (vibration)')
     .option('--rate <x>', 'time scale: 1 real time, 10 ten times faster, 0 as fast as possible', num('rate'), 1)
     .option('--duration <s>', 'seconds of signal per device', num('duration'), 60)

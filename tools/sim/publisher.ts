@@ -27,6 +27,10 @@ export interface FleetPublishOptions {
   onFrame?: (device: number, seq: number, wallMs: number) => void;
   /** Ends publishing early. */
   abort?: AbortSignal;
+  /** Frames per device to publish, looping each device's signal when it is shorter (the soak's long runs). Default: as many as the shortest signal holds. */
+  frames?: number;
+  /** QoS of the frames. Default 0 (as sensors publish); 1 makes the broker (and mqtt.js, across reconnects) keep them. */
+  qos?: 0 | 1;
 }
 
 export interface FleetPublishResult {
@@ -36,6 +40,11 @@ export interface FleetPublishResult {
   /** The most the publisher ever fell behind its schedule, ms of wall time (it cannot keep up beyond a frame or two). */
   maxBehindMs: number;
   t0: number;
+  /**
+   * QoS 1: frames whose publish failed, never acknowledged by the broker (mqtt.js fails the
+   * publishes it holds while replaying its store when the connection drops again); device index and seq.
+   */
+  failed: Array<{ device: number; seq: number }>;
 }
 
 /**
@@ -67,7 +76,9 @@ export async function publishFleet(o: FleetPublishOptions): Promise<FleetPublish
     if (!Number.isInteger(spf)) throw new WavegateError('E_ARGUMENT', `simulate: ${frameMs} ms frames at ${s.fs} Hz are not a whole number of samples`);
     return spf;
   });
-  const frames = Math.min(...o.signals.map((s, d) => Math.floor(s.samples.length / per[d])));
+  const held = o.signals.map((s, d) => Math.floor(s.samples.length / per[d]));
+  const frames = o.frames ?? Math.min(...held);
+  const qos = o.qos ?? 0;
   const client: MqttClient = await connectAsync(o.url, { protocolVersion: 4, clientId: `wavegate-sim-${process.pid}-${Date.now() % 100000}`, reconnectPeriod: 1000 }, false).catch((e: Error) => {
     throw new WavegateError('E_ARGUMENT', `simulate: cannot connect to ${o.url}: ${e.message}`);
   });
@@ -75,6 +86,9 @@ export async function publishFleet(o: FleetPublishOptions): Promise<FleetPublish
   const t0 = o.t0 ?? Date.now();
   const start = performance.now();
   let bytes = 0, maxBehindMs = 0, idx = 0;
+  // QoS 1: every frame counts until its PUBACK (mqtt.js may hold it in memory across reconnects first)
+  let unacked = 0;
+  const failed: Array<{ device: number; seq: number }> = [];
   const total = frames * N;
   /** Stream time (ms) at which frame k of device d is due: when its last sample is measured. */
   const due = (i: number) => (Math.floor(i / N) + 1) * frameMs + ((i % N) / N) * frameMs;
@@ -85,10 +99,17 @@ export async function publishFleet(o: FleetPublishOptions): Promise<FleetPublish
       while (idx < total && due(idx) <= streamNow) {
         const k = Math.floor(idx / N), d = idx % N;
         const s = o.signals[d];
-        const samples = s.samples.subarray(k * per[d], (k + 1) * per[d]);
+        const at = k % held[d];
+        const samples = s.samples.subarray(at * per[d], (at + 1) * per[d]);
         const frame = { seq: k, t: t0 + devicePhaseMs(d, N, frameMs) + (k * per[d] * 1000) / s.fs, fs: s.fs, channels: 1, samples };
         const payload = format === 'json' ? encodeJsonFrame(frame) : Buffer.from(encodeBinaryFrame(frame));
-        client.publish(topics[d], payload, { qos: 0 });
+        if (qos > 0) {
+          unacked++;
+          client.publish(topics[d], payload, { qos }, (err) => {
+            unacked--;
+            if (err) failed.push({ device: d, seq: k });
+          });
+        } else client.publish(topics[d], payload, { qos });
         bytes += payload.length;
         o.onFrame?.(d, k, Date.now());
         idx++;
@@ -100,10 +121,10 @@ export async function publishFleet(o: FleetPublishOptions): Promise<FleetPublish
         await new Promise((r) => setTimeout(r, Math.max(1, wait)));
       }
     }
-    // QoS 0: "sent" is "written to the socket"; wait until the buffer is empty.
-    while (client.stream.writableLength > 0) await drained(client);
+    // QoS 0: "sent" is "written to the socket"; wait until the buffer is empty. QoS 1: until every frame is acknowledged.
+    while (client.stream.writableLength > 0 || unacked > 0) await drained(client);
   } finally {
     await client.endAsync();
   }
-  return { frames: idx, bytes, wallMs: performance.now() - start, maxBehindMs, t0 };
+  return { frames: idx, bytes, wallMs: performance.now() - start, maxBehindMs, t0, failed };
 }

@@ -9,6 +9,10 @@
  *   ball, outer in turn) over the middle third of the run: one anomaly spanning it.
  * - Vibration, recorded: a CWRU .mat file's drive-end signal; a fault file is one anomaly over
  *   the whole run, a normal file none.
+ * - Level (the chaos run's signal, for the level model of tools/synth/level-model.ts): 100 Hz,
+ *   0 everywhere except single blocks of {@link LEVEL_BLOCK} samples at 1, every 6 to 14 blocks
+ *   at random; each such block is one anomaly of class `anomaly`, and with frames and windows
+ *   of one block each, one window.
  */
 import { readFileSync } from 'node:fs';
 import { WavegateError } from '../../src/errors.js';
@@ -20,7 +24,11 @@ import { synthBearing, type BearingFault } from '../synth/bearing.js';
 import { synthEcg } from '../synth/ecg.js';
 import { Rng } from '../synth/rng.js';
 
-export type SignalKind = 'ecg' | 'vibration';
+export type SignalKind = 'ecg' | 'vibration' | 'level';
+
+/** Level signal: samples per block (one frame and one window in the chaos run: 500 ms at 100 Hz). */
+export const LEVEL_BLOCK = 50;
+export const LEVEL_FS = 100;
 
 /** A known anomaly, in sample indices of the device's signal [start, end). */
 export interface SampleAnomaly {
@@ -68,9 +76,10 @@ export function deviceName(prefix: string, d: number, n: number): string {
 export function deviceSignals(o: SourceOptions): DeviceSignal[] {
   if (!Number.isInteger(o.devices) || o.devices < 1) throw new WavegateError('E_ARGUMENT', `simulate: --devices must be an integer >= 1, got ${o.devices}`);
   if (!(o.duration > 0)) throw new WavegateError('E_ARGUMENT', `simulate: --duration must be > 0 seconds, got ${o.duration}`);
-  if (o.signal !== 'ecg' && o.signal !== 'vibration') throw new WavegateError('E_ARGUMENT', `simulate: --signal must be ecg or vibration, got ${JSON.stringify(o.signal)}`);
-  const prefix = o.prefix ?? (o.signal === 'ecg' ? 'ecg-' : 'vib-');
+  if (o.signal !== 'ecg' && o.signal !== 'vibration' && o.signal !== 'level') throw new WavegateError('E_ARGUMENT', `simulate: --signal must be ecg, vibration or level, got ${JSON.stringify(o.signal)}`);
+  const prefix = o.prefix ?? { ecg: 'ecg-', vibration: 'vib-', level: 'lvl-' }[o.signal];
   const name = (d: number) => deviceName(prefix, d, o.devices);
+  if (o.signal === 'level') return levelFleet(o, name);
   if (o.signal === 'ecg') return o.record ? recordedEcg(o, name) : synthEcgFleet(o, name);
   return o.record ? recordedVibration(o, name) : synthVibrationFleet(o, name);
 }
@@ -111,6 +120,21 @@ function recordedEcg(o: SourceOptions, name: (d: number) => string): DeviceSigna
     }
     anomalies.sort((a, b) => a.start - b.start);
     return { device: name(d), stream: 'ecg', fs, samples, anomalies };
+  });
+}
+
+function levelFleet(o: SourceOptions, name: (d: number) => string): DeviceSignal[] {
+  const seed = o.seed ?? 1;
+  const blocks = Math.floor((o.duration * LEVEL_FS) / LEVEL_BLOCK);
+  return Array.from({ length: o.devices }, (_, d) => {
+    const rng = new Rng(seed * 7919 + d);
+    const samples = new Float32Array(blocks * LEVEL_BLOCK);
+    const anomalies: SampleAnomaly[] = [];
+    for (let b = 2 + Math.floor(rng.uniform(0, 8)); b < blocks; b += 6 + Math.floor(rng.uniform(0, 9))) {
+      samples.fill(1, b * LEVEL_BLOCK, (b + 1) * LEVEL_BLOCK);
+      anomalies.push({ class: 'anomaly', start: b * LEVEL_BLOCK, end: (b + 1) * LEVEL_BLOCK });
+    }
+    return { device: name(d), stream: 'lvl', fs: LEVEL_FS, samples, anomalies };
   });
 }
 

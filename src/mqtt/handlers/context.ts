@@ -12,8 +12,11 @@ export interface HandlerContext {
   readonly stats: HostStats;
   /** Counts, logs and reports a refused frame (errors topic, rate limited). */
   reject(device: string, stream: string, error: RejectError): void;
-  /** Queues ready windows on their models (the drop policy applies there). */
-  enqueue(windows: ReadyWindow[]): void;
+  /**
+   * Queues ready windows on their models (the drop policy applies there); `now`: score them
+   * before returning (a QoS 1 frame, acknowledged when its handler returns).
+   */
+  enqueue(windows: ReadyWindow[], now: boolean): void;
   /** Takes a model update for `node` (undefined name: the default model); absent when updates are off. */
   modelUpdate?(node: string, name: string | undefined, payload: Uint8Array): void;
 }

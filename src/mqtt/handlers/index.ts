@@ -10,12 +10,12 @@ import { handleSamples } from './samples.js';
 
 export type { HandlerContext } from './context.js';
 
-/** Handles one message; never throws (bad input is rejected through ctx.reject). */
-export function dispatch(ctx: HandlerContext, topic: string, payload: Uint8Array): void {
+/** Handles one message (`qos`: as delivered); never throws (bad input is rejected through ctx.reject). */
+export function dispatch(ctx: HandlerContext, topic: string, payload: Uint8Array, qos = 0): void {
   const t = parseTopic(topic);
   switch (t.kind) {
     case 'samples':
-      handleSamples(ctx, t.device, t.stream, payload);
+      handleSamples(ctx, t.device, t.stream, payload, qos);
       return;
     case 'invalid-samples':
       ctx.stats.framesReceived++;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readWfdbAnnotations } from '../../../src/io/wfdb-record.js';
 import { aamiClassOf } from '../../../src/labels/aami.js';
-import { deviceSignals } from '../../../tools/sim/sources.js';
+import { deviceSignals, LEVEL_BLOCK, LEVEL_FS } from '../../../tools/sim/sources.js';
 import { CWRU_DIR, MITDB_DIR } from '../../helpers/shared-data.js';
 import { CWRU, MITDB, needs } from '../../helpers/needs.js';
 import { expectWavegateError } from '../../helpers/expect-error.js';
@@ -30,7 +30,26 @@ describe('simulator sources from recordings', () => {
 
   it('names bad options', () => {
     expectWavegateError(() => deviceSignals({ signal: 'ecg', devices: 0, duration: 1 }), 'E_ARGUMENT', /--devices must be an integer >= 1/);
-    expectWavegateError(() => deviceSignals({ signal: 'eeg' as never, devices: 1, duration: 1 }), 'E_ARGUMENT', /--signal must be ecg or vibration/);
+    expectWavegateError(() => deviceSignals({ signal: 'eeg' as never, devices: 1, duration: 1 }), 'E_ARGUMENT', /--signal must be ecg, vibration or level/);
     expectWavegateError(() => deviceSignals({ signal: 'ecg', devices: 1, duration: 1, record: '/nonexistent/100' }), 'E_NOT_FOUND', /nonexistent/);
+  });
+});
+
+describe('the level signal (the chaos run)', () => {
+  it('is 0 but for single blocks at 1, each one anomaly, 6 to 14 blocks apart, the same for the same seed', () => {
+    const [s] = deviceSignals({ signal: 'level', devices: 1, duration: 60, seed: 4 });
+    expect(s).toMatchObject({ device: 'lvl-0000', stream: 'lvl', fs: LEVEL_FS });
+    expect(s.samples.length).toBe(60 * LEVEL_FS);
+    const ones = s.samples.reduce((n, x) => n + (x === 1 ? 1 : 0), 0);
+    expect(ones).toBe(s.anomalies.length * LEVEL_BLOCK);
+    for (const a of s.anomalies) {
+      expect(a).toMatchObject({ class: 'anomaly', end: a.start + LEVEL_BLOCK });
+      expect(a.start % LEVEL_BLOCK).toBe(0);
+      expect([...s.samples.subarray(a.start, a.end)].every((x) => x === 1)).toBe(true);
+    }
+    const gaps = s.anomalies.slice(1).map((a, i) => (a.start - s.anomalies[i].start) / LEVEL_BLOCK);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(14);
+    expect(deviceSignals({ signal: 'level', devices: 1, duration: 60, seed: 4 })[0].anomalies).toEqual(s.anomalies);
   });
 });
