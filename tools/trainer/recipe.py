@@ -43,6 +43,11 @@ _TRAIN = {
     'maxSteps': None,  # hard cap on optimizer steps (smoke runs, benchmarks)
     'maxSeconds': None,  # wall-clock budget in seconds (gpu-check)
     'evalBatchSize': 512,
+    # Training-time augmentation (train_loop.augment): amplitude x exp(U(-a, a)), Gaussian noise of
+    # std s x window RMS, shifts of up to k steps. 0 disables each.
+    'augmentScale': 0.0,
+    'augmentNoise': 0.0,
+    'augmentShift': 0,
 }
 
 DEFAULTS = {
@@ -56,6 +61,7 @@ DEFAULTS = {
         'valFraction': 0.2,  # otherwise: this fraction of records, chosen by seeded shuffle
         'maxWindows': None,  # cap on windows per split (seeded subset), for smoke runs
         'macroF1Labels': None,  # labels averaged in macro F1; null = all labels present
+        'sideFeatures': True,  # feed the dataset's side features (features [N, F]) to the model when it has them
     },
     'teacher': {
         'model': {
@@ -66,6 +72,7 @@ DEFAULTS = {
             'layerNorm': True,  # LayerNorm after every recurrent layer (deep stacks)
             'dropout': 0.2,  # between layers and before the head
             'pooling': 'final_state',  # last | final_state | mean
+            'headHidden': 0,  # >0: Linear+ReLU of this width between the pooled (++ side features) and the output Linear
             'init': 'xavier',  # xavier (Glorot W_ih + orthogonal W_hh) | default (PyTorch)
             'forgetBias': 1.0,  # LSTM forget / GRU update-gate bias at init (memoryInit constant)
             'memoryInit': 'constant',  # constant (forgetBias) | chrono (Tallec & Ollivier 2018, up to T)
@@ -81,6 +88,7 @@ DEFAULTS = {
             'layerNorm': False,
             'dropout': 0.0,
             'pooling': 'last',  # the importer's out[:, -1, :]
+            'headHidden': 0,
             'init': 'xavier',
             'forgetBias': 1.0,
             # A unidirectional student pooled at the last step must carry the start of the window
