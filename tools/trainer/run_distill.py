@@ -71,8 +71,10 @@ def distill(recipe: dict, teacher_path: str, out_dir: str, data_path=None, tenso
         'macroF1': {'teacher': teacher_report['macroF1'], 'studentKd': kd['val']['macroF1'],
                     'studentPlain': plain['val']['macroF1'] if plain else None},
     }
-    Monitor(metrics_path, 'distill').log('summary', macroF1=result['macroF1'], compressionRatio=result['compressionRatio'],
-                                         teacherParams=t_params, studentParams=kd['params'])
+    done = Monitor(metrics_path, 'distill')
+    done.log('summary', macroF1=result['macroF1'], compressionRatio=result['compressionRatio'],
+             teacherParams=t_params, studentParams=kd['params'])
+    done.close()
     echo('macro F1: teacher %.4f | student+KD %.4f | student alone %s | %.1fx fewer parameters' % (
         result['macroF1']['teacher'], result['macroF1']['studentKd'],
         '%.4f' % result['macroF1']['studentPlain'] if plain else 'n/a', result['compressionRatio']))
