@@ -43,6 +43,7 @@ _TRAIN = {
     'maxSteps': None,  # hard cap on optimizer steps (smoke runs, benchmarks)
     'maxSeconds': None,  # wall-clock budget in seconds (gpu-check)
     'evalBatchSize': 512,
+    'epochWindows': None,  # windows drawn per epoch (a fresh seeded subset each epoch); null = all of them
     # Training-time augmentation (train_loop.augment): amplitude x exp(U(-a, a)), Gaussian noise of
     # std s x window RMS, shifts of up to k steps. 0 disables each.
     'augmentScale': 0.0,
@@ -111,8 +112,8 @@ DEFAULTS = {
 
 NULLABLE = {
     'dataset.path', 'dataset.valPath', 'dataset.valRecords', 'dataset.maxWindows', 'dataset.macroF1Labels',
-    'teacher.train.maxSteps', 'teacher.train.maxSeconds',
-    'student.train.maxSteps', 'student.train.maxSeconds',
+    'teacher.train.maxSteps', 'teacher.train.maxSeconds', 'teacher.train.epochWindows',
+    'student.train.maxSteps', 'student.train.maxSeconds', 'student.train.epochWindows',
 }
 
 CHOICES = {
