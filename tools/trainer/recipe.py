@@ -49,6 +49,10 @@ _TRAIN = {
     'augmentScale': 0.0,
     'augmentNoise': 0.0,
     'augmentShift': 0,
+    # Side-feature dropout: each window's side features are replaced by 0 (their training mean, the
+    # features being normalised) with this probability, so the waveform path must learn on its own
+    # (V beats are wide whatever their timing) instead of leaning on the RR features alone.
+    'featureDropout': 0.0,
 }
 
 DEFAULTS = {

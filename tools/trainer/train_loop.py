@@ -201,7 +201,14 @@ def fit(model, train, val, cfg: dict, out_dir: str, monitor, seed: int, *, macro
                 idx = idx.to(device)
             xb, yb = x_all[idx].to(device, non_blocking=True), y_all[idx].to(device, non_blocking=True)
             xb = augment(xb, cfg, aug_gen)
-            args = (xb,) if f_all is None else (xb, f_all[idx].to(device, non_blocking=True))
+            if f_all is None:
+                args = (xb,)
+            else:
+                fb = f_all[idx].to(device, non_blocking=True)
+                if cfg['featureDropout'] > 0:
+                    keep = (torch.rand(len(idx), 1, generator=aug_gen) >= cfg['featureDropout']).to(fb.device, fb.dtype)
+                    fb = fb * keep
+                args = (xb, fb)
             lr = cfg['lr'] * lr_factor(step, total_steps, steps_per_epoch, cfg)
             for g in opt.param_groups:
                 g['lr'] = lr
