@@ -87,6 +87,26 @@ def perturb(w: np.ndarray, fs: float, rng: np.random.Generator) -> tuple:
     return out.astype(np.float32), kind
 
 
+def _stages(meta: dict, rate: float) -> list:
+    """The stage list, without rate stages that do nothing at this rate (decimate/resample to it)."""
+    stages = (meta.get('input') or {}).get('preprocessing') or []
+    return [st for st in stages if not (st.get('kind') in ('decimate', 'resample') and float(st.get('to', 0)) == rate)]
+
+
+def match_synth(x: np.ndarray, synth_meta: dict, normal_meta: dict, rate: float, path: str) -> np.ndarray:
+    """Synthetic windows brought to the normal set's preprocessing: equal stage lists, or the normal
+    list = the synthetic one + a final normalize stage (applied here). Anything else is refused:
+    windows that went through other filters would teach the model the difference."""
+    a, b = _stages(synth_meta, rate), _stages(normal_meta, rate)
+    if a == b:
+        return x
+    if b[:-1] == a and b and b[-1].get('kind') == 'normalize':
+        mean = np.asarray(b[-1]['mean'], np.float64)
+        std = np.asarray(b[-1]['std'], np.float64)
+        return ((x.astype(np.float64) - mean) / std).astype(np.float32)
+    raise TrainerError('E_INPUT', f'{path}: preprocessing {a} differs from the normal set\'s {b} (beyond a final normalize)')
+
+
 def build(normal_path: str, out_path: str, synth_path=None, per_normal: int = 1, seed: int = 0,
           synth_max: int = 0, echo=print) -> dict:
     ds = load_dataset(normal_path)
@@ -126,7 +146,7 @@ def build(normal_path: str, out_path: str, synth_path=None, per_normal: int = 1,
         if synth_max:
             faults = np.sort(rng.permutation(faults)[:synth_max])
         records.append('synth-bearing-faults')
-        xs.append(sy.x[faults])
+        xs.append(match_synth(sy.x[faults], sy.meta, ds.meta, fs, synth_path))
         ys.append(np.ones(len(faults), np.int64))
         recs.append(np.full(len(faults), len(records) - 1, np.int32))
         samples.append(sy.sample[faults] if sy.sample is not None else np.zeros(len(faults), np.int64))
