@@ -14,9 +14,10 @@ export const ECG_FEATURES = [
   'preRR', 'postRR', 'localRR', 'averageRR', 'preRR/localRR', 'postRR/localRR',
   'preRR/averageRR', 'postRR/averageRR', 'localRR/averageRR', 'postRR/preRR',
 ];
-/** MIT-BIH at 360 Hz: 0.5-40 Hz band-pass, then 180 Hz into the network; beat windows 0.25 s before and 0.46 s after the R peak. */
-export const ECG_INPUT = ['--preprocess', 'bandpass:0.5-40:2,decimate:180', '--before', '45', '--after', '83', '--peaks', 'detector', '--features', ECG_FEATURES.join(',')];
-export const CWRU_INPUT = ['--task', '10class', '--window', '1024'];
+/** MIT-BIH at 360 Hz: 0.5-40 Hz band-pass, then 120 Hz into the network (the QRS detector needs 100 Hz or more); beat windows 0.25 s before and 0.47 s after the R peak. */
+export const ECG_INPUT = ['--preprocess', 'bandpass:0.5-40:2,decimate:120', '--before', '30', '--after', '56', '--peaks', 'detector', '--features', ECG_FEATURES.join(',')];
+/** CWRU: the 48 kHz normal baseline decimated to 12 kHz (the fault files pass), scaled by 1/0.1 g so the network sees unit-size samples. */
+export const CWRU_INPUT = ['--task', '10class', '--window', '1024', '--preprocess', 'decimate:12000,normalize:0:0.1'];
 
 export interface DatasetSpec {
   /** File name in the work folder. */
@@ -62,7 +63,7 @@ export function taskSpec(task: TaskName, data: string, synthetic: boolean): Task
   if (task === 'ecg') {
     return {
       task, name: 'ecg-arrhythmia', anomaly: false,
-      description: 'AAMI beat classes N, S, V, F, Q of the MLII lead: GRU on 0.7 s beat windows at 180 Hz around the device QRS detector\'s R peaks, with 10 RR features (intervals and ratios to the patient\'s own rhythm); trained on MIT-BIH DS1 (inter-patient). Not a medical device.',
+      description: 'AAMI beat classes N, S, V, F, Q of the MLII lead: GRU on 0.72 s beat windows at 120 Hz around the device QRS detector\'s R peaks, with 10 RR features (intervals and ratios to the patient\'s own rhythm); trained on MIT-BIH DS1 (inter-patient). Not a medical device.',
       datasets: synthetic
         ? { train: { file: 'train.npz', args: synthEcg(1, 6) }, test: { file: 'test.npz', args: synthEcg(2, 3) } }
         : {
