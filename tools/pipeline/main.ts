@@ -67,7 +67,7 @@ export function buildSteps(o: PipelineOptions): Step[] {
       run: () => trainer(['outliers', '--normal', src, ...synthArgs, '--seed', String(seed), '--out', out], o.threads),
     });
     // Validation anomalies come from other normal windows (the val region) and another seed.
-    steps.push(make(normalTrain, trainSet, 1, ['--synth', synth, '--synth-max', '300', '--per-normal', '2']));
+    steps.push(make(normalTrain, trainSet, 1, ['--synth', synth, '--synth-max', '300', '--per-normal', '4']));
     steps.push(make(normalVal, valSet, 2, ['--per-normal', '2']));
   }
 
