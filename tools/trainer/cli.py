@@ -1,4 +1,4 @@
-"""Command line: python3 -m tools.trainer <teacher|distill|export|smoke|synth|plot|gpu-check> [--help]."""
+"""Command line: python3 -m tools.trainer <teacher|distill|export|smoke|synth|outliers|plot|gpu-check> [--help]."""
 import argparse
 import json
 import os
@@ -51,6 +51,7 @@ def build_parser():
     p.add_argument('--windows', type=int, default=256, help='validation windows compared (default 256)')
     p.add_argument('--opset', type=int, default=14)
     p.add_argument('--tolerance', type=float, default=1e-4, help='max abs diff of probabilities (default 1e-4)')
+    p.add_argument('--report', help='also write the check figures to this JSON file')
 
     p = sub.add_parser('smoke', help='the tiny pipeline end to end: data, teacher, distill, export, wavegate import')
     p.add_argument('--out', required=True)
@@ -66,6 +67,14 @@ def build_parser():
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--records', type=int, default=8)
     p.add_argument('--per-record', type=int, default=200)
+
+    p = sub.add_parser('outliers', help='normal windows + synthetic anomalies: the training set of a one-class anomaly model')
+    p.add_argument('--normal', required=True, help='dataset whose windows labelled "normal" are kept (e.g. cwru --split train)')
+    p.add_argument('--out', required=True)
+    p.add_argument('--synth', help='also take the fault windows of this synthetic set (wavegate dataset synth --kind bearing)')
+    p.add_argument('--synth-max', type=int, default=0, help='at most this many synthetic fault windows (0 = all)')
+    p.add_argument('--per-normal', type=int, default=1, help='synthetic anomalies made from each normal window (default 1)')
+    p.add_argument('--seed', type=int, default=0)
 
     p = sub.add_parser('plot', help='draw training.png from a metrics.jsonl')
     p.add_argument('metrics')
@@ -99,7 +108,10 @@ def run(args) -> int:
         echo(f'plots: {png or "skipped (matplotlib not importable)"}')
     elif args.command == 'export':
         from .run_export import export_checkpoint
-        export_checkpoint(args.checkpoint, args.out, args.data, args.windows, args.opset, args.tolerance, echo)
+        result = export_checkpoint(args.checkpoint, args.out, args.data, args.windows, args.opset, args.tolerance, echo)
+        if args.report:
+            with open(args.report, 'w') as f:
+                json.dump({k: v for k, v in result.items() if k not in ('onnx', 'checkpoint')}, f, indent=2)
     elif args.command == 'smoke':
         from .smoke import smoke
         summary = smoke(args.out, args.recipe, args.data, args.synth, args.set, echo)
@@ -108,6 +120,9 @@ def run(args) -> int:
         from .synth import synth_file
         synth_file(args.out, args.kind, args.seed, records=args.records, windows_per_record=args.per_record)
         echo(f'{args.out}: synthetic {args.kind} dataset')
+    elif args.command == 'outliers':
+        from .outliers import build
+        build(args.normal, args.out, args.synth, args.per_normal, args.seed, args.synth_max, echo)
     elif args.command == 'plot':
         from .plots import plot_metrics
         echo(str(plot_metrics(args.metrics, args.out)))

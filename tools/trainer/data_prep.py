@@ -41,6 +41,11 @@ def prepare(recipe: dict, data_path=None, val_records=None, val_path=None):
     return ds, train, val, val_ids
 
 
+def feature_names(recipe: dict, ds) -> list:
+    """The side features a new model takes: the dataset's, unless the recipe turns them off."""
+    return list(ds.feature_names) if recipe['dataset']['sideFeatures'] and ds.features is not None else []
+
+
 def check_input(ds, model_cfg: dict, what: str) -> None:
     if ds.x.shape[2] != model_cfg['inputSize']:
         raise TrainerError('E_INPUT', f'{ds.path}: windows have {ds.x.shape[2]} channels, the {what} expects '
@@ -48,3 +53,7 @@ def check_input(ds, model_cfg: dict, what: str) -> None:
     if model_cfg['numClasses'] != ds.num_classes:
         raise TrainerError('E_INPUT', f'{ds.path}: {ds.num_classes} labels {ds.labels}, the {what} has '
                                       f'{model_cfg["numClasses"]} outputs')
+    names = list(model_cfg.get('featureNames') or [])
+    if names and (ds.features is None or list(ds.feature_names) != names):
+        raise TrainerError('E_INPUT', f'{ds.path}: side features {ds.feature_names or "none"}, the {what} takes '
+                                      f'{names}')

@@ -110,7 +110,8 @@ def probe_gate_stats(model: nn.Module, x: torch.Tensor) -> dict:
     was_training = model.training
     model.eval()
     try:
-        model(x)
+        side = getattr(model, 'side', 0)  # side features join after the recurrent stack: zeros do not change the gates
+        model(x) if not side else model(x, x.new_zeros(x.shape[0], side))
     finally:
         for hd in handles:
             hd.remove()

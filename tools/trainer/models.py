@@ -14,23 +14,38 @@ from .errors import TrainerError
 TORCH_GATES = {'lstm': ('i', 'f', 'g', 'o'), 'gru': ('r', 'z', 'n')}
 
 
-def model_config(section: dict, input_size: int, num_classes: int) -> dict:
-    """The plain-JSON description stored in checkpoints; enough to rebuild the module."""
-    keys = ('cell', 'hidden', 'layers', 'bidirectional', 'layerNorm', 'dropout', 'pooling')
+def model_config(section: dict, input_size: int, num_classes: int, feature_names=()) -> dict:
+    """The plain-JSON description stored in checkpoints; enough to rebuild the module.
+
+    feature_names: the dataset's side features (meta.input.features.names), joined to the pooled
+    recurrent output before the head; empty for a waveform-only model."""
+    keys = ('cell', 'hidden', 'layers', 'bidirectional', 'layerNorm', 'dropout', 'pooling', 'headHidden')
     cfg = {k: section[k] for k in keys}
-    cfg.update(inputSize=int(input_size), numClasses=int(num_classes))
+    cfg.update(inputSize=int(input_size), numClasses=int(num_classes), featureNames=list(feature_names))
     return cfg
 
 
-def build_from_recipe(section: dict, input_shape, num_classes: int, seed: int) -> 'RecurrentClassifier':
+def build_from_recipe(section: dict, input_shape, num_classes: int, seed: int, feature_names=()) -> 'RecurrentClassifier':
     """The model a recipe's `model` section describes, for windows of shape [T, C]."""
     t, c = input_shape
-    cfg = model_config(section, c, num_classes)
+    cfg = model_config(section, c, num_classes, feature_names)
     tmax = t if section['memoryInit'] == 'chrono' else None
     return build_model(cfg, section['init'], section['forgetBias'], seed, chrono_tmax=tmax)
 
 
+def side_width(cfg: dict) -> int:
+    """Side features the model takes (0: the waveform only). Checkpoints from before side
+    features have no featureNames."""
+    return len(cfg.get('featureNames') or ())
+
+
 class RecurrentClassifier(nn.Module):
+    """forward(x) -> logits, or forward(x, f) with side features f [B, F]: the pooled recurrent
+    output h and f are joined by torch.cat([h, f], dim=1) right before the first Linear, which
+    exports as a second graph input, Concat(axis=1) and Gemm (what the importer takes as
+    input.features). headHidden > 0 puts a Linear + ReLU of that width before the output Linear,
+    so side features and waveform can interact (premature AND narrow QRS -> S)."""
+
     def __init__(self, cfg: dict):
         super().__init__()
         self.cfg = dict(cfg)
@@ -49,9 +64,14 @@ class RecurrentClassifier(nn.Module):
             size = cfg['hidden'] * directions
             self.norms.append(nn.LayerNorm(size) if cfg['layerNorm'] else nn.Identity())
         self.dropout = nn.Dropout(cfg['dropout'])
-        self.head = nn.Linear(size, cfg['numClasses'])
+        self.side = side_width(cfg)
+        hidden = int(cfg.get('headHidden') or 0)
+        if hidden < 0:
+            raise TrainerError('E_ARGUMENT', f'model.headHidden must be >= 0, got {hidden}')
+        self.mid = nn.Linear(size + self.side, hidden) if hidden else None
+        self.head = nn.Linear(hidden or size + self.side, cfg['numClasses'])
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
+    def pooled(self, x: torch.Tensor) -> torch.Tensor:
         y = x
         for i, (rnn, norm) in enumerate(zip(self.rnns, self.norms)):
             if i > 0:
@@ -68,8 +88,16 @@ class RecurrentClassifier(nn.Module):
             return torch.cat([y[:, -1, :h], y[:, 0, h:]], dim=-1)
         return y[:, -1, :]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.dropout(self.features(x)))
+    def forward(self, x: torch.Tensor, f: torch.Tensor = None) -> torch.Tensor:
+        z = self.dropout(self.pooled(x))
+        if self.side:
+            if f is None or f.dim() != 2 or f.shape[1] != self.side:
+                got = 'none' if f is None else list(f.shape)
+                raise TrainerError('E_INPUT', f'the model takes {self.side} side features [batch, {self.side}], got {got}')
+            z = torch.cat([z, f.to(z.dtype)], dim=1)
+        if self.mid is not None:
+            z = self.dropout(torch.relu(self.mid(z)))
+        return self.head(z)
 
 
 class ProbsModel(nn.Module):
@@ -79,8 +107,9 @@ class ProbsModel(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, x):
-        return torch.softmax(self.model(x), dim=-1)
+    def forward(self, x, f=None):
+        logits = self.model(x) if f is None else self.model(x, f)
+        return torch.softmax(logits, dim=-1)
 
 
 def _memory_bias(h: int, forget_bias: float, chrono_tmax) -> torch.Tensor:
@@ -117,8 +146,10 @@ def init_weights(model: RecurrentClassifier, scheme: str, forget_bias: float, ch
                     p[h:2 * h] = keep  # PyTorch rows: LSTM i, f, g, o -> f; GRU r, z, n -> z
                     if model.cfg['cell'] == 'lstm' and chrono_tmax:
                         p[0:h] = -keep
-    nn.init.xavier_uniform_(model.head.weight)
-    nn.init.zeros_(model.head.bias)
+    for lin in (model.mid, model.head):
+        if lin is not None:
+            nn.init.xavier_uniform_(lin.weight)
+            nn.init.zeros_(lin.bias)
 
 
 def build_model(cfg: dict, init: str = 'default', forget_bias: float = 1.0, seed=None, chrono_tmax=None

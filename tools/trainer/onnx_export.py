@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .errors import TrainerError
-from .models import ProbsModel
+from .models import ProbsModel, side_width
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -41,10 +41,23 @@ def check_command():
     return None
 
 
-def export_onnx(model: torch.nn.Module, path: str, example: torch.Tensor, opset: int = 14) -> None:
+def export_onnx(model: torch.nn.Module, path: str, example: torch.Tensor, opset: int = 14,
+                example_features: torch.Tensor = None) -> None:
+    """A model with side features exports with two inputs, x [batch, T, C] and f [batch, F]: the
+    torch.cat([h, f], dim=1) before the head becomes Concat(axis=1) + Gemm, the importer's
+    input.features."""
     wrapped = ProbsModel(model).eval().cpu()
-    kwargs = dict(input_names=['x'], output_names=['probs'], opset_version=opset, do_constant_folding=True,
-                  dynamic_axes={'x': {0: 'batch'}, 'probs': {0: 'batch'}})
+    side = side_width(model.cfg)
+    names, axes = ['x'], {'x': {0: 'batch'}, 'probs': {0: 'batch'}}
+    args = (example.cpu(),)
+    if side:
+        if example_features is None:
+            example_features = torch.zeros(example.shape[0], side)
+        names.append('f')
+        axes['f'] = {0: 'batch'}
+        args = (example.cpu(), example_features.cpu())
+    kwargs = dict(input_names=names, output_names=['probs'], opset_version=opset, do_constant_folding=True,
+                  dynamic_axes=axes)
     if 'dynamo' in inspect.signature(torch.onnx.export).parameters:
         kwargs['dynamo'] = False
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -53,27 +66,36 @@ def export_onnx(model: torch.nn.Module, path: str, example: torch.Tensor, opset:
         # input's batch, and the check below runs a different batch size to prove it.
         warnings.simplefilter('ignore')
         try:
-            torch.onnx.export(wrapped, (example.cpu(),), path, **kwargs)
+            torch.onnx.export(wrapped, args, path, **kwargs)
         except Exception as e:
             raise TrainerError('E_EXPORT', f'{path}: torch.onnx.export failed: {type(e).__name__}: {e}') from None
 
 
 @torch.no_grad()
-def torch_probs(model: torch.nn.Module, x: np.ndarray, batch: int = 256) -> np.ndarray:
+def torch_probs(model: torch.nn.Module, x: np.ndarray, batch: int = 256, features: np.ndarray = None) -> np.ndarray:
     wrapped = ProbsModel(model).eval().cpu()
-    outs = [wrapped(torch.from_numpy(np.ascontiguousarray(x[i:i + batch]))) for i in range(0, len(x), batch)]
+
+    def chunk(a, i):
+        return torch.from_numpy(np.ascontiguousarray(a[i:i + batch]))
+    outs = [wrapped(chunk(x, i)) if features is None else wrapped(chunk(x, i), chunk(features, i))
+            for i in range(0, len(x), batch)]
     return torch.cat(outs).numpy().astype(np.float32)
 
 
-def run_onnxruntime(onnx_path: str, x: np.ndarray):
-    """(probs, None) from onnxruntime-node, or (None, reason) when node / onnxruntime-node is absent."""
+def run_onnxruntime(onnx_path: str, x: np.ndarray, features: np.ndarray = None):
+    """(probs, None) from onnxruntime-node, or (None, reason) when node / onnxruntime-node is absent.
+    features: the second input f [N, F] of a model with side features."""
     base = check_command()
     if base is None:
         return None, 'node, or both tools/trainer/check_onnx.ts with tsx and its build in dist/, are missing'
     with tempfile.TemporaryDirectory(prefix='wg-onnx-') as tmp:
-        inp, out = os.path.join(tmp, 'x.npy'), os.path.join(tmp, 'y.npy')
+        inp, out, feat = os.path.join(tmp, 'x.npy'), os.path.join(tmp, 'y.npy'), os.path.join(tmp, 'f.npy')
         np.save(inp, np.ascontiguousarray(x, dtype=np.float32))
-        proc = subprocess.run(base + [onnx_path, inp, out], cwd=REPO_ROOT,
+        extra = []
+        if features is not None:
+            np.save(feat, np.ascontiguousarray(features, dtype=np.float32))
+            extra = [feat]
+        proc = subprocess.run(base + [onnx_path, inp, out] + extra, cwd=REPO_ROOT,
                               capture_output=True, text=True, timeout=300)
         if proc.returncode == 3 and 'not installed' in proc.stderr:
             return None, proc.stderr.strip()
@@ -82,10 +104,15 @@ def run_onnxruntime(onnx_path: str, x: np.ndarray):
         return np.load(out), None
 
 
-def check_onnx(model, onnx_path: str, x: np.ndarray, tolerance: float) -> dict:
-    """Compares onnxruntime with PyTorch on x; raises E_EXPORT above tolerance, returns the figures."""
-    expected = torch_probs(model, x)
-    got, skipped = run_onnxruntime(onnx_path, x)
+def check_onnx(model, onnx_path: str, x: np.ndarray, tolerance: float, features: np.ndarray = None) -> dict:
+    """Compares onnxruntime with PyTorch on x (and the side features of a model that takes them);
+    raises E_EXPORT above tolerance, returns the figures."""
+    side = side_width(model.cfg)
+    if side and (features is None or features.shape != (len(x), side)):
+        got = 'none' if features is None else list(features.shape)
+        raise TrainerError('E_EXPORT', f'{onnx_path}: the model takes {side} side features per window; check features {got}')
+    expected = torch_probs(model, x, features=features if side else None)
+    got, skipped = run_onnxruntime(onnx_path, x, features if side else None)
     if got is None:
         return {'checked': False, 'reason': skipped, 'windows': int(len(x))}
     if got.shape != expected.shape:

@@ -43,6 +43,16 @@ _TRAIN = {
     'maxSteps': None,  # hard cap on optimizer steps (smoke runs, benchmarks)
     'maxSeconds': None,  # wall-clock budget in seconds (gpu-check)
     'evalBatchSize': 512,
+    'epochWindows': None,  # windows drawn per epoch (a fresh seeded subset each epoch); null = all of them
+    # Training-time augmentation (train_loop.augment): amplitude x exp(U(-a, a)), Gaussian noise of
+    # std s x window RMS, shifts of up to k steps. 0 disables each.
+    'augmentScale': 0.0,
+    'augmentNoise': 0.0,
+    'augmentShift': 0,
+    # Side-feature dropout: each window's side features are replaced by 0 (their training mean, the
+    # features being normalised) with this probability, so the waveform path must learn on its own
+    # (V beats are wide whatever their timing) instead of leaning on the RR features alone.
+    'featureDropout': 0.0,
 }
 
 DEFAULTS = {
@@ -56,6 +66,7 @@ DEFAULTS = {
         'valFraction': 0.2,  # otherwise: this fraction of records, chosen by seeded shuffle
         'maxWindows': None,  # cap on windows per split (seeded subset), for smoke runs
         'macroF1Labels': None,  # labels averaged in macro F1; null = all labels present
+        'sideFeatures': True,  # feed the dataset's side features (features [N, F]) to the model when it has them
     },
     'teacher': {
         'model': {
@@ -66,6 +77,7 @@ DEFAULTS = {
             'layerNorm': True,  # LayerNorm after every recurrent layer (deep stacks)
             'dropout': 0.2,  # between layers and before the head
             'pooling': 'final_state',  # last | final_state | mean
+            'headHidden': 0,  # >0: Linear+ReLU of this width between the pooled (++ side features) and the output Linear
             'init': 'xavier',  # xavier (Glorot W_ih + orthogonal W_hh) | default (PyTorch)
             'forgetBias': 1.0,  # LSTM forget / GRU update-gate bias at init (memoryInit constant)
             'memoryInit': 'constant',  # constant (forgetBias) | chrono (Tallec & Ollivier 2018, up to T)
@@ -81,6 +93,7 @@ DEFAULTS = {
             'layerNorm': False,
             'dropout': 0.0,
             'pooling': 'last',  # the importer's out[:, -1, :]
+            'headHidden': 0,
             'init': 'xavier',
             'forgetBias': 1.0,
             # A unidirectional student pooled at the last step must carry the start of the window
@@ -103,8 +116,8 @@ DEFAULTS = {
 
 NULLABLE = {
     'dataset.path', 'dataset.valPath', 'dataset.valRecords', 'dataset.maxWindows', 'dataset.macroF1Labels',
-    'teacher.train.maxSteps', 'teacher.train.maxSeconds',
-    'student.train.maxSteps', 'student.train.maxSeconds',
+    'teacher.train.maxSteps', 'teacher.train.maxSeconds', 'teacher.train.epochWindows',
+    'student.train.maxSteps', 'student.train.maxSeconds', 'student.train.epochWindows',
 }
 
 CHOICES = {

@@ -6,18 +6,18 @@ import os
 import numpy as np
 
 from . import checkpoint
-from .data_prep import check_input, prepare
+from .data_prep import check_input, feature_names, prepare
 from .dataset import record_ids, check_labels
 from .errors import TrainerError
 from .metrics import format_report
 from .models import build_from_recipe, count_params, model_config
 from .monitor import Monitor
-from .train_loop import evaluate, fit, predict_logits
+from .train_loop import evaluate, fit, predict_dataset
 
 
 def _train_student(recipe, cfg, train, val, out_dir, run, soft, distill, metrics_path, tensorboard, echo, val_path):
     section = recipe['student']
-    model = build_from_recipe(section['model'], train.x.shape[1:], train.num_classes, recipe['seed'])
+    model = build_from_recipe(section['model'], train.x.shape[1:], train.num_classes, recipe['seed'], cfg['featureNames'])
     monitor = Monitor(metrics_path, run, tensorboard, echo)
     extra = {'modelConfig': cfg, 'labels': train.labels, 'valRecords': sorted(int(r) for r in np.unique(val.record)),
              'recipe': recipe, 'inputShape': list(train.x.shape[1:]), 'dataset': os.path.abspath(train.path),
@@ -49,10 +49,10 @@ def distill(recipe: dict, teacher_path: str, out_dir: str, data_path=None, tenso
     macro = recipe['dataset']['macroF1Labels']
     teacher_report = evaluate(teacher, val, batch, macro)
     # Offline KD: the teacher (eval mode, no dropout) is deterministic, so its logits are computed once.
-    soft = predict_logits(teacher, train.x, batch).astype(np.float32)
+    soft = predict_dataset(teacher, train, batch).astype(np.float32)
     echo(f'teacher ({count_params(teacher)} params) on {len(val.y)} val windows of records {val_ids}:\n'
          f'{format_report(teacher_report)}')
-    cfg = model_config(recipe['student']['model'], ds.x.shape[2], ds.num_classes)
+    cfg = model_config(recipe['student']['model'], ds.x.shape[2], ds.num_classes, feature_names(recipe, ds))
     d = recipe['student']['distill']
     kd_cfg = {'temperature': d['temperature'], 'alpha': d['alpha']}
     _, kd = _train_student(recipe, cfg, train, val, out_dir, 'student-kd', soft, kd_cfg, metrics_path, tensorboard,
@@ -71,8 +71,10 @@ def distill(recipe: dict, teacher_path: str, out_dir: str, data_path=None, tenso
         'macroF1': {'teacher': teacher_report['macroF1'], 'studentKd': kd['val']['macroF1'],
                     'studentPlain': plain['val']['macroF1'] if plain else None},
     }
-    Monitor(metrics_path, 'distill').log('summary', macroF1=result['macroF1'], compressionRatio=result['compressionRatio'],
-                                         teacherParams=t_params, studentParams=kd['params'])
+    done = Monitor(metrics_path, 'distill')
+    done.log('summary', macroF1=result['macroF1'], compressionRatio=result['compressionRatio'],
+             teacherParams=t_params, studentParams=kd['params'])
+    done.close()
     echo('macro F1: teacher %.4f | student+KD %.4f | student alone %s | %.1fx fewer parameters' % (
         result['macroF1']['teacher'], result['macroF1']['studentKd'],
         '%.4f' % result['macroF1']['studentPlain'] if plain else 'n/a', result['compressionRatio']))

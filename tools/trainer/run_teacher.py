@@ -2,7 +2,7 @@
 import json
 import os
 
-from .data_prep import prepare
+from .data_prep import feature_names, prepare
 from .metrics import format_report
 from .models import build_from_recipe, count_params, model_config
 from .monitor import Monitor
@@ -14,10 +14,12 @@ def train_teacher(recipe: dict, out_dir: str, data_path=None, resume=False, tens
     ds, train, val, val_ids = prepare(recipe, data_path, val_path=val_path)
     val_path = val_path or recipe['dataset']['valPath']
     section = recipe['teacher']
-    cfg = model_config(section['model'], ds.x.shape[2], ds.num_classes)
-    model = build_from_recipe(section['model'], ds.x.shape[1:], ds.num_classes, recipe['seed'])
+    names = feature_names(recipe, ds)
+    cfg = model_config(section['model'], ds.x.shape[2], ds.num_classes, names)
+    model = build_from_recipe(section['model'], ds.x.shape[1:], ds.num_classes, recipe['seed'], names)
     where = f'validation file {val_path}' if val_path else f'val records {val_ids}'
-    echo(f'teacher: {count_params(model)} parameters; {len(train.y)} train / {len(val.y)} val windows; {where}')
+    side = f' + {len(names)} side features' if names else ''
+    echo(f'teacher: {count_params(model)} parameters{side}; {len(train.y)} train / {len(val.y)} val windows; {where}')
     monitor = Monitor(metrics_path or os.path.join(out_dir, 'metrics.jsonl'), 'teacher', tensorboard, echo)
     extra = {'modelConfig': cfg, 'labels': ds.labels, 'valRecords': val_ids, 'recipe': recipe,
              'valPath': os.path.abspath(val_path) if val_path else None,

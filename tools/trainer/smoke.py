@@ -5,6 +5,7 @@ Leaves in <out>:
   student.wgm                  `wavegate import student.onnx` (f32)
   windows.npy                  float32 [N, T, C] validation windows
   windows_labels.npy           int64 [N] their labels
+  windows_features.npy         float32 [N, F] their side features (when the models take them)
   student_probs.npy            float32 [N, K] PyTorch's student output on windows.npy
   metrics.jsonl                per-step / per-epoch / summary lines of every run
   summary.json                 stage timings, export checks, teacher vs student figures
@@ -19,6 +20,7 @@ import numpy as np
 
 from . import checkpoint, wavegate_cli
 from .errors import TrainerError
+from .models import side_width
 from .onnx_export import check_onnx, export_onnx, torch_probs
 from .plots import plot_metrics
 from .recipe import load_recipe
@@ -78,18 +80,23 @@ def smoke(out: str, recipe_name='tiny', data=None, synth='auto', overrides=(), e
     ds = load_dataset(data)
     idx = np.nonzero(np.isin(ds.record, t_state['valRecords']))[0][:recipe['export']['checkWindows']]
     windows = np.ascontiguousarray(ds.x[idx])
+    feats = np.ascontiguousarray(ds.features[idx]) if side_width(student.cfg) else None
     np.save(os.path.join(out, 'windows.npy'), windows)
     np.save(os.path.join(out, 'windows_labels.npy'), ds.y[idx])
-    np.save(os.path.join(out, 'student_probs.npy'), torch_probs(student, windows))
+    if feats is not None:
+        np.save(os.path.join(out, 'windows_features.npy'), feats)
+    np.save(os.path.join(out, 'student_probs.npy'), torch_probs(student, windows, features=feats))
     summary['windows'] = int(len(windows))
+    summary['sideFeatures'] = list(student.cfg['featureNames'])
 
     import torch
     ex = torch.from_numpy(windows[:2])
     checks = {}
     for name, model in (('teacher', teacher), ('student', student)):
         path = os.path.join(out, f'{name}.onnx')
-        export_onnx(model, path, ex, recipe['export']['opset'])
-        checks[name] = check_onnx(model, path, windows, recipe['export']['tolerance'])
+        f = feats if side_width(model.cfg) else None
+        export_onnx(model, path, ex, recipe['export']['opset'], torch.from_numpy(f[:2]) if f is not None else None)
+        checks[name] = check_onnx(model, path, windows, recipe['export']['tolerance'], f)
         c = checks[name]
         echo(f'{name}.onnx: ' + (f'onnxruntime vs torch max abs diff {c["maxAbsDiff"]:.3g} on {c["windows"]} windows'
                                  if c['checked'] else f'onnxruntime check SKIPPED ({c["reason"]})'))
@@ -101,7 +108,8 @@ def smoke(out: str, recipe_name='tiny', data=None, synth='auto', overrides=(), e
         summary['wgm'] = 'skipped: wavegate CLI not available'
         echo(f'student.wgm: SKIPPED ({summary["wgm"]})')
     else:
-        echo(wavegate_cli.run(['import', os.path.join(out, 'student.onnx'), '--out', wgm], 'import'))
+        # --dataset: the model describes its input (stages, beat windows, the RR features it takes).
+        echo(wavegate_cli.run(['import', os.path.join(out, 'student.onnx'), '--dataset', data, '--out', wgm], 'import'))
         summary['wgm'] = wgm
     t = stage('import', t)
     png = plot_metrics(metrics, os.path.join(out, 'plots'))

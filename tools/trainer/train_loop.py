@@ -14,6 +14,7 @@ from . import checkpoint
 from .device import autocast, configure, grad_scaler, select_amp, select_device
 from .errors import TrainerError
 from .gates import probe_gate_stats, saturation_summary
+from .models import side_width
 from .losses import kd_loss
 from .metrics import classification_report
 from .progress import Progress
@@ -54,22 +55,65 @@ def _grad_norm(params) -> float:
     return float(torch.norm(torch.stack(norms))) if norms else 0.0
 
 
+def model_inputs(model, ds) -> tuple:
+    """(x, features or None) of a dataset as the model takes them: side features only when the
+    model was built with them (a dataset may carry features a waveform-only model ignores)."""
+    if not side_width(model.cfg):
+        return ds.x, None
+    names = model.cfg['featureNames']
+    if ds.features is None or list(ds.feature_names) != list(names):
+        raise TrainerError('E_INPUT', f'{ds.path}: side features {ds.feature_names or "none"} differ from the '
+                                      f'model\'s {names}')
+    return ds.x, ds.features
+
+
 @torch.no_grad()
-def predict_logits(model, x: np.ndarray, batch: int, device=None, amp_dtype=None) -> np.ndarray:
+def predict_logits(model, x: np.ndarray, batch: int, device=None, amp_dtype=None, features=None) -> np.ndarray:
     device = device or next(model.parameters()).device
     was_training = model.training
     model.eval()
     out = []
     for i in range(0, len(x), batch):
         xb = torch.from_numpy(np.ascontiguousarray(x[i:i + batch])).to(device)
+        args = (xb,) if features is None else (xb, torch.from_numpy(np.ascontiguousarray(features[i:i + batch])).to(device))
         with autocast(device, amp_dtype):
-            out.append(model(xb).float().cpu())
+            out.append(model(*args).float().cpu())
     model.train(was_training)
     return torch.cat(out).numpy() if out else np.zeros((0, 0), np.float32)
 
 
+def predict_dataset(model, ds, batch: int, device=None, amp_dtype=None) -> np.ndarray:
+    x, f = model_inputs(model, ds)
+    return predict_logits(model, x, batch, device, amp_dtype, f)
+
+
+def augment(xb: torch.Tensor, cfg: dict, gen: torch.Generator) -> torch.Tensor:
+    """Training-time waveform augmentation (never at validation or export, so no train/serve skew:
+    it only widens what the model has seen). augmentScale a: amplitude x exp(U(-a, a)) per window
+    (patients and sensors differ in gain; a bearing's vibration level changes with load);
+    augmentNoise s: Gaussian noise of std s x the window's RMS; augmentShift k: a shift of up to k
+    steps with edge padding (detector jitter of the R peak)."""
+    a, s, k = cfg['augmentScale'], cfg['augmentNoise'], int(cfg['augmentShift'])
+    if a <= 0 and s <= 0 and k <= 0:
+        return xb
+    b = xb.shape[0]
+    out = xb
+    if a > 0:
+        scale = torch.exp((torch.rand(b, 1, 1, generator=gen) * 2 - 1) * a).to(xb.device)
+        out = out * scale
+    if s > 0:
+        rms = out.pow(2).mean(dim=(1, 2), keepdim=True).sqrt()
+        out = out + torch.randn(out.shape, generator=gen).to(xb.device) * (s * rms)
+    if k > 0:
+        shifts = torch.randint(-k, k + 1, (b,), generator=gen).tolist()
+        t = out.shape[1]
+        idx = torch.stack([torch.clamp(torch.arange(t) - sh, 0, t - 1) for sh in shifts]).to(xb.device)
+        out = torch.gather(out, 1, idx.unsqueeze(-1).expand(-1, -1, out.shape[2]))
+    return out
+
+
 def evaluate(model, ds, batch, macro_labels, device=None, amp_dtype=None) -> dict:
-    logits = predict_logits(model, ds.x, batch, device, amp_dtype)
+    logits = predict_dataset(model, ds, batch, device, amp_dtype)
     loss = float(F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(ds.y)))
     report = classification_report(ds.y, logits.argmax(1), ds.labels, macro_labels)
     report['loss'] = loss
@@ -100,14 +144,22 @@ def fit(model, train, val, cfg: dict, out_dir: str, monitor, seed: int, *, macro
     gen = torch.Generator().manual_seed(seed)
     weights = class_weights(train.y, train.num_classes, cfg['classWeighting'], cfg['classWeightMaxRatio'])
     weights = weights.to(device) if weights is not None else None
-    x_all = torch.from_numpy(train.x)
+    x_np, f_np = model_inputs(model, train)
+    x_all = torch.from_numpy(x_np)
+    f_all = torch.from_numpy(f_np) if f_np is not None else None
     y_all = torch.from_numpy(train.y)
     soft_all = torch.from_numpy(soft_targets) if soft_targets is not None else None
     if device.type == 'cuda':  # datasets here are tens of MB: keep them on the GPU, no loader workers
         x_all, y_all = x_all.to(device), y_all.to(device)
+        f_all = f_all.to(device) if f_all is not None else None
         soft_all = soft_all.to(device) if soft_all is not None else None
+    aug_gen = torch.Generator().manual_seed(seed + 7919)  # its own stream: augmentation never shifts the batch order
     probe_x = torch.from_numpy(train.x[:PROBE_WINDOWS]).to(device)
-    n = len(train.y)
+    n_all = len(train.y)
+    # epochWindows: an epoch is a fresh random subset of the training windows. On MIT-BIH, 90 % of
+    # the windows are N beats: a shorter epoch evaluates (and can stop early) more often for the
+    # same number of steps.
+    n = n_all if cfg['epochWindows'] is None else max(1, min(n_all, int(cfg['epochWindows'])))
     steps_per_epoch = max(1, math.ceil(n / cfg['batchSize']))
     total_steps = cfg['epochs'] * steps_per_epoch
     if cfg['maxSteps'] is not None:
@@ -125,6 +177,8 @@ def fit(model, train, val, cfg: dict, out_dir: str, monitor, seed: int, *, macro
         opt.load_state_dict(state['optimizer'])
         scaler.load_state_dict(state['scaler'])
         gen.set_state(state['genState'])
+        if 'augGenState' in state:
+            aug_gen.set_state(state['augGenState'])
         torch.set_rng_state(state['torchRng'])
         step, start_epoch = state['step'], state['epoch'] + 1
         best, best_epoch, bad_epochs, best_report = state['best'], state['bestEpoch'], state['badEpochs'], state['bestReport']
@@ -137,7 +191,7 @@ def fit(model, train, val, cfg: dict, out_dir: str, monitor, seed: int, *, macro
     model.train()
     for epoch in range(start_epoch, cfg['epochs']):
         order = torch.multinomial(sample_w, n, replacement=True, generator=gen) if sample_w is not None \
-            else torch.randperm(n, generator=gen)
+            else torch.randperm(n_all, generator=gen)[:n]
         bar = Progress(steps_per_epoch, f'{monitor.run} epoch {epoch + 1}/{cfg["epochs"]}')
         t_log, seen_log = time.time(), 0
         t_epoch = time.time()
@@ -146,11 +200,20 @@ def fit(model, train, val, cfg: dict, out_dir: str, monitor, seed: int, *, macro
             if device.type == 'cuda':
                 idx = idx.to(device)
             xb, yb = x_all[idx].to(device, non_blocking=True), y_all[idx].to(device, non_blocking=True)
+            xb = augment(xb, cfg, aug_gen)
+            if f_all is None:
+                args = (xb,)
+            else:
+                fb = f_all[idx].to(device, non_blocking=True)
+                if cfg['featureDropout'] > 0:
+                    keep = (torch.rand(len(idx), 1, generator=aug_gen) >= cfg['featureDropout']).to(fb.device, fb.dtype)
+                    fb = fb * keep
+                args = (xb, fb)
             lr = cfg['lr'] * lr_factor(step, total_steps, steps_per_epoch, cfg)
             for g in opt.param_groups:
                 g['lr'] = lr
             with autocast(device, amp_dtype):
-                logits = model(xb)
+                logits = model(*args)
             if soft_all is not None:
                 loss = kd_loss(logits, soft_all[idx].to(device), yb, distill['temperature'], distill['alpha'], weights)
             else:
@@ -210,7 +273,7 @@ def fit(model, train, val, cfg: dict, out_dir: str, monitor, seed: int, *, macro
         monitor.say(f'{monitor.run} epoch {epoch + 1}: val loss {report["loss"]:.4f} acc {report["accuracy"]:.4f} '
                     f'macroF1 {report["macroF1"]:.4f}{" *" if improved else ""}')
         state = {**(extra_state or {}), 'run': monitor.run, 'model': model.state_dict(), 'optimizer': opt.state_dict(),
-                 'scaler': scaler.state_dict(), 'genState': gen.get_state(), 'torchRng': torch.get_rng_state(),
+                 'scaler': scaler.state_dict(), 'genState': gen.get_state(), 'augGenState': aug_gen.get_state(), 'torchRng': torch.get_rng_state(),
                  'epoch': epoch, 'step': step, 'best': best, 'bestEpoch': best_epoch, 'badEpochs': bad_epochs,
                  'bestReport': best_report}
         if improved:

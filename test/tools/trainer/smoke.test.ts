@@ -2,7 +2,7 @@
  * The trainer's smoke pipeline end to end (`npm run train:smoke -- --out <dir>`): synthetic data,
  * teacher, distillation, ONNX export checked against onnxruntime, `wavegate import`, and the
  * check that matters: wavegate's f32 runtime on student.wgm gives PyTorch's probabilities on the
- * same validation windows (max abs diff <= 1e-4).
+ * same validation windows and their RR side features (max abs diff <= 1e-4).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,8 +56,15 @@ needs(TORCH).describe('trainer smoke pipeline', () => {
     const [n, T] = windows.shape;
     expect(n).toBeGreaterThan(0);
     const model = await loadModel(join(out, 'student.wgm'));
+    // The synthetic ECG set carries RR features, so the student takes them: a second ONNX input
+    // imported as input.features, fed per window (windows_features.npy) as PyTorch was.
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.sideFeatures.length).toBeGreaterThan(0);
+    expect(model.metadata.input.features?.names).toEqual(summary.sideFeatures);
+    const features = readNpy(readFileSync(join(out, 'windows_features.npy')), 'windows_features.npy');
+    expect(features.shape).toEqual([n, summary.sideFeatures.length]);
     const session = await model.createSession();
-    const got = session.run(windows.data as Float32Array, n, T);
+    const got = session.run(windows.data as Float32Array, n, { T, features: features.data as Float32Array });
     expect(got.length).toBe(expected.data.length);
     let maxDiff = 0;
     for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - (expected.data as Float32Array)[i]));

@@ -1,0 +1,103 @@
+/**
+ * The three default-model tasks of `npm run pipeline` as data: where the data comes from, the
+ * dataset commands, the recipes, the model's name and description. `--synthetic` swaps the real
+ * data for small `wavegate dataset synth` sets and the recipes for the `tiny` one (the CI test of
+ * the steps, minutes instead of an hour).
+ */
+import { join } from 'node:path';
+
+export type TaskName = 'ecg' | 'bearing' | 'bearing-anomaly';
+export const TASKS: readonly TaskName[] = ['ecg', 'bearing', 'bearing-anomaly'];
+
+/** Side features of the ECG model: de Chazal's RR intervals and ratios to the patient's own rhythm. */
+export const ECG_FEATURES = [
+  'preRR', 'postRR', 'localRR', 'averageRR', 'preRR/localRR', 'postRR/localRR',
+  'preRR/averageRR', 'postRR/averageRR', 'localRR/averageRR', 'postRR/preRR',
+];
+/** MIT-BIH at 360 Hz: 0.5-40 Hz band-pass, then 120 Hz into the network (the QRS detector needs 100 Hz or more); beat windows 0.25 s before and 0.47 s after the R peak. */
+export const ECG_INPUT = ['--preprocess', 'bandpass:0.5-40:2,decimate:120', '--before', '30', '--after', '56', '--peaks', 'detector', '--features', ECG_FEATURES.join(',')];
+/** CWRU: the 48 kHz normal baseline decimated to 12 kHz (the fault files pass), scaled by 1/0.1 g so the network sees unit-size samples. */
+export const CWRU_INPUT = ['--task', '10class', '--window', '1024', '--preprocess', 'decimate:12000,normalize:0:0.1'];
+
+export interface DatasetSpec {
+  /** File name in the work folder. */
+  file: string;
+  /** `wavegate` arguments before `--out` (the data folder already substituted). */
+  args: string[];
+  /** Other datasets this one reads (--features-from). */
+  uses?: string[];
+}
+
+export interface TaskSpec {
+  task: TaskName;
+  /** models/<name>.wgm */
+  name: string;
+  description: string;
+  datasets: { train: DatasetSpec; val?: DatasetSpec; test: DatasetSpec; synth?: DatasetSpec };
+  teacherRecipe: string;
+  studentRecipe: string;
+  /** Recipe overrides (--set) for both runs. */
+  overrides: string[];
+  /**
+   * `wavegate eval` arguments (when HAVE.eval): the test data as the command reads it. None for
+   * CWRU: `eval --cwru` scores whole files, whose first 60 % trained the model; the held-out
+   * test region is the test dataset, which the dataset evaluation scores.
+   */
+  evalArgs?: string[];
+  /** One-class anomaly model: outlier exposure and threshold calibration steps. */
+  anomaly: boolean;
+  /** Detector defaults written at import (anomaly models get theirs from calibration). */
+  detector?: Record<string, unknown>;
+  /** Labels of the model when they differ from the training dataset's. */
+  labels?: string[];
+}
+
+const synthEcg = (seed: number, count: number): string[] => ['dataset', 'synth', '--kind', 'ecg', '--seed', String(seed), '--count', String(count), '--seconds', '60', '--window', '128', '--before', '45'];
+const synthBearing = (seed: number, count: number): string[] => ['dataset', 'synth', '--kind', 'bearing', '--seed', String(seed), '--count', String(count), '--seconds', '1', '--window', '256', '--hop', '256'];
+/** The tiny recipe, as fast as it goes: what the CI test of the pipeline runs. */
+const TINY = ['--set', 'teacher.train.epochs=2', '--set', 'student.train.epochs=2', '--set', 'student.distill.baseline=false', '--set', 'dataset.maxWindows=256'];
+
+export function taskSpec(task: TaskName, data: string, synthetic: boolean): TaskSpec {
+  const mitdb = `mitdb:${join(data, 'mitdb')}`;
+  const cwru = `cwru:${join(data, 'cwru')}`;
+  if (task === 'ecg') {
+    return {
+      task, name: 'ecg-arrhythmia', anomaly: false,
+      description: 'AAMI beat classes N, S, V, F, Q of the MLII lead: GRU on 0.72 s beat windows at 120 Hz around the device QRS detector\'s R peaks, with 10 RR features (intervals and ratios to the patient\'s own rhythm); trained on MIT-BIH DS1 (inter-patient). Not a medical device.',
+      datasets: synthetic
+        ? { train: { file: 'train.npz', args: synthEcg(1, 6) }, test: { file: 'test.npz', args: synthEcg(2, 3) } }
+        : {
+            train: { file: 'ds1.npz', args: ['dataset', 'build', '--source', mitdb, '--split', 'DS1', ...ECG_INPUT] },
+            test: { file: 'ds2.npz', args: ['dataset', 'build', '--source', mitdb, '--split', 'DS2_STAGED', ...ECG_INPUT, '--features-from', '{train}'], uses: ['train'] },
+          },
+      teacherRecipe: synthetic ? 'tiny' : 'ecg-rr-teacher',
+      studentRecipe: synthetic ? 'tiny' : 'ecg-rr-student',
+      overrides: synthetic ? [...TINY, '--set', 'dataset.valFraction=0.34'] : [],
+      evalArgs: synthetic ? undefined : ['--mitdb', join(data, 'mitdb'), '--records', '100,200,210,213,214,221,222,232,233,234'],
+      detector: { normalLabels: ['N'], thresholds: synthetic ? { S: 0.5, V: 0.5 } : { S: 0.5, V: 0.5, F: 0.5 }, minDuration: 1, window: 1, hysteresis: 1, cooldown: 10 },
+    };
+  }
+  const cwruSplit = (split: string, hop: number): string[] => ['dataset', 'build', '--source', cwru, '--split', split, ...CWRU_INPUT, '--hop', String(hop)];
+  const bearingData = synthetic
+    ? { train: { file: 'train.npz', args: synthBearing(1, 8) }, val: { file: 'val.npz', args: synthBearing(2, 4) }, test: { file: 'test.npz', args: synthBearing(3, 4) } }
+    : { train: { file: 'cwru-train.npz', args: cwruSplit('train', 256) }, val: { file: 'cwru-val.npz', args: cwruSplit('val', 512) }, test: { file: 'cwru-test.npz', args: cwruSplit('test', 512) } };
+  if (task === 'bearing') {
+    return {
+      task, name: 'bearing-fault', anomaly: false,
+      description: 'CWRU drive-end bearing condition, 10 classes (normal; inner race, ball, outer race @6:00 at 0.007, 0.014, 0.021 in): GRU on 1024-sample windows of the drive-end accelerometer at 12 kHz; trained on the first 60 % of each 0 hp recording.',
+      datasets: bearingData,
+      teacherRecipe: synthetic ? 'tiny' : 'bearing-teacher',
+      studentRecipe: synthetic ? 'tiny' : 'bearing-student',
+      overrides: synthetic ? TINY : [],
+      detector: { normalLabels: ['normal'], threshold: 0.5, minDuration: 3, window: 5, hysteresis: 5, cooldown: 60 },
+    };
+  }
+  return {
+    task, name: 'bearing-anomaly', anomaly: true, labels: ['normal', 'anomaly'],
+    description: 'Bearing anomaly score in [0, 1] (output "anomaly") for the CWRU drive-end accelerometer at 12 kHz, 1024-sample windows: trained on normal vibration only, against synthetic faults (outlier exposure); alert threshold calibrated on normal validation data.',
+    datasets: { ...bearingData, synth: { file: 'synth-faults.npz', args: synthetic ? synthBearing(4, 4) : ['dataset', 'synth', '--kind', 'bearing', '--seed', '7', '--count', '24', '--seconds', '2', '--window', '1024', '--hop', '512'] } },
+    teacherRecipe: synthetic ? 'tiny' : 'bearing-anomaly-teacher',
+    studentRecipe: synthetic ? 'tiny' : 'bearing-anomaly-student',
+    overrides: synthetic ? TINY : [],
+  };
+}
