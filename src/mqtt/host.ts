@@ -4,94 +4,42 @@
  * and publishes alerts (QoS 1), refusals (errors topic) and its own status (retained, with a
  * last will). docs/mqtt-topics.md is the wire contract; src/mqtt/options.ts the settings.
  *
+ * This class is the orchestrator (start, connect, tick, stop) and stays one file of about 500
+ * lines for that: each concern it wires lives in a module of its own (frame handlers, stream
+ * table, served models, detectors, outbox and alert sender, error reports, scale-out, model
+ * updates, client options, security), and what remains here is their order and lifetime.
+ *
  *   const host = await WavegateHost.start({ models: [{ path: 'ecg.wgm' }] });
  *   host.on('alert', (a) => console.log(a));
  *   ...
  *   await host.stop();
  */
 import { EventEmitter } from 'node:events';
-import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
-import type { EpisodeEnd, EpisodeEvent, EpisodeStart } from '../detect/episodes.js';
-import { sha256Hex } from '../model/digest.js';
+import { connect as mqttConnect, type MqttClient } from 'mqtt';
+import type { EpisodeEvent, EpisodeStart } from '../detect/episodes.js';
 import { WavegateError, type WavegateErrorCode } from '../errors.js';
 import { AlertSender } from './alert-sender.js';
+import { ErrorReporter } from './error-reports.js';
+import { alertFor, type ErrorReport, type HostEvents, type HostHealth, type ModelsReport } from './host-events.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
+import { hostClientOptions } from './client-options.js';
 import type { RejectError } from './errors.js';
 import { dispatch, type HandlerContext } from './handlers/index.js';
 import { createLogger, type Logger } from './log.js';
 import { ModelUpdater, readUpdateKeys, type UpdateKey } from './model-update.js';
 import { ServedModel, type Scored, type ServeSettings } from './models.js';
-import { MemoryOutbox, OutboxError, type Outbox } from './outbox.js';
-import { DiskOutbox } from './outbox-disk.js';
+import { OutboxError, type Outbox } from './outbox.js';
+import { openOutbox } from './outbox-disk.js';
 import { startOpsServer, type OpsServer } from '../ops/http.js';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from './options.js';
 import { connectFailure, readCredentials, sendsCredentialsInClear } from './security.js';
 import { LatencyReservoir, type HostStats } from './stats.js';
 import { StreamTable } from './stream-table.js';
 import type { ReadyWindow, StreamState } from './streams.js';
-import { ShareMembership, type ShareInfo } from './share.js';
+import { ShareMembership } from './share.js';
 import { alertsTopic, errorsTopic, modelsTopic, modelTopic, parseTopic, SAMPLES_FILTER, scoresTopic, statusTopic } from './topics.js';
 
-/** The alert payload on `wavegate/v1/<device>/alerts` (docs/mqtt-topics.md). */
-export interface Alert {
-  /** Stable id of the episode (hex): the same episode of the same data always gets the same id. */
-  id: string;
-  device: string;
-  stream: string;
-  class: string;
-  score: number;
-  /** ms since the epoch: start of the episode's first positive window, end of the window that raised it. */
-  start: number;
-  end: number;
-  model: string;
-  /** First 16 hex digits of the model file's verified digest. */
-  modelVersion: string;
-  /** seq of the frame that completed the raising window. */
-  seq: number;
-}
-
-/** The errors-topic payload. */
-export interface ErrorReport {
-  device: string;
-  stream: string;
-  code: string;
-  message: string;
-  /** E_MODEL_UPDATE only: the library's code for why (E_MODEL_DIGEST, E_MODEL_FORMAT, ...). */
-  reason?: string;
-  /** E_MODEL_UPDATE only: the served model the update was for. */
-  model?: string;
-}
-
-/** The `wavegate/v1/_node/<node-id>/models` payload (retained): what the host serves now. */
-export interface ModelsReport {
-  models: Array<{ name: string; version: string; source: 'file' | 'update'; since: number }>;
-}
-
-export interface HostEvents {
-  alert: [Alert];
-  /** An episode ended (logged; not published). */
-  episodeEnd: [EpisodeEnd & { device: string; stream: string; model: string }];
-  /** Every refusal and drop, whether or not the rate limit let it onto the errors topic. */
-  reject: [ErrorReport];
-  /** A window scored (only built when someone listens). */
-  scored: [{ device: string; stream: string; model: string; start: number; end: number; seq: number; scores: Float32Array; latencyMs: number }];
-  /** The host cannot go on (a kernel failure); it keeps its connection but scores nothing more. */
-  fatal: [Error];
-  /** A model update was verified and swapped in. */
-  modelUpdated: [{ model: string; version: string; previous: string; streamsKept: number; streamsRestarted: number }];
-}
-
-/** `host.health()`: what /healthz returns (src/ops/http.ts). */
-export interface HostHealth {
-  /** All of the below are fine. */
-  ok: boolean;
-  broker: { connected: boolean; url: string };
-  model: { loaded: boolean; names: string[]; failed: boolean };
-  outbox: { kind: 'memory' | 'disk'; alerts: number; bytes: number; maxAlerts: number; maxBytes: number; full: boolean };
-  stopping: boolean;
-  /** Scale-out (shareGroup): the group's live members and this host's devices. */
-  share?: ShareInfo;
-}
+export type { Alert, ErrorReport, HostEvents, HostHealth, ModelsReport } from './host-events.js';
 
 /** Longest wait for the broker while stopping (the offline status, then the disconnect), ms. */
 const STOP_WAIT_MS = 5000;
@@ -101,9 +49,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from the broker for ${what} within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
-/** Bound on the error-report rate limiter's keys per interval (garbage topics must not grow it). */
-const MAX_REPORT_KEYS = 10_000;
-
 export class WavegateHost extends EventEmitter<HostEvents> {
   readonly nodeId: string;
   private client!: MqttClient;
@@ -112,7 +57,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   private tickScheduled = false;
   private failed = false;
   private stopped = false;
-  private readonly reported = new Map<string, true>();
+  private readonly reports: ErrorReporter;
   private readonly latency = new LatencyReservoir();
   private readonly counters: Omit<HostStats, 'gaps' | 'missingFrames' | 'restarts' | 'zeroFilled' | 'streams' | 'devices' | 'streamsEvicted' | 'latencyMs'>;
   /** Per-stream counters of streams already closed, so totals survive eviction. */
@@ -147,6 +92,14 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     for (const m of models) this.modelSources.set(m, { source: 'file', since: now });
     this.nodeId = options.nodeId;
     this.counters = { framesReceived: 0, framesAccepted: 0, rejected: {}, reportsSuppressed: 0, windowsQueued: 0, windowsScored: 0, windowsDropped: 0, windowsLost: 0, alerts: 0, alertsDelivered: 0, alertsRefused: 0, episodesEnded: 0, kernelCalls: 0, decodeMs: 0, chainMs: 0, kernelMs: 0 };
+    this.reports = new ErrorReporter({
+      intervalMs: options.errorReportIntervalMs,
+      counters: this.counters,
+      emit: (r) => this.emit('reject', r),
+      publish: (payload) => {
+        if (this.client?.connected) this.client.publish(errorsTopic(this.nodeId), payload, { qos: 0 });
+      },
+    });
     this.ctx = {
       frameLimits: { maxPayloadBytes: options.maxPayloadBytes, maxChannels: options.maxChannels },
       policy: { gapPolicy: options.gapPolicy, maxFillMs: options.maxFillMs, timeToleranceMs: options.timeToleranceMs },
@@ -210,15 +163,10 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     }
     let outbox: Outbox;
     try {
-      const limits = { maxAlerts: o.outboxMaxAlerts, maxBytes: o.outboxMaxBytes };
-      outbox = o.outboxDir === undefined ? new MemoryOutbox(limits) : new DiskOutbox(o.outboxDir, limits);
+      outbox = openOutbox(o.outboxDir, { maxAlerts: o.outboxMaxAlerts, maxBytes: o.outboxMaxBytes }, log);
     } catch (e) {
       models.forEach((m) => m.dispose());
       throw e;
-    }
-    if (outbox instanceof DiskOutbox) {
-      const r = outbox.recovery;
-      (r.tornLines + r.corruptLines > 0 ? log.warn : log.info).call(log, { outbox: outbox.dir, ...r }, r.pending > 0 ? `outbox: ${r.pending} alert(s) from before wait to be published` : 'outbox opened');
     }
     const host = new WavegateHost(o, models, new StreamTable(models, o), log, settings, outbox);
     try {
@@ -267,25 +215,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     // Files read now: an unreadable or mismatched certificate or key is an error before any connection.
     const credentials = readCredentials(o);
     if (sendsCredentialsInClear(o)) this.log.warn({ broker: this.brokerUrl }, 'the MQTT password crosses the network in clear: use mqtts:// (or requireTls)');
-    const protocolVersion = this.broker ? 4 : o.protocolVersion;
-    const persistent = o.sessionExpirySeconds > 0;
-    const opts: IClientOptions = {
-      ...credentials,
-      clientId: o.clientId,
-      // aedes speaks 3.1.1 only; external brokers get MQTT 5 unless told otherwise.
-      protocolVersion,
-      // A persistent session: the broker keeps this node's subscription, and the QoS 1 frames
-      // published while it restarts, for sessionExpirySeconds (MQTT 3.1.1: until the broker's own expiry).
-      clean: !persistent,
-      ...(protocolVersion === 5 && persistent ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } } : {}),
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
-      // Refusal reports are QoS 0: while disconnected they are counted and logged, not queued.
-      queueQoSZero: false,
-      will: { topic: status, payload: Buffer.from('offline'), qos: 1, retain: true },
-      // scale-out hosts subscribe again themselves on every connection (share.join())
-      ...(o.shareGroup !== undefined ? { resubscribe: false } : {}),
-    };
+    const opts = hostClientOptions(o, this.broker !== undefined, credentials);
     // Every handler is in place before the connection opens: a resumed session's queued frames
     // arrive right after CONNACK, and one handled by nobody would still be acknowledged.
     this.client = mqttConnect(this.brokerUrl, opts);
@@ -352,7 +282,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     this.timers.push(setInterval(() => this.tick(), o.tickMs));
     this.timers.push(setInterval(() => this.evictIdle(), Math.min(5000, Math.max(50, o.idleTimeoutMs / 4))));
     this.timers.push(setInterval(() => this.sender?.checkStall(), 5000));
-    if (o.errorReportIntervalMs > 0) this.timers.push(setInterval(() => this.reported.clear(), o.errorReportIntervalMs));
+    if (o.errorReportIntervalMs > 0) this.timers.push(setInterval(() => this.reports.newInterval(), o.errorReportIntervalMs));
     this.timers.forEach((t) => t.unref());
   }
 
@@ -526,20 +456,7 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   }
 
   private publishAlert(st: StreamState, e: EpisodeStart): void {
-    const m = st.model;
-    const start = Math.round(e.start);
-    const alert: Alert = {
-      id: sha256Hex(new TextEncoder().encode(`${st.device}\n${st.stream}\n${e.class}\n${start}\n${m.name}`)).slice(0, 32),
-      device: st.device,
-      stream: st.stream,
-      class: e.class,
-      score: Math.round(e.score * 1e6) / 1e6,
-      start,
-      end: Math.round(e.end),
-      model: m.name,
-      modelVersion: m.version,
-      seq: e.seq,
-    };
+    const alert = alertFor(st, e);
     this.counters.alerts++;
     const topic = alertsTopic(st.device);
     try {
@@ -558,34 +475,15 @@ export class WavegateHost extends EventEmitter<HostEvents> {
   }
 
   private reject(device: string, stream: string, code: RejectError['reason'], message: string): void {
-    const rejected = this.counters.rejected;
-    rejected[code] = (rejected[code] ?? 0) + 1;
     const report: ErrorReport = { device: device.slice(0, 128), stream: stream.slice(0, 128), code, message: message.slice(0, 1000) };
-    this.emit('reject', report);
-    const key = `${code}\n${report.device}\n${report.stream}`;
-    if (this.options.errorReportIntervalMs > 0 && (this.reported.has(key) || this.reported.size >= MAX_REPORT_KEYS)) {
-      this.counters.reportsSuppressed++;
-      return;
-    }
-    this.reported.set(key, true);
-    this.log.warn(report, 'frame refused');
-    if (this.client?.connected) this.client.publish(errorsTopic(this.nodeId), JSON.stringify(report), { qos: 0 });
+    if (this.reports.report(report, `${code}\n${report.device}\n${report.stream}`)) this.log.warn(report, 'frame refused');
   }
 
   /** A refused model update: counted, logged and reported (rate limited as frame refusals are). */
   private refuseUpdate(model: string, reason: WavegateErrorCode, message: string): void {
-    const rejected = this.counters.rejected;
-    rejected.E_MODEL_UPDATE = (rejected.E_MODEL_UPDATE ?? 0) + 1;
     const report: ErrorReport = { device: '_node', stream: 'model', code: 'E_MODEL_UPDATE', message: message.slice(0, 1000), reason, model: model.slice(0, 64) };
     this.log.error({ model: report.model, reason, err: report.message }, 'model update refused; the served model stays');
-    this.emit('reject', report);
-    const key = `E_MODEL_UPDATE\n${report.model}\n${reason}`;
-    if (this.options.errorReportIntervalMs > 0 && this.reported.has(key)) {
-      this.counters.reportsSuppressed++;
-      return;
-    }
-    this.reported.set(key, true);
-    if (this.client?.connected) this.client.publish(errorsTopic(this.nodeId), JSON.stringify(report), { qos: 0 });
+    this.reports.report(report, `E_MODEL_UPDATE\n${report.model}\n${reason}`);
   }
 
   /** The served models and their versions, retained on wavegate/v1/_node/<node-id>/models. */

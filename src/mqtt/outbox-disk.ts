@@ -22,7 +22,8 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { WavegateError } from '../errors.js';
-import { checkRoom, DEFAULT_OUTBOX_LIMITS, entryBytes, OutboxError, PendingQueue, type Outbox, type OutboxEntry, type OutboxLimits } from './outbox.js';
+import type { Logger } from './log.js';
+import { checkRoom, DEFAULT_OUTBOX_LIMITS, entryBytes, MemoryOutbox, OutboxError, PendingQueue, type Outbox, type OutboxEntry, type OutboxLimits } from './outbox.js';
 
 /** A new segment is started when the current one passes this size. */
 export const SEGMENT_BYTES = 1 << 20;
@@ -293,4 +294,17 @@ export class DiskOutbox implements Outbox {
       rmSync(join(this.dir, seg.name), { force: true });
     }
   }
+}
+
+/**
+ * The host's outbox: on disk in `dir` (logging what it recovered from a previous run), else in
+ * memory.
+ * @throws E_ARGUMENT (a directory that cannot be created, or one another host holds)
+ */
+export function openOutbox(dir: string | undefined, limits: OutboxLimits, log: Logger): Outbox {
+  if (dir === undefined) return new MemoryOutbox(limits);
+  const outbox = new DiskOutbox(dir, limits);
+  const r = outbox.recovery;
+  (r.tornLines + r.corruptLines > 0 ? log.warn : log.info).call(log, { outbox: outbox.dir, ...r }, r.pending > 0 ? `outbox: ${r.pending} alert(s) from before wait to be published` : 'outbox opened');
+  return outbox;
 }
