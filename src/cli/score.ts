@@ -12,7 +12,8 @@
  * written beside the target and renamed when complete (src/cli/output.ts).
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { numberArg } from './option-parsers.js';
 import cliProgress from 'cli-progress';
 import { WavegateError } from '../errors.js';
 import { readNpz } from '../io/npz.js';
@@ -122,16 +123,6 @@ function readBytes(path: string): Buffer {
   }
 }
 
-function positiveNumber(flag: string, integer: boolean) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\s*[0-9.eE+]+\s*$/.test(v) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-      throw new InvalidArgumentError(`${flag}: expected a positive ${integer ? 'integer' : 'number'}`);
-    }
-    return n;
-  };
-}
-
 export function registerScore(program: Command): Command {
   return program
     .command('score')
@@ -140,9 +131,9 @@ export function registerScore(program: Command): Command {
     .option('--input <file>', 'windows to score: .npy float32 [N,T,C] or [N,T], .npz (x, and features when the model takes them), .csv or .jsonl (see docs/datasets.md)')
     .option('--record <path>', 'a raw recording: WFDB record path without extension (mitdb/100), .csv with a header naming the channels, or a CWRU .mat')
     .requiredOption('--out <file.jsonl>', 'output, or - for standard output: {"index", ["sample", "time",] ["label",] "output"} per window, in order')
-    .option('--sample-rate <hz>', 'sample rate of a CSV record without a time column', positiveNumber('--sample-rate', false))
+    .option('--sample-rate <hz>', 'sample rate of a CSV record without a time column', numberArg({ above: 0 }))
     .option('--channels <names>', 'record channels that feed the model, comma separated (default: the model\'s own channel names)', (v) => v.split(',').map((s) => s.trim()))
-    .option('--batch <n>', 'windows per kernel call', positiveNumber('--batch', true), 64)
+    .option('--batch <n>', 'windows per kernel call', numberArg({ integer: true, min: 1 }), 64)
     .option('--backend <name>', 'kernel build: auto, simd or ref', 'auto')
     .option('--no-progress', 'never draw the progress bar')
     .action(

@@ -7,7 +7,8 @@
  * docs/mqtt-topics.md has the topics, payloads and the two commands to try it.
  */
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { numberArg } from './option-parsers.js';
 import { WavegateHost } from '../mqtt/host.js';
 import type { LogLevel } from '../mqtt/log.js';
 import { readHostConfig, resolveHostOptions, type GapPolicy, type HostOptions, type ModelConfig } from '../mqtt/options.js';
@@ -44,14 +45,6 @@ interface ServeFlags {
 
 /** `wavegate serve` turns the metrics and health endpoint on, at this port, unless configured (the library leaves it off). */
 export const SERVE_HTTP_PORT = 9464;
-
-function integer(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw new InvalidArgumentError(`--${name}: expected an integer, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
 
 /**
  * The layers, each over the one before: defaults, the config file (JSON or YAML), WAVEGATE_*
@@ -148,10 +141,10 @@ export function registerServe(program: Command): Command {
     .option('--set <key=value...>', 'any scalar option, over the config file and WAVEGATE_* variables (e.g. --set maxQueuedWindows=4096)')
     .option('--print-config', 'print the merged configuration (defaults, file, environment, flags; secrets masked) and exit')
     .option('--host <addr>', 'embedded broker: address to listen on (default 127.0.0.1)')
-    .option('--port <n>', 'embedded broker: TCP port (default 1883)', integer('port'))
+    .option('--port <n>', 'embedded broker: TCP port (default 1883)', numberArg({ integer: true, min: 0, max: 65535 }))
     .option('--node-id <id>', 'name in wavegate/v1/_node/<id>/... (default: the host name)')
     .option('--gap-policy <policy>', 'reset or zero-fill (default reset)')
-    .option('--max-devices <n>', 'most live devices (default 10000)', integer('max-devices'))
+    .option('--max-devices <n>', 'most live devices (default 10000)', numberArg({ integer: true, min: 1 }))
     .option('--log-level <level>', 'debug, info, warn, error or silent (default info)')
     .option('--backend <name>', 'kernel build: auto, simd or ref (default auto)')
     .option('--ca <file>', 'TLS: CA certificate (PEM) to verify an mqtts:// broker against')
@@ -163,8 +156,8 @@ export function registerServe(program: Command): Command {
     .option('--model-update-key <pub.pem...>', 'accept signed model updates on wavegate/v1/_node/<id>/model, signed by these ed25519 public keys')
     .option('--publish-scores', 'publish every scored window on wavegate/v1/<device>/scores')
     .option('--outbox <dir>', 'directory of the on-disk alert outbox (default: alerts wait in memory)')
-    .option('--http-port <n>', 'port of GET /metrics and /healthz (default 9464; 0 picks a free one)', integer('http-port'))
+    .option('--http-port <n>', 'port of GET /metrics and /healthz (default 9464; 0 picks a free one)', numberArg({ integer: true, min: 0, max: 65535 }))
     .option('--http-host <addr>', 'address of the metrics and health endpoint (default 127.0.0.1)')
-    .option('--samples-qos <n>', 'QoS of the samples subscription, 0 or 1 (default 0; 1 with a persistent session loses no acknowledged frame)', integer('samples-qos'))
+    .option('--samples-qos <n>', 'QoS of the samples subscription, 0 or 1 (default 0; 1 with a persistent session loses no acknowledged frame)', numberArg({ integer: true, min: 0, max: 1 }))
     .action(runAction((flags: ServeFlags) => serve(flags)));
 }

@@ -10,18 +10,11 @@
  */
 import type { Command } from 'commander';
 import { WavegateError } from '../../src/errors.js';
+import { numberArg } from '../../src/cli/option-parsers.js';
 import { runAction } from '../../src/cli/run-action.js';
 import { encodeDataset } from '../datasets/dataset-file.js';
 import { checkOutputPath, writeOutputFile } from '../datasets/write-output.js';
 import { buildSynthDataset, type SynthDatasetOptions, type SynthKind } from '../synth/dataset.js';
-
-function num(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new WavegateError('E_ARGUMENT', `--${name}: not a number: ${JSON.stringify(v)}`);
-    return n;
-  };
-}
 
 interface SynthCliOptions {
   kind: SynthKind;
@@ -43,15 +36,15 @@ export function registerDatasetSynth(datasetCommand: Command): Command {
     .description('write a synthetic ECG beat (N/S/V) or bearing vibration (normal/inner/ball/outer) dataset as .npz')
     .requiredOption('--kind <kind>', 'ecg or bearing')
     .requiredOption('--out <file.npz>', 'output file')
-    .option('--seed <n>', 'base seed (default 1)', num('seed'))
-    .option('--count <n>', 'synthetic records: subjects (ecg, default 12) or recordings (bearing, default 8, classes in turn)', num('count'))
-    .option('--seconds <s>', 'seconds per record (default ecg 120, bearing 2)', num('seconds'))
-    .option('--window <n>', 'window length in samples (default ecg 128, bearing 1024; at most 65536)', num('window'))
-    .option('--before <n>', 'ecg: samples before the R peak (default window/2)', num('before'))
-    .option('--hop <n>', 'bearing: samples between window starts (default window)', num('hop'))
-    .option('--fs <hz>', 'sample rate (default ecg 360, bearing 12000)', num('fs'))
-    .option('--premature-s <p>', 'ecg: probability of an S beat after an N beat (default 0.15)', num('premature-s'))
-    .option('--premature-v <p>', 'ecg: probability of a V beat after an N beat (default 0.15)', num('premature-v'))
+    .option('--seed <n>', 'base seed (default 1)', numberArg({ integer: true }))
+    .option('--count <n>', 'synthetic records: subjects (ecg, default 12) or recordings (bearing, default 8, classes in turn)', numberArg({ integer: true, min: 1 }))
+    .option('--seconds <s>', 'seconds per record (default ecg 120, bearing 2)', numberArg({ above: 0 }))
+    .option('--window <n>', 'window length in samples (default ecg 128, bearing 1024; at most 65536)', numberArg({ integer: true, min: 1 }))
+    .option('--before <n>', 'ecg: samples before the R peak (default window/2)', numberArg({ integer: true, min: 0 }))
+    .option('--hop <n>', 'bearing: samples between window starts (default window)', numberArg({ integer: true, min: 1 }))
+    .option('--fs <hz>', 'sample rate (default ecg 360, bearing 12000)', numberArg({ above: 0 }))
+    .option('--premature-s <p>', 'ecg: probability of an S beat after an N beat (default 0.15)', numberArg({ min: 0, max: 1 }))
+    .option('--premature-v <p>', 'ecg: probability of a V beat after an N beat (default 0.15)', numberArg({ min: 0, max: 1 }))
     .action(
       runAction((opts: SynthCliOptions) => {
         const { out, ...rest } = opts;

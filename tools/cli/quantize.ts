@@ -11,7 +11,8 @@
  * refusals of `wavegate import` (E_ONNX_*), a calibration or validation set from another task,
  * rate or pipeline than the model (E_INPUT naming both files and the field), unreadable files.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { numberArg } from '../../src/cli/option-parsers.js';
 import { prepareOutput } from '../../src/cli/output.js';
 import { runAction } from '../../src/cli/run-action.js';
 import { describeModel } from '../onnx/import.js';
@@ -27,13 +28,6 @@ export interface QuantizeCliOptions {
   calibWindows?: number;
   selectWindows?: number;
   seed?: number;
-}
-
-/** A whole number >= 1; anything else is a usage error (commander prints it, exit status 2). */
-function count(v: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !(n >= 1)) throw new InvalidArgumentError('expected a whole number >= 1');
-  return n;
 }
 
 const pct = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '-' : `${(100 * v).toFixed(digits)} %`);
@@ -97,9 +91,9 @@ export function registerQuantize(program: Command): Command {
     .requiredOption('--out <model.wgm>', 'output model file')
     .option('--val <dataset.npz>', 'validation windows for the float-vs-INT8 report (default: the held-out calibration windows)')
     .option('--meta <meta.json>', 'JSON description as for `wavegate import --meta`; must agree with the calibration set')
-    .option('--calib-windows <n>', 'windows whose activations give the statistics (default 256)', count)
-    .option('--select-windows <n>', 'held-out windows on which the calibration methods are compared (default 1000)', count)
-    .option('--seed <n>', 'seed of the window split (default 1)', count)
+    .option('--calib-windows <n>', 'windows whose activations give the statistics (default 256)', numberArg({ integer: true, min: 1 }))
+    .option('--select-windows <n>', 'held-out windows on which the calibration methods are compared (default 1000)', numberArg({ integer: true, min: 1 }))
+    .option('--seed <n>', 'seed of the window split (default 1)', numberArg({ integer: true, min: 1 }))
     .action(runAction(async (onnxPath: string, opts: QuantizeCliOptions) => {
       process.stdout.write(`${await runQuantize(onnxPath, opts)}\n`);
     }));

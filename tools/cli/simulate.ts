@@ -6,7 +6,8 @@
  * that alert recall and latency can be measured. A workstation command: it uses tools/synth.
  */
 import { writeFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { numberArg } from '../../src/cli/option-parsers.js';
 import { runAction } from '../../src/cli/run-action.js';
 import { publishFleet } from '../sim/publisher.js';
 import { deviceSignals, type SignalKind } from '../sim/sources.js';
@@ -25,12 +26,6 @@ interface SimulateFlags {
   seed: number;
 }
 
-const num = (name: string, integer = false) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`--${name}: expected ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(v)}`);
-  return n;
-};
-
 export async function simulate(o: SimulateFlags): Promise<void> {
   const signals = deviceSignals({ signal: o.signal, devices: o.devices, duration: o.duration, record: o.record, seed: o.seed });
   const t0 = Date.now();
@@ -47,15 +42,15 @@ export function registerSimulate(program: Command): Command {
   return program
     .command('simulate')
     .description('publish a simulated or recorded sensor fleet to an MQTT broker, with the ground truth of its anomalies')
-    .option('--devices <n>', 'devices to simulate', num('devices', true), 10)
+    .option('--devices <n>', 'devices to simulate', numberArg({ integer: true, min: 1 }), 10)
     .option('--signal <kind>', 'ecg (360 Hz, S/V premature beats), vibration (12 kHz, bearing faults) or level (100 Hz, single 0.5 s blocks at 1: the chaos run)', 'ecg')
     .option('--record <path>', 'replay a recording: an MIT-BIH record (ecg) or a CWRU .mat file (vibration)')
-    .option('--rate <x>', 'time scale: 1 real time, 10 ten times faster, 0 as fast as possible', num('rate'), 1)
-    .option('--duration <s>', 'seconds of signal per device', num('duration'), 60)
+    .option('--rate <x>', 'time scale: 1 real time, 10 ten times faster, 0 as fast as possible', numberArg({ min: 0 }), 1)
+    .option('--duration <s>', 'seconds of signal per device', numberArg({ above: 0 }), 60)
     .option('--broker <url>', 'broker URL', 'mqtt://127.0.0.1:1883')
     .option('--truth <file.jsonl>', 'write the known anomalies, one JSON line each')
     .option('--format <enc>', 'frame encoding: binary or json', 'binary')
-    .option('--frame-ms <ms>', 'milliseconds of signal per frame', num('frame-ms', true), 100)
-    .option('--seed <n>', 'seed of the synthetic generators', num('seed', true), 1)
+    .option('--frame-ms <ms>', 'milliseconds of signal per frame', numberArg({ integer: true, min: 1 }), 100)
+    .option('--seed <n>', 'seed of the synthetic generators', numberArg({ integer: true }), 1)
     .action(runAction((o: SimulateFlags) => simulate(o)));
 }
