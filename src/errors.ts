@@ -19,6 +19,7 @@ export type WavegateErrorCode =
   | 'E_ARGUMENT' // bad CLI/API argument
   | 'E_TLS' // a TLS problem with the MQTT broker: its certificate not trusted or not naming it, a client certificate refused or required, a bad PEM file
   | 'E_AUTH' // the MQTT broker refused the credentials (user name and password, or not authorised)
+  | 'E_UNREACHABLE' // the MQTT broker could not be reached (connection refused, timed out, no route, name not resolved): may pass by itself, unlike a bad config
   | 'E_KERNEL' // kernel returned a non-zero status (a bug: the host validates first)
   | 'E_STATE' // API misuse: session disposed or broken
   | 'E_OUTBOX'; // the alert outbox refused an alert: full (its bound) or its storage failed

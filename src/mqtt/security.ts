@@ -171,6 +171,9 @@ const UNTRUSTED = new Set([
 /** MQTT CONNACK codes that refuse the credentials: 3.1.1 return codes 4, 5; MQTT 5 reason codes 134, 135. */
 const AUTH_REFUSED = new Set([4, 5, 134, 135]);
 
+/** Network-level failures: the broker is down, still booting, or out of reach; trying later may work. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET']);
+
 /**
  * Turns a failed connection into an error that names the broker (user-info removed) and the
  * cause, with what to check: E_TLS for certificate problems, E_AUTH for refused credentials,
@@ -207,6 +210,9 @@ export function connectFailure(e: unknown, o: SecurityOptions, url: string): Wav
     if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO') {
       return new WavegateError('E_TLS', `${at}: TLS failed (${code}: ${why}); is it a TLS listener, and are ca, cert and key the right ones?`);
     }
+  }
+  if ((typeof code === 'string' && UNREACHABLE.has(code)) || /connack timeout/i.test(why)) {
+    return new WavegateError('E_UNREACHABLE', `cannot reach the ${at}: ${why} (is it running, and is this address and port right?)`, { cause: e });
   }
   return new WavegateError('E_ARGUMENT', `cannot connect to the ${at}: ${why}`, { cause: e });
 }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildDeviceProgram } from '../../src/cli/program.js';
+import { EXIT_TEMPFAIL } from '../../src/cli/run-action.js';
 import { command, needs } from '../helpers/needs.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,11 +25,13 @@ describe('deploy/wavegate.service', () => {
     expect(problems).toEqual([]);
   });
 
-  it('restarts on failure with a bound, as an unprivileged user, with a state directory', () => {
+  it('retries an unreachable broker for ever but not a bad config, as an unprivileged user, with a state directory', () => {
     expect(setting('Restart')).toEqual(['on-failure']);
     expect(Number(setting('RestartSec')[0])).toBeGreaterThan(0);
-    expect(Number(setting('StartLimitBurst')[0])).toBeGreaterThan(1);
-    expect(Number(setting('StartLimitIntervalSec')[0])).toBeGreaterThan(0);
+    // E_UNREACHABLE exits EXIT_TEMPFAIL (75): restarted with no start limit; bad config exits 1: not restarted
+    expect(setting('StartLimitIntervalSec')).toEqual(['0']);
+    expect(setting('RestartPreventExitStatus')).toEqual(['1']);
+    expect(setting('RestartPreventExitStatus')).not.toContain(String(EXIT_TEMPFAIL));
     expect(setting('User')).toEqual(['wavegate']);
     expect(setting('StateDirectory')).toEqual(['wavegate']);
     expect(setting('NoNewPrivileges')).toEqual(['yes']);

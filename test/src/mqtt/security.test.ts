@@ -72,14 +72,17 @@ describe('broker security options', () => {
     expectWavegateError(() => readCredentials({ broker: 'mqtts://b:1', ca: join(dir, 'junk.pem') }), 'E_TLS', /ca .*junk\.pem: not a PEM certificate/);
   });
 
-  it('classifies refused connections: MQTT 3.1.1 and 5 credential refusals are E_AUTH, anything unknown E_ARGUMENT', () => {
+  it('classifies refused connections: MQTT 3.1.1 and 5 credential refusals are E_AUTH, an unreachable broker E_UNREACHABLE, anything unknown E_ARGUMENT', () => {
     const refused = Object.assign(new Error('Connection refused: Bad username or password'), { code: 4 });
     const e = connectFailure(refused, { username: 'u', password: SECRET }, 'mqtts://b:8883');
     expect(e.code).toBe('E_AUTH');
     expect(e.message).toBe('MQTT broker mqtts://b:8883 refused user "u": Connection refused: Bad username or password (check username and password, and the broker\'s ACL)');
     expect(connectFailure(Object.assign(new Error('x'), { code: 135 }), {}, 'mqtt://b:1').message).toMatch(/refused an anonymous client/);
     const other = connectFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), {}, 'mqtt://127.0.0.1:1');
-    expect([other.code, other.message]).toEqual(['E_ARGUMENT', 'cannot connect to the MQTT broker mqtt://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1']);
+    expect([other.code, other.message]).toEqual(['E_UNREACHABLE', 'cannot reach the MQTT broker mqtt://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1 (is it running, and is this address and port right?)']);
+    for (const code of ['ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']) expect(connectFailure(Object.assign(new Error(code), { code }), {}, 'mqtt://gw:1883').code).toBe('E_UNREACHABLE');
+    expect(connectFailure(new Error('connack timeout'), {}, 'mqtt://gw:1883').code).toBe('E_UNREACHABLE');
+    expect(connectFailure(Object.assign(new Error('weird'), { code: 'EWEIRD' }), {}, 'mqtt://gw:1883').code).toBe('E_ARGUMENT');
   });
 
   it('config files: TLS and key paths are relative to the file; flags add to them', () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT_TEMPFAIL } from '../../../src/cli/run-action.js';
 import { serveOptions, SERVE_HTTP_PORT } from '../../../src/cli/serve.js';
 import { envName, MASK, maskSecrets, optionsFromEnv, optionsFromSets } from '../../../src/ops/config.js';
 import { expectWavegateError } from '../../helpers/expect-error.js';
@@ -75,4 +76,13 @@ describe('serve configuration: file, environment, flags', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^wavegate: E_ARGUMENT: config .*bad.yaml: unknown option "maxDevice" \(did you mean "maxDevices"\?\)\n$/);
   }, 120_000);
+
+  it('wavegate serve with a broker that cannot be reached: one E_UNREACHABLE line, exit 75 (a service manager retries it; a bad config exits 1)', () => {
+    const model = 'fixtures/models/ecg-beat-gru-int8.wgm'; // spawned in the repository root
+    const r = serveCli(['--model', model, '--broker', 'mqtt://127.0.0.1:1', '--http-port', '0']);
+    expect(r.status).toBe(EXIT_TEMPFAIL);
+    expect(r.stderr).toMatch(/^wavegate: E_UNREACHABLE: cannot reach the MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/m);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('wavegate:'))).toHaveLength(1);
+  }, 120_000);
 });
+
