@@ -25,7 +25,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { hostClientOptions } from './client-options.js';
 import type { RejectError } from './errors.js';
 import { dispatch, type HandlerContext } from './handlers/index.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, ThrottledLog, type Logger } from './log.js';
 import { ModelUpdater, readUpdateKeys, type UpdateKey } from './model-update.js';
 import { ServedModel, type Scored, type ServeSettings } from './models.js';
 import { OutboxError, type Outbox } from './outbox.js';
@@ -40,6 +40,9 @@ import { ShareMembership } from './share.js';
 import { alertsTopic, errorsTopic, modelsTopic, modelTopic, parseTopic, SAMPLES_FILTER, scoresTopic, statusTopic } from './topics.js';
 
 export type { Alert, ErrorReport, HostEvents, HostHealth, ModelsReport } from './host-events.js';
+
+/** At most one 'mqtt client error' line per this many ms while the same outage lasts. */
+const CLIENT_ERROR_LOG_MS = 60_000;
 
 /** Longest wait for the broker while stopping (the offline status, then the disconnect), ms. */
 const STOP_WAIT_MS = 5000;
@@ -253,13 +256,17 @@ export class WavegateHost extends EventEmitter<HostEvents> {
     if (o.shareGroup !== undefined) this.share = new ShareMembership(this.client, o.shareGroup, this.nodeId, o.samplesQos, o.maxDevices, (what, err) => this.log.error({ err: err.message, group: o.shareGroup }, `scale-out: ${what} failed`));
     let reconnect = false;
     this.client.on('connect', () => {
+      const failed = clientErrors.reset();
+      if (failed > 0) this.log.info({ failedAttempts: failed }, 'broker reachable again');
       online();
       this.sender?.pump();
       if (reconnect && this.share) this.share.join().catch((e: Error) => this.log.error({ err: e.message }, 'scale-out: joining the group again failed'));
       reconnect = true;
     });
     this.client.on('offline', () => this.log.warn({ broker: this.brokerUrl }, 'broker connection lost; reconnecting'));
-    this.client.on('error', (e) => this.log.error({ err: connectFailure(e, o, this.brokerUrl).message }, 'mqtt client error'));
+    // While the broker is away mqtt.js fails a reconnect every second: one line a minute says so.
+    const clientErrors = new ThrottledLog(CLIENT_ERROR_LOG_MS);
+    this.client.on('error', (e) => clientErrors.log((extra) => this.log.error({ err: connectFailure(e, o, this.brokerUrl).message, ...extra }, 'mqtt client error')));
     this.client.on('message', (topic, payload, packet) => {
       if (this.intakeStopped) return;
       if (this.share) {
