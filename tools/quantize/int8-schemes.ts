@@ -5,7 +5,7 @@
  * so each model is imported once with --int8 (version 4) and run a second time with its metadata
  * saying version 3: the only difference is the scheme.
  *
- *   npx tsx tools/quant/int8-schemes.ts [--synth <records>] [--mitdb <dir>] [--json]
+ *   npx tsx tools/quantize/int8-schemes.ts [--synth <records>] [--mitdb <dir>] [--json]
  *
  * Sets: the demo model (fixtures/models/ecg-beat-gru.onnx) on the committed beat windows
  * (fixtures/signals/ecg-beats.npy, labelled N/S/V), on a larger synthetic beat set (--synth
