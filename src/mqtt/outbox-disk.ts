@@ -23,7 +23,7 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, fstatSync, mkdirSync, 
 import { join } from 'node:path';
 import { WavegateError } from '../errors.js';
 import type { Logger } from './log.js';
-import { checkRoom, DEFAULT_OUTBOX_LIMITS, entryBytes, MemoryOutbox, OutboxError, PendingQueue, type Outbox, type OutboxEntry, type OutboxLimits } from './outbox.js';
+import { atBound, checkRoom, DEFAULT_OUTBOX_LIMITS, entryBytes, MemoryOutbox, OutboxError, PendingQueue, type Outbox, type OutboxEntry, type OutboxLimits } from './outbox.js';
 
 /** A new segment is started when the current one passes this size. */
 export const SEGMENT_BYTES = 1 << 20;
@@ -105,7 +105,7 @@ export class DiskOutbox implements Outbox {
     return this.queue.bytes;
   }
   get full(): boolean {
-    return this.size >= this.limits.maxAlerts || this.bytes + 512 > this.limits.maxBytes;
+    return atBound(this);
   }
 
   append(topic: string, payload: string): OutboxEntry {

@@ -74,6 +74,11 @@ export function entryBytes(topic: string, payload: string): number {
   return Buffer.byteLength(topic) + Buffer.byteLength(payload);
 }
 
+/** At its bound: no room for one more alert of a typical size (512 bytes). */
+export function atBound(o: { size: number; bytes: number; limits: OutboxLimits }): boolean {
+  return o.size >= o.limits.maxAlerts || o.bytes + 512 > o.limits.maxBytes;
+}
+
 /** Refuses `bytes` more when they would pass a limit. */
 export function checkRoom(o: { size: number; bytes: number; limits: OutboxLimits }, bytes: number): void {
   if (o.size + 1 > o.limits.maxAlerts) throw new OutboxError('full', `alert outbox full: ${o.size} alerts pending (maxAlerts ${o.limits.maxAlerts}); the new alert is refused, the stored ones are kept`);
@@ -164,7 +169,7 @@ export class MemoryOutbox implements Outbox {
     return this.queue.bytes;
   }
   get full(): boolean {
-    return this.size >= this.limits.maxAlerts || this.bytes + 512 > this.limits.maxBytes;
+    return atBound(this);
   }
 
   append(topic: string, payload: string): OutboxEntry {
