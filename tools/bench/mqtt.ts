@@ -23,7 +23,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { numberArg } from '../../src/cli/option-parsers.js';
 import type { HostStats } from '../../src/mqtt/stats.js';
 import { loadWgm } from '../../src/model/load.js';
 import { writeWgm } from '../../src/model/write.js';
@@ -56,12 +57,6 @@ interface HostResult {
 const DISTINCT_SIGNALS = 64;
 
 const progress = (line: string) => process.stderr.write(`bench:mqtt: ${line}\n`);
-
-const num = (integer: boolean) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`expected a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(v)}`);
-  return n;
-};
 
 /** The same network described as fixed windows of 128 samples, hop 128, without preprocessing. */
 async function fixedWindowVariant(source: string, path: string): Promise<string> {
@@ -142,8 +137,8 @@ export async function benchMqtt(o: Options): Promise<BenchSummary & { detail: Ho
 
 async function main(): Promise<void> {
   const program = new Command('bench:mqtt')
-    .option('--devices <n>', 'simulated ECG devices at 360 Hz', num(true), 500)
-    .option('--duration <s>', 'seconds of streaming', num(false), 20)
+    .option('--devices <n>', 'simulated ECG devices at 360 Hz', numberArg({ integer: true, min: 1 }), 500)
+    .option('--duration <s>', 'seconds of streaming', numberArg({ above: 0 }), 20)
     .option('--json', 'print one JSON object', false)
     .option('--fixed', 'serve the network on fixed windows of 128 samples (no band-pass, no QRS detection)', false)
     .option('--format <enc>', 'frame encoding: binary or json', 'binary')

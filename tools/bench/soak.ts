@@ -16,7 +16,8 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { numberArg } from '../../src/cli/option-parsers.js';
 import { DEMO_MODEL } from '../demo/demo.js';
 import { startMosquitto } from '../sim/mosquitto.js';
 import { publishFleet } from '../sim/publisher.js';
@@ -50,12 +51,6 @@ const SIGNAL_S = 60;
 const DISTINCT = 32;
 
 const progress = (line: string) => process.stderr.write(`soak: ${line}\n`);
-
-const num = (integer: boolean) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`expected a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(v)}`);
-  return n;
-};
 
 /** One value of a Prometheus text exposition (the first series of that name). */
 export function metricValue(text: string, name: string): number {
@@ -154,10 +149,10 @@ export async function soak(o: Options) {
 
 async function main(): Promise<void> {
   const program = new Command('soak')
-    .option('--duration <s>', 'seconds of streaming', num(false), 1800)
-    .option('--devices <n>', 'simulated ECG devices at 360 Hz', num(true), 200)
-    .option('--interval <s>', 'seconds between memory samples', num(false), 30)
-    .option('--warmup <s>', 'seconds of warm-up before growth is measured (default: a sixth of the run, at least 60)', num(false))
+    .option('--duration <s>', 'seconds of streaming', numberArg({ above: 0 }), 1800)
+    .option('--devices <n>', 'simulated ECG devices at 360 Hz', numberArg({ integer: true, min: 1 }), 200)
+    .option('--interval <s>', 'seconds between memory samples', numberArg({ above: 0 }), 30)
+    .option('--warmup <s>', 'seconds of warm-up before growth is measured (default: a sixth of the run, at least 60)', numberArg({ above: 0 }))
     .option('--json', 'print one JSON object', false)
     .option('--host-log <file>', "append the host's log (warn level) to this file")
     .parse(process.argv);

@@ -34,7 +34,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { numberArg } from '../../src/cli/option-parsers.js';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { WavegateHost, type Alert } from '../../src/mqtt/host.js';
 import { createLogger } from '../../src/mqtt/log.js';
@@ -283,20 +284,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   }
 }
 
-const count = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got ${JSON.stringify(v)}`);
-  return n;
-};
-
 async function main(): Promise<void> {
   const program = new Command('chaos')
     .description('broker restarts and host kills while a fleet streams; counts every alert against a reference run')
-    .option('--broker-restarts <n>', 'broker restarts (SIGTERM, 1 s down, started again with its data)', count, 5)
-    .option('--host-kills <k>', 'host kills (SIGKILL, started again at once)', count, 3)
-    .option('--devices <d>', 'simulated devices (level signal, 2 frames/s each)', count, 50)
-    .option('--duration <s>', 'seconds of streaming', count, 90)
-    .option('--seed <n>', 'seed of the fleet', count, 1)
+    .option('--broker-restarts <n>', 'broker restarts (SIGTERM, 1 s down, started again with its data)', numberArg({ integer: true, min: 0 }), 5)
+    .option('--host-kills <k>', 'host kills (SIGKILL, started again at once)', numberArg({ integer: true, min: 0 }), 3)
+    .option('--devices <d>', 'simulated devices (level signal, 2 frames/s each)', numberArg({ integer: true, min: 1 }), 50)
+    .option('--duration <s>', 'seconds of streaming', numberArg({ integer: true, min: 1 }), 90)
+    .option('--seed <n>', 'seed of the fleet', numberArg({ integer: true, min: 0 }), 1)
     .option('--host-log-level <level>', 'the host\'s log level: warn, or info (every alert logged)', 'warn')
     .option('--json', 'print exactly {"brokerRestarts", "hostKills", "expected", "delivered", "lost", "duplicates"}', false)
     .parse(process.argv);

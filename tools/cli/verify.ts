@@ -4,7 +4,8 @@
  * figures (one JSON object with --json, shape in docs/evaluation.md) and exits 1 when the top-1
  * agreement is below --min-agreement (default 0.99); bad input is `wavegate: E_CODE: message`.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { numberArg } from '../../src/cli/option-parsers.js';
 import { runAction } from '../../src/cli/run-action.js';
 import type { BackendChoice } from '../../src/runtime/options.js';
 import { DEFAULT_MIN_AGREEMENT, formatVerify, verify } from '../verify/verify.js';
@@ -19,18 +20,6 @@ interface VerifyCliOptions {
   backend?: BackendChoice;
 }
 
-function fraction(v: string): number {
-  const n = Number(v);
-  if (!/^\s*[0-9.eE+-]+\s*$/.test(v) || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a fraction in [0, 1], e.g. 0.99');
-  return n;
-}
-
-function positiveInteger(v: string): number {
-  const n = Number(v);
-  if (!/^\s*\d+\s*$/.test(v) || !(n > 0)) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
 export function registerVerify(program: Command): Command {
   return program
     .command('verify')
@@ -38,9 +27,9 @@ export function registerVerify(program: Command): Command {
     .requiredOption('--model <model.wgm>', 'wavegate model file')
     .requiredOption('--reference <model.onnx>', 'the ONNX model it was made from')
     .requiredOption('--input <windows>', 'windows: .npy float32 [N,T,C] or [N,T], .npz with x (and features when the model takes them; an integer y adds accuracy), .csv or .jsonl')
-    .option('--min-agreement <x>', `exit 1 when the top-1 agreement is below this fraction (default ${DEFAULT_MIN_AGREEMENT})`, fraction)
+    .option('--min-agreement <x>', `exit 1 when the top-1 agreement is below this fraction (default ${DEFAULT_MIN_AGREEMENT})`, numberArg({ min: 0, max: 1 }))
     .option('--json', 'print one JSON object (docs/evaluation.md)')
-    .option('--batch <n>', 'windows per call', positiveInteger, 64)
+    .option('--batch <n>', 'windows per call', numberArg({ integer: true, min: 1 }), 64)
     .option('--backend <name>', 'kernel build: auto, simd or ref', 'auto')
     .action(runAction(async (o: VerifyCliOptions) => {
       const r = await verify(o);

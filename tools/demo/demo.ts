@@ -15,7 +15,8 @@
  * errors: frames refused. Beats in the first 2.5 s (the detector learning) and the last 4 s (not
  * yet decided when publishing stops) are not expected.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { numberArg } from '../../src/cli/option-parsers.js';
 import { connectAsync } from 'mqtt';
 import { isWavegateError } from '../../src/errors.js';
 import { WavegateHost, type Alert } from '../../src/mqtt/host.js';
@@ -52,12 +53,6 @@ export const DEMO_MODEL = 'fixtures/models/ecg-beat-gru-int8.wgm';
 /** Seconds at the start (QRS detector learning) and end (beats not yet decided) where beats are not expected. */
 const LEARN_S = 2.5;
 const UNDECIDED_S = 4;
-
-const num = (integer: boolean) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`expected ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(v)}`);
-  return n;
-};
 
 export async function runDemo(o: DemoOptions, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<DemoSummary> {
   const host = await WavegateHost.start({ models: [{ path: DEMO_MODEL }], port: o.port, nodeId: 'demo', log: createLogger(o.json ? 'silent' : 'warn') });
@@ -125,12 +120,12 @@ export async function runDemo(o: DemoOptions, out: (line: string) => void = (l) 
 async function main(): Promise<void> {
   const program = new Command('demo')
     .description('embedded broker, simulated ECG fleet and host with the demo model; prints alerts and a summary')
-    .option('--duration <s>', 'seconds of signal to stream', num(false), 30)
-    .option('--devices <n>', 'simulated ECG devices', num(true), 20)
+    .option('--duration <s>', 'seconds of signal to stream', numberArg({ above: 0 }), 30)
+    .option('--devices <n>', 'simulated ECG devices', numberArg({ integer: true, min: 1 }), 20)
     .option('--json', 'print only one JSON summary at the end', false)
-    .option('--port <p>', 'embedded broker port (0: any free port)', num(true), 1883)
-    .option('--rate <x>', 'time scale (1 = real time)', num(false), 1)
-    .option('--seed <n>', 'seed of the simulated fleet', num(true), 1)
+    .option('--port <p>', 'embedded broker port (0: any free port)', numberArg({ integer: true, min: 0, max: 65535 }), 1883)
+    .option('--rate <x>', 'time scale (1 = real time)', numberArg({ above: 0 }), 1)
+    .option('--seed <n>', 'seed of the simulated fleet', numberArg({ integer: true }), 1)
     .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
   program.parse(process.argv);
   try {
