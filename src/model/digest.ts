@@ -23,3 +23,15 @@ export function wgmDigest(metadataJson: string, data: Uint8Array): string {
 export function sha256Hex(bytes: Uint8Array): string {
   return bytesToHex(sha256(bytes));
 }
+
+/** An incremental SHA-256 for data that comes in pieces (a large file, streamed); text is hashed as UTF-8. */
+export function sha256Hasher(): { update(piece: Uint8Array | string): void; hex(): string } {
+  const h = sha256.create();
+  const utf8 = new TextEncoder();
+  return {
+    update(piece) {
+      h.update(typeof piece === 'string' ? utf8.encode(piece) : piece);
+    },
+    hex: () => bytesToHex(h.digest()),
+  };
+}
