@@ -9,10 +9,16 @@ import { join } from 'node:path';
 export type TaskName = 'ecg' | 'bearing' | 'bearing-anomaly';
 export const TASKS: readonly TaskName[] = ['ecg', 'bearing', 'bearing-anomaly'];
 
-/** Side features of the ECG model: de Chazal's RR intervals and ratios to the patient's own rhythm. */
+/**
+ * Side features of the ECG model: de Chazal's RR intervals and ratios to the patient's own rhythm,
+ * and the beat's shape against the patient's own recent beats (templateCorr, templateAmp,
+ * templateDiff: src/signal/rr-features.ts), the patient-adaptive remedy for inter-patient
+ * morphology differences.
+ */
 export const ECG_FEATURES = [
   'preRR', 'postRR', 'localRR', 'averageRR', 'preRR/localRR', 'postRR/localRR',
   'preRR/averageRR', 'postRR/averageRR', 'localRR/averageRR', 'postRR/preRR',
+  'templateCorr', 'templateAmp', 'templateDiff',
 ];
 /** MIT-BIH at 360 Hz: 0.5-40 Hz band-pass, then 120 Hz into the network (the QRS detector needs 100 Hz or more); beat windows 0.25 s before and 0.47 s after the R peak. */
 export const ECG_INPUT = ['--preprocess', 'bandpass:0.5-40:2,decimate:120', '--before', '30', '--after', '56', '--peaks', 'detector', '--features', ECG_FEATURES.join(',')];
