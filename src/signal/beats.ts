@@ -45,6 +45,8 @@ interface Pending {
   r: number;
   /** Undefined while the feature row is outstanding (features on). */
   features: Float32Array | undefined;
+  /** Beat-shape features: whether the beat may enter the template (its RR row says). */
+  templateOk?: boolean;
   ready: boolean;
 }
 
@@ -121,6 +123,7 @@ export class BeatStream {
         if (row) {
           const p = this.pending.find((q) => q.beat === row.beat)!;
           p.features = row.values;
+          p.templateOk = row.templateOk;
           p.ready = true;
         }
       } else this.pending.push({ beat, r, features: undefined, ready: true });
@@ -141,7 +144,7 @@ export class BeatStream {
         const beat: Beat = { beat: p.beat, r: p.r, data: this.buf.slice(off, off + this.window * c) };
         if (p.features && this.shape) {
           // Beat-shape slots: this beat against the template of the beats emitted before it.
-          const values = this.shape.template.take(beat.data);
+          const values = this.shape.template.take(beat.data, p.templateOk === true);
           for (const slot of this.rr!.shapeSlots) p.features[slot.index] = values[slot.feature];
           beat.features = this.shape.normalize ? normalizeFeatures(p.features, this.shape.normalize) : p.features;
         } else if (p.features) beat.features = p.features;

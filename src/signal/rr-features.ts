@@ -16,8 +16,10 @@
  *
  * Beat-shape features (patient-adaptive morphology; computed by the beat stream, beats.ts, from the
  * beat window itself, so only where there are beat windows): the beat against the patient's own
- * recent beats, a running template T (the mean of the first TEMPLATE_BEATS beats emitted, then an
- * exponential mean with weight 1 / TEMPLATE_BEATS; updated after each beat's features are taken):
+ * recent beats, a running template T of the beats that are not premature (preRR >= TEMPLATE_MIN_RR x
+ * averageRR, so that the patient's ectopic beats stay out of it; the first beat always enters):
+ * the mean of the first TEMPLATE_BEATS such beats, then an exponential mean with weight
+ * 1 / TEMPLATE_BEATS, updated after each beat's features are taken:
  *   templateCorr  Pearson correlation of the beat's first channel with T (1 for the first beat)
  *   templateAmp   ln of the beat's standard deviation over T's (0 for the first beat)
  *   templateDiff  standard deviation of (beat - T), both mean-removed, over T's (0 for the first)
@@ -39,6 +41,8 @@ export const BEAT_SHAPE_FEATURES = ['templateCorr', 'templateAmp', 'templateDiff
 export type BeatShapeFeature = (typeof BEAT_SHAPE_FEATURES)[number];
 /** Beats in the running template: the plain mean of the first ones, then the weight of each new one is 1 / TEMPLATE_BEATS. */
 export const TEMPLATE_BEATS = 16;
+/** A beat enters the template only when it is not premature: preRR at least this share of averageRR (the first beat always). */
+export const TEMPLATE_MIN_RR = 0.9;
 
 /** The default selection of `wavegate dataset build` for MIT-BIH (de Chazal's four and the two prematurity ratios). */
 export const DEFAULT_RR_FEATURES: readonly string[] = ['preRR', 'postRR', 'localRR', 'averageRR', 'preRR/localRR', 'postRR/localRR'];
@@ -62,6 +66,8 @@ export interface RrRow {
   r: number;
   /** Feature values in `names` order (normalised when the spec says so). */
   values: Float32Array;
+  /** With beat-shape names: whether the beat may enter the running template (not premature: preRR >= 0.9 averageRR). */
+  templateOk?: boolean;
 }
 
 const BASE_INDEX: Record<RrBaseFeature, number> = { preRR: 0, postRR: 1, localRR: 2, averageRR: 3 };
@@ -192,7 +198,8 @@ export class RrFeatureStream {
     const raw = new Float32Array(this.compiled.length);
     this.compiled.forEach((c, i) => (raw[i] = c[0] === 'shape' ? Number.NaN : c.length === 1 ? base[c[0]] : base[c[0]] / base[c[1] as number]));
     // Beat-shape slots are filled by the beat stream, which normalises the row then.
-    return { beat, r, values: this.normalize && this.shapeSlots.length === 0 ? normalizeFeatures(raw, this.normalize) : raw };
+    if (this.shapeSlots.length > 0) return { beat, r, values: raw, templateOk: pre >= TEMPLATE_MIN_RR * average };
+    return { beat, r, values: this.normalize ? normalizeFeatures(raw, this.normalize) : raw };
   }
 }
 
@@ -209,8 +216,8 @@ export class BeatShapeTemplate {
     this.t = new Float64Array(window);
   }
 
-  /** [templateCorr, templateAmp, templateDiff] of the beat (first channel of [window, channels] data); then updates the template. */
-  take(data: Float32Array): [number, number, number] {
+  /** [templateCorr, templateAmp, templateDiff] of the beat (first channel of [window, channels] data); then adds it to the template when `enter` (or it is the first). */
+  take(data: Float32Array, enter = true): [number, number, number] {
     const n = this.window, c = this.channels, t = this.t;
     let out: [number, number, number] = [1, 0, 0];
     if (this.count > 0) {
@@ -229,6 +236,7 @@ export class BeatShapeTemplate {
       const tiny = 1e-12;
       out = [sxx > tiny && stt > tiny ? sxt / Math.sqrt(sxx * stt) : 0, 0.5 * Math.log((sxx + tiny) / (stt + tiny)), Math.sqrt(sdd / (stt + tiny))];
     }
+    if (!enter && this.count > 0) return out;
     this.count++;
     const a = 1 / Math.min(this.count, TEMPLATE_BEATS);
     for (let i = 0; i < n; i++) t[i] += a * (data[i * c] - t[i]);

@@ -89,6 +89,19 @@ describe('beat-shape features (the patient\'s running template)', () => {
     expect(d3).toBeCloseTo(2.5 / 1.5, 12);
   });
 
+  it('premature beats stay out of the template (preRR < 0.9 averageRR); the first beat always enters', () => {
+    const b = Float32Array.from([0, 1, 3, 1, 0, -1]);
+    const t = new BeatShapeTemplate(b.length, 1);
+    t.take(Float32Array.from(b, (v) => -v), false); // the first beat enters even when premature
+    t.take(b, false); // kept out: the template is still -b
+    expect(t.take(b)[0]).toBeCloseTo(-1, 12);
+    const s = new RrFeatureStream({ names: ['templateCorr'], localBeats: 4 }, 100);
+    s.push(0);
+    expect(s.push(100)?.templateOk).toBe(true); // preRR 1 = averageRR 1
+    expect(s.push(160)?.templateOk).toBe(false); // preRR 0.6 < 0.9 x averageRR 0.8
+    expect(s.push(300)?.templateOk).toBe(true); // 1.4 >= 0.9 x 1
+  });
+
   it('are named like RR features, and only the beat stream computes them', () => {
     expect(compileRrFeatureNames(['preRR', 'templateCorr', 'templateDiff'])).toEqual([[0], ['shape', 0], ['shape', 2]]);
     expect(new RrFeatureStream({ names: ['preRR', 'templateAmp'], localBeats: 4 }, 100).shapeSlots).toEqual([{ index: 1, feature: 1 }]);
