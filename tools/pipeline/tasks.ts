@@ -5,6 +5,7 @@
  * one (the CI test of the steps, minutes instead of an hour).
  */
 import { join } from 'node:path';
+import { DS2_STAGED } from '../../src/labels/splits.js';
 
 export type TaskName = 'ecg' | 'bearing' | 'bearing-anomaly';
 export const TASKS: readonly TaskName[] = ['ecg', 'bearing', 'bearing-anomaly'];
@@ -72,14 +73,14 @@ export function taskSpec(task: TaskName, data: string, synthetic: boolean): Task
   if (task === 'ecg') {
     return {
       task, name: 'ecg-arrhythmia', anomaly: false,
-      description: 'AAMI beat classes N, S, V, F, Q of the MLII lead: GRU on 0.72 s beat windows at 120 Hz around the device QRS detector\'s R peaks, with 10 RR features (intervals and ratios to the patient\'s own rhythm); trained on MIT-BIH DS1 (inter-patient). Not a medical device.',
+      description: 'AAMI beat classes N, S, V, F, Q of the MLII lead: GRU-64 on 0.72 s beat windows at 120 Hz around the device QRS detector\'s R peaks, with 10 RR features (intervals and ratios to the patient\'s own rhythm) and 3 beat-shape features (the beat against the patient\'s own recent normal-timed beats); trained on MIT-BIH DS1 (inter-patient). Not a medical device.',
       datasets: {
         train: { file: 'ds1.npz', args: ['dataset', 'build', '--source', mitdb, '--split', synthetic ? SYNTHETIC_ECG_RECORDS.train.join(',') : 'DS1', ...ECG_INPUT] },
       },
       teacherRecipe: synthetic ? 'tiny' : 'ecg-rr-teacher',
       studentRecipe: synthetic ? 'tiny' : 'ecg-rr-student',
       overrides: synthetic ? [...TINY, '--set', 'dataset.valFraction=0.34'] : [],
-      evalArgs: ['--mitdb', join(data, 'mitdb'), '--records', synthetic ? SYNTHETIC_ECG_RECORDS.test.join(',') : '100,200,210,213,214,221,222,232,233,234'],
+      evalArgs: ['--mitdb', join(data, 'mitdb'), '--records', (synthetic ? SYNTHETIC_ECG_RECORDS.test : DS2_STAGED).join(',')],
       detector: { normalLabels: ['N'], thresholds: { S: 0.5, V: 0.5, F: 0.5 }, minDuration: 1, window: 1, hysteresis: 1, cooldown: 10 },
     };
   }
