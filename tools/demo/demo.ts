@@ -32,6 +32,8 @@ export interface DemoOptions {
   port: number;
   rate: number;
   seed: number;
+  /** The ECG beat model the host runs; default DEMO_MODEL. */
+  model?: string;
 }
 
 export interface DemoSummary {
@@ -60,7 +62,7 @@ const num = (integer: boolean) => (v: string): number => {
 };
 
 export async function runDemo(o: DemoOptions, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<DemoSummary> {
-  const host = await WavegateHost.start({ models: [{ path: DEMO_MODEL }], port: o.port, nodeId: 'demo', log: createLogger(o.json ? 'silent' : 'warn') });
+  const host = await WavegateHost.start({ models: [{ path: o.model ?? DEMO_MODEL }], port: o.port, nodeId: 'demo', log: createLogger(o.json ? 'silent' : 'warn') });
   const signals = deviceSignals({ signal: 'ecg', devices: o.devices, duration: o.duration, seed: o.seed });
   const index = new Map(signals.map((s, d) => [s.device, d]));
   // Publish times of the last 64 frames of each device, by seq, for the latency of each scored window.
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
     .option('--port <p>', 'embedded broker port (0: any free port)', num(true), 1883)
     .option('--rate <x>', 'time scale (1 = real time)', num(false), 1)
     .option('--seed <n>', 'seed of the simulated fleet', num(true), 1)
+    .option('--model <model.wgm>', `the ECG beat model the host runs (default ${DEMO_MODEL})`)
     .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
   program.parse(process.argv);
   try {
