@@ -161,7 +161,9 @@ export function buildSteps(o: PipelineOptions): Step[] {
       copyFileSync(model, published[0]);
       const evaluation = { int8: readJson(w('eval.json')), f32: readJson(w('eval-f32.json')), verify: readJson(w('verify.json')) };
       writeFileSync(published[1], JSON.stringify(evaluation, null, 2) + '\n');
-      writeFileSync(published[2], JSON.stringify(trainingSummary(o, spec), null, 2) + '\n');
+      // Committed: this machine's folders become <work> and $WAVEGATE_DATA.
+      const summary = JSON.stringify(trainingSummary(o, spec), null, 2).split(o.work).join('<work>').split(o.data).join('$WAVEGATE_DATA');
+      writeFileSync(published[2], summary + '\n');
     },
   });
   return steps;
@@ -174,8 +176,6 @@ function readJson(path: string): unknown {
 /** What models/<name>.training.json keeps of the runs: the small, reviewable part (no paths into runs/). */
 function trainingSummary(o: PipelineOptions, spec: TaskSpec) {
   const train = join(o.work, 'train');
-  // The data folder as $WAVEGATE_DATA: the summary is committed, this machine's paths are not.
-  const dataPath = (a: string) => a.split(o.data).join('$WAVEGATE_DATA');
   const teacher = readJson(join(train, 'teacher-summary.json')) as Record<string, unknown>;
   const d = readJson(join(train, 'distill-summary.json')) as Record<string, Record<string, unknown>>;
   const strip = (s: Record<string, unknown> | null | undefined) => {
@@ -191,13 +191,13 @@ function trainingSummary(o: PipelineOptions, spec: TaskSpec) {
   return {
     task: spec.task, model: `${spec.name}.wgm`, synthetic: o.synthetic,
     recipes: { teacher: spec.teacherRecipe, student: spec.studentRecipe, overrides: spec.overrides },
-    datasets: Object.fromEntries(Object.entries(spec.datasets).map(([k, v]) => [k, { file: v.file, command: `wavegate ${v.args.map(dataPath).join(' ')}` }])),
+    datasets: Object.fromEntries(Object.entries(spec.datasets).map(([k, v]) => [k, { file: v.file, command: `wavegate ${v.args.join(' ')}` }])),
     stepSeconds: stamps,
     teacher: strip(teacher), teacherOnValidation: strip(d.teacher), studentKd: strip(d.studentKd), studentPlain: strip(d.studentPlain),
     compressionRatio: d.compressionRatio, export: readJson(join(o.work, 'export.json')),
     /** `wavegate quantize`'s report: calibration methods compared, the one chosen per input, float vs INT8. */
     quantize: readFileSync(join(o.work, 'quantize.txt'), 'utf8').trimEnd().split('\n'),
-    evaluation: `wavegate eval ${spec.evalArgs.map(dataPath).join(' ')} --json`,
+    evaluation: `wavegate eval ${spec.evalArgs.join(' ')} --json`,
     ...extra,
   };
 }
