@@ -23,3 +23,12 @@ export function wgmDigest(metadataJson: string, data: Uint8Array): string {
 export function sha256Hex(bytes: Uint8Array): string {
   return bytesToHex(sha256(bytes));
 }
+
+/** Incremental SHA-256 (large files read in chunks): update with bytes or UTF-8 text, then hex once. */
+export function sha256Hasher(): { update(data: Uint8Array | string): void; hex(): string } {
+  const h = sha256.create();
+  return {
+    update: (data) => void h.update(typeof data === 'string' ? new TextEncoder().encode(data) : data),
+    hex: () => bytesToHex(h.digest()),
+  };
+}

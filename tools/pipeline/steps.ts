@@ -10,10 +10,10 @@
  * resume (the trainer continues from its last epoch); a different key means stale partial
  * outputs, which the step discards.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { WavegateError } from '../../src/errors.js';
+import { sha256Hasher, sha256Hex } from '../../src/model/digest.js';
 
 export interface StepContext {
   /** True when an earlier run of this step with the same key was interrupted: partial outputs may be reused. */
@@ -46,7 +46,7 @@ export interface RunReport {
 export async function digestPath(path: string): Promise<string> {
   if (!existsSync(path)) throw new WavegateError('E_NOT_FOUND', `${path}: pipeline input not found`);
   const st = statSync(path);
-  const hash = createHash('sha256');
+  const hash = sha256Hasher();
   if (st.isDirectory()) {
     // Data folders are large and read-only: their listing stands for their content.
     const walk = (dir: string): void => {
@@ -58,7 +58,7 @@ export async function digestPath(path: string): Promise<string> {
       }
     };
     walk(path);
-    return hash.digest('hex');
+    return hash.hex();
   }
   await new Promise<void>((resolve, reject) => {
     createReadStream(path)
@@ -66,13 +66,13 @@ export async function digestPath(path: string): Promise<string> {
       .on('end', () => resolve())
       .on('error', reject);
   });
-  return hash.digest('hex');
+  return hash.hex();
 }
 
 export async function stepKey(step: Step): Promise<string> {
   const inputs: Record<string, string> = {};
   for (const p of step.inputs) inputs[p] = await digestPath(p);
-  return createHash('sha256').update(JSON.stringify({ name: step.name, params: step.params, inputs })).digest('hex');
+  return sha256Hex(new TextEncoder().encode(JSON.stringify({ name: step.name, params: step.params, inputs })));
 }
 
 function readStamp(path: string): { key?: string } | undefined {
