@@ -10,7 +10,7 @@
  * {@link beatWindows} feeds a whole signal to a BeatStream: offline and streaming are one code path.
  */
 import { WavegateError } from '../errors.js';
-import { RrFeatureStream, type RrFeatureSpec } from './rr-features.js';
+import { BeatShapeTemplate, normalizeFeatures, RrFeatureStream, type RrFeatureSpec } from './rr-features.js';
 
 export interface BeatStreamOptions {
   /** Frames before the R peak (>= 0). */
@@ -45,6 +45,8 @@ interface Pending {
   r: number;
   /** Undefined while the feature row is outstanding (features on). */
   features: Float32Array | undefined;
+  /** Beat-shape features: whether the beat may enter the template (its RR row says). */
+  templateOk?: boolean;
   ready: boolean;
 }
 
@@ -58,6 +60,8 @@ export class BeatStream {
   readonly channels: number;
   private readonly maxPeakDelay: number;
   private readonly rr: RrFeatureStream | undefined;
+  /** Beat-shape features: the running template, and the normalisation applied once they are in. */
+  private readonly shape: { template: BeatShapeTemplate; normalize: RrFeatureSpec['normalize'] } | undefined;
   /**
    * Kept frames: `bufLen` frames from absolute frame `bufStart`, stored from frame `bufOff` of
    * `buf`. Dropping frames only moves bufOff; the kept frames move to the front only when a push
@@ -83,6 +87,7 @@ export class BeatStream {
     this.channels = channels;
     this.maxPeakDelay = maxPeakDelay;
     this.rr = options.features ? new RrFeatureStream(options.features.spec, options.features.fs) : undefined;
+    this.shape = this.rr && this.rr.shapeSlots.length > 0 ? { template: new BeatShapeTemplate(this.window, channels), normalize: options.features!.spec.normalize } : undefined;
     // With a bounded peak delay the stream keeps about maxPeakDelay + before frames (more while a
     // beat waits for the next R's features): start there, with room for a few chunks.
     const frames = Number.isFinite(maxPeakDelay) ? maxPeakDelay + this.window + SLACK_FRAMES : 4 * this.window;
@@ -118,6 +123,7 @@ export class BeatStream {
         if (row) {
           const p = this.pending.find((q) => q.beat === row.beat)!;
           p.features = row.values;
+          p.templateOk = row.templateOk;
           p.ready = true;
         }
       } else this.pending.push({ beat, r, features: undefined, ready: true });
@@ -136,7 +142,12 @@ export class BeatStream {
       if (start >= this.bufStart) {
         const off = (this.bufOff + start - this.bufStart) * c;
         const beat: Beat = { beat: p.beat, r: p.r, data: this.buf.slice(off, off + this.window * c) };
-        if (p.features) beat.features = p.features;
+        if (p.features && this.shape) {
+          // Beat-shape slots: this beat against the template of the beats emitted before it.
+          const values = this.shape.template.take(beat.data, p.templateOk === true);
+          for (const slot of this.rr!.shapeSlots) p.features[slot.index] = values[slot.feature];
+          beat.features = this.shape.normalize ? normalizeFeatures(p.features, this.shape.normalize) : p.features;
+        } else if (p.features) beat.features = p.features;
         out.push(beat);
       } // else: the window starts before the stream did (or the peak came later than maxPeakDelay): skipped
       this.pending.shift();

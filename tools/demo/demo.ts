@@ -33,6 +33,8 @@ export interface DemoOptions {
   port: number;
   rate: number;
   seed: number;
+  /** The ECG beat model the host runs; default DEMO_MODEL. */
+  model?: string;
 }
 
 export interface DemoSummary {
@@ -55,7 +57,7 @@ const LEARN_S = 2.5;
 const UNDECIDED_S = 4;
 
 export async function runDemo(o: DemoOptions, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<DemoSummary> {
-  const host = await WavegateHost.start({ models: [{ path: DEMO_MODEL }], port: o.port, nodeId: 'demo', log: createLogger(o.json ? 'silent' : 'warn') });
+  const host = await WavegateHost.start({ models: [{ path: o.model ?? DEMO_MODEL }], port: o.port, nodeId: 'demo', log: createLogger(o.json ? 'silent' : 'warn') });
   const signals = deviceSignals({ signal: 'ecg', devices: o.devices, duration: o.duration, seed: o.seed });
   const index = new Map(signals.map((s, d) => [s.device, d]));
   // Publish times of the last 64 frames of each device, by seq, for the latency of each scored window.
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
     .option('--port <p>', 'embedded broker port (0: any free port)', numberArg({ integer: true, min: 0, max: 65535 }), 1883)
     .option('--rate <x>', 'time scale (1 = real time)', numberArg({ above: 0 }), 1)
     .option('--seed <n>', 'seed of the simulated fleet', numberArg({ integer: true }), 1)
+    .option('--model <model.wgm>', `the ECG beat model the host runs (default ${DEMO_MODEL})`)
     .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
   program.parse(process.argv);
   try {

@@ -39,6 +39,12 @@ export interface CwruJson {
   accuracy: number | null;
   classes: Record<string, { se: number | null; ppv: number | null; f1: number | null; n: number }>;
   auroc: number | null;
+  /**
+   * Anomaly models: the alert threshold, and the alerts the model's detector (k of n, cooldown)
+   * raises over the normal files' scored regions: how much normal data that is (windows,
+   * seconds) and the rate per hour. Null for a classifier.
+   */
+  normalAlerts: { threshold: number; windows: number; seconds: number; alerts: number; perHour: number | null } | null;
 }
 
 /** The confusion matrix [truth][predicted] over the task's labels. */
@@ -104,7 +110,15 @@ export function cwruJson(ev: CwruEval): CwruJson {
       return [l, { se: f.se, ppv: f.ppv, f1: f.f1, n: f.n }];
     })),
     auroc: cwruAuroc(ev),
+    normalAlerts: normalAlertsJson(ev),
   };
+}
+
+function normalAlertsJson(ev: CwruEval): CwruJson['normalAlerts'] {
+  if (ev.task.kind !== 'anomaly') return null;
+  const rate = normalAlertRate(ev);
+  const windows = ev.files.filter((f) => f.info.fault === 'normal').reduce((s, f) => s + f.predicted.length, 0);
+  return { threshold: ev.task.threshold, windows, seconds: rate.hours * 3600, alerts: rate.alerts, perHour: rate.perHour };
 }
 
 /** The text report: per-file table, per-class table, confusion matrix, AUROC and alert rate. */

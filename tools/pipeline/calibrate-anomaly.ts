@@ -22,8 +22,8 @@ import { Command } from 'commander';
 import { WavegateError } from '../../src/errors.js';
 import { decodeWgm } from '../../src/model/load.js';
 import { encodeWgm } from '../../src/model/write.js';
-import { decodeDataset } from '../datasets/dataset-file.js';
-import { scoreDataset } from './evaluate-dataset.js';
+import { loadModel } from '../../src/runtime/model.js';
+import { decodeDataset, type DatasetArrays } from '../datasets/dataset-file.js';
 
 export interface CalibrationOptions {
   maxAlertsPerHour: number;
@@ -78,6 +78,29 @@ export function calibrate(normalScores: ArrayLike<number>, windowsPerHour: numbe
     threshold, gaussianThreshold: gaussian, maxNormalScore: maxNormal, logitMean: mean, logitStd: std,
     expectedAlertsPerHour: rate(logit(threshold)), windowsPerHour, normalWindows: z.length,
   };
+}
+
+/** The model's outputs [n, K] on every window of the dataset, with its side features when it takes them. */
+async function scoreDataset(modelPath: string, ds: DatasetArrays): Promise<{ probs: Float32Array; labels: string[]; k: number }> {
+  const model = await loadModel(modelPath);
+  try {
+    const meta = model.metadata;
+    if (meta.input.window !== undefined && meta.input.window !== ds.t) throw new WavegateError('E_INPUT', `${modelPath}: window ${meta.input.window}, the dataset's windows have ${ds.t} steps`);
+    const F = meta.input.features?.names.length ?? 0;
+    const k = meta.output.size;
+    const batch = 256;
+    const session = await model.createSession({ maxBatch: batch });
+    const probs = new Float32Array(ds.n * k);
+    for (let first = 0; first < ds.n; first += batch) {
+      const b = Math.min(batch, ds.n - first);
+      const x = ds.x.subarray(first * ds.t * ds.c, (first + b) * ds.t * ds.c);
+      probs.set(session.run(x, b, { T: ds.t, features: F ? ds.features!.subarray(first * F, (first + b) * F) : undefined }), first * k);
+    }
+    session.dispose();
+    return { probs, labels: meta.labels ?? [], k };
+  } finally {
+    model.dispose();
+  }
 }
 
 export async function calibrateModel(modelPath: string, datasetPath: string, outPath: string, o: CalibrationOptions) {

@@ -3,7 +3,8 @@
  * model in models/, each step resumable (tools/pipeline/steps.ts):
  *
  *   datasets -> teacher -> distilled student -> ONNX -> INT8 .wgm (+ f32 twin) -> verify -> evaluate -> publish
- *   (bearing-anomaly adds outlier exposure before the teacher and threshold calibration after INT8)
+ *   (bearing-anomaly adds outlier exposure before the teacher and threshold calibration after INT8;
+ *   --synthetic starts by writing synthetic records in the staged data's formats)
  *
  * docs/training.md#the-pipeline describes it; docs/models.md the models it makes.
  */
@@ -14,7 +15,9 @@ import { Command, Option } from 'commander';
 import { WavegateError } from '../../src/errors.js';
 import { formatSeconds, listSteps, runSteps, type Step } from './steps.js';
 import { taskSpec, TASKS, type DatasetSpec, type TaskName, type TaskSpec } from './tasks.js';
-import { evaluate, HAVE, importFloat, quantize, ROOT, tool, trainer, verify, wavegate } from './toolchain.js';
+import { writeSyntheticCwru, writeSyntheticEcgRecord } from '../synth/records.js';
+import { evaluate, importFloat, quantize, ROOT, tool, trainer, verify, wavegate } from './toolchain.js';
+import { SYNTHETIC_ECG_RECORDS } from './tasks.js';
 
 export interface PipelineOptions {
   task: TaskName;
@@ -34,20 +37,35 @@ const recipeFile = (name: string) => join(ROOT, 'tools', 'trainer', 'recipes', `
 
 /** The steps of one task, in order. */
 export function buildSteps(o: PipelineOptions): Step[] {
-  const spec: TaskSpec = taskSpec(o.task, o.data, o.synthetic);
   const w = (...p: string[]) => join(o.work, ...p);
+  // --synthetic: records in the staged data's formats, read by the same commands.
+  const data = o.synthetic ? w('synthetic-data') : o.data;
+  const spec: TaskSpec = taskSpec(o.task, data, o.synthetic);
   const train = w('train');
   const datasets = spec.datasets;
   const file = (d: DatasetSpec) => w(d.file);
   const steps: Step[] = [];
+  const dataDir = join(data, o.task === 'ecg' ? 'mitdb' : 'cwru');
+
+  if (o.synthetic) {
+    const records = o.task === 'ecg' ? [...SYNTHETIC_ECG_RECORDS.train, ...SYNTHETIC_ECG_RECORDS.test] : [];
+    steps.push({
+      name: 'records', title: `synthetic ${o.task === 'ecg' ? 'MIT-BIH-like records' : 'CWRU-like recordings'} -> ${dataDir}`,
+      inputs: [join(ROOT, 'tools', 'synth', 'records.ts')], params: { records }, outputs: [dataDir],
+      run: async () => {
+        rmSync(dataDir, { recursive: true, force: true });
+        if (o.task === 'ecg') records.forEach((r, i) => writeSyntheticEcgRecord(dataDir, r, { seconds: 60, seed: 100 + i }));
+        else writeSyntheticCwru(dataDir, { seconds: 4, seed: 1 });
+      },
+    });
+  }
 
   for (const [role, d] of Object.entries(datasets) as [string, DatasetSpec][]) {
-    const uses = (d.uses ?? []).map((u) => file(datasets[u as keyof typeof datasets]!));
-    const args = d.args.map((a) => a.replace('{train}', file(datasets.train)));
+    const args = d.args;
     const source = args.includes('--source') ? args[args.indexOf('--source') + 1].replace(/^\w+:/, '') : undefined;
     steps.push({
       name: `dataset-${role}`, title: `${role} dataset: wavegate ${args.slice(0, 2).join(' ')} -> ${d.file}`,
-      inputs: [...(source ? [source] : []), ...uses], params: args, outputs: [file(d)],
+      inputs: source ? [source] : [], params: args, outputs: [file(d)],
       run: () => wavegate([...args, '--out', file(d)]),
     });
   }
@@ -104,11 +122,11 @@ export function buildSteps(o: PipelineOptions): Step[] {
   const int8 = spec.anomaly ? w('model-uncalibrated.wgm') : w('model.wgm');
   const f32 = w('model-f32.wgm');
   steps.push({
-    name: 'quantize', title: `INT8 model (${HAVE.quantize ? 'wavegate quantize' : 'wavegate import --int8'}) and its f32 twin`,
-    inputs: [onnx, trainSet], params: { metaJson, HAVE }, outputs: [int8, f32],
+    name: 'quantize', title: 'INT8 model (wavegate quantize, calibrated on the training windows) and its f32 twin',
+    inputs: [onnx, trainSet], params: { metaJson }, outputs: [int8, f32, w('quantize.txt')],
     run: async () => {
       writeFileSync(meta, JSON.stringify(metaJson, null, 2));
-      await quantize({ onnx, dataset: trainSet, meta, out: int8 });
+      await quantize({ onnx, dataset: trainSet, meta, out: int8, report: w('quantize.txt') });
       await importFloat({ onnx, dataset: trainSet, meta, out: f32 });
     },
   });
@@ -121,30 +139,31 @@ export function buildSteps(o: PipelineOptions): Step[] {
     });
   }
   steps.push({
-    name: 'verify', title: `INT8 model vs onnxruntime (${HAVE.verify ? 'wavegate verify' : 'tools/pipeline/verify-onnx.ts'})`,
-    inputs: [model, onnx, valSet ?? trainSet], params: { HAVE }, outputs: [w('verify.json')],
+    name: 'verify', title: 'INT8 model vs onnxruntime (wavegate verify)',
+    inputs: [model, onnx, valSet ?? trainSet], params: [], outputs: [w('verify.json')],
     run: () => verify({ model, onnx, dataset: valSet ?? trainSet, out: w('verify.json'), minAgreement: 0.98 }),
   });
-  const test = file(datasets.test);
   steps.push({
-    name: 'evaluate', title: `evaluation on held-out ${datasets.test.file} (INT8, and f32 for the difference)`,
-    inputs: [model, f32, test], params: { HAVE, evalArgs: spec.evalArgs }, outputs: [w('eval.json'), w('eval-f32.json')],
+    name: 'evaluate', title: `wavegate eval ${spec.evalArgs.join(' ')} (INT8, and f32 for the difference)`,
+    inputs: [model, f32, dataDir], params: { evalArgs: spec.evalArgs }, outputs: [w('eval.json'), w('eval-f32.json')],
     run: async () => {
-      await evaluate({ model, dataset: test, evalArgs: spec.evalArgs, out: w('eval.json') });
-      await evaluate({ model: f32, dataset: test, evalArgs: spec.evalArgs, out: w('eval-f32.json') });
+      await evaluate({ model, evalArgs: spec.evalArgs, out: w('eval.json') });
+      await evaluate({ model: f32, evalArgs: spec.evalArgs, out: w('eval-f32.json') });
     },
   });
   const published = [join(o.models, `${spec.name}.wgm`), join(o.models, `${spec.name}.eval.json`), join(o.models, `${spec.name}.training.json`)];
   steps.push({
     name: 'publish', title: `copy to ${o.models}/${spec.name}.{wgm,eval.json,training.json}`,
-    inputs: [model, w('eval.json'), w('eval-f32.json'), w('verify.json'), join(train, 'teacher-summary.json'), join(train, 'distill-summary.json')],
+    inputs: [model, w('eval.json'), w('eval-f32.json'), w('verify.json'), w('quantize.txt'), join(train, 'teacher-summary.json'), join(train, 'distill-summary.json')],
     params: [], outputs: published,
     run: async () => {
       mkdirSync(o.models, { recursive: true });
       copyFileSync(model, published[0]);
       const evaluation = { int8: readJson(w('eval.json')), f32: readJson(w('eval-f32.json')), verify: readJson(w('verify.json')) };
       writeFileSync(published[1], JSON.stringify(evaluation, null, 2) + '\n');
-      writeFileSync(published[2], JSON.stringify(trainingSummary(o, spec), null, 2) + '\n');
+      // Committed: this machine's folders become <work> and $WAVEGATE_DATA.
+      const summary = JSON.stringify(trainingSummary(o, spec), null, 2).split(o.work).join('<work>').split(o.data).join('$WAVEGATE_DATA');
+      writeFileSync(published[2], summary + '\n');
     },
   });
   return steps;
@@ -175,7 +194,11 @@ function trainingSummary(o: PipelineOptions, spec: TaskSpec) {
     datasets: Object.fromEntries(Object.entries(spec.datasets).map(([k, v]) => [k, { file: v.file, command: `wavegate ${v.args.join(' ')}` }])),
     stepSeconds: stamps,
     teacher: strip(teacher), teacherOnValidation: strip(d.teacher), studentKd: strip(d.studentKd), studentPlain: strip(d.studentPlain),
-    compressionRatio: d.compressionRatio, export: readJson(join(o.work, 'export.json')), ...extra,
+    compressionRatio: d.compressionRatio, export: readJson(join(o.work, 'export.json')),
+    /** `wavegate quantize`'s report: calibration methods compared, the one chosen per input, float vs INT8. */
+    quantize: readFileSync(join(o.work, 'quantize.txt'), 'utf8').trimEnd().split('\n'),
+    evaluation: `wavegate eval ${spec.evalArgs.join(' ')} --json`,
+    ...extra,
   };
 }
 

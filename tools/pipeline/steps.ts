@@ -13,7 +13,7 @@
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { WavegateError } from '../../src/errors.js';
-import { sha256Hasher } from '../../src/model/digest.js';
+import { sha256Hasher, sha256Hex } from '../../src/model/digest.js';
 
 export interface StepContext {
   /** True when an earlier run of this step with the same key was interrupted: partial outputs may be reused. */
@@ -72,9 +72,7 @@ export async function digestPath(path: string): Promise<string> {
 export async function stepKey(step: Step): Promise<string> {
   const inputs: Record<string, string> = {};
   for (const p of step.inputs) inputs[p] = await digestPath(p);
-  const key = sha256Hasher();
-  key.update(JSON.stringify({ name: step.name, params: step.params, inputs }));
-  return key.hex();
+  return sha256Hex(new TextEncoder().encode(JSON.stringify({ name: step.name, params: step.params, inputs })));
 }
 
 function readStamp(path: string): { key?: string } | undefined {

@@ -1,15 +1,20 @@
 /**
  * The three default-model tasks of `npm run pipeline` as data: where the data comes from, the
- * dataset commands, the recipes, the model's name and description. `--synthetic` swaps the real
- * data for small `wavegate dataset synth` sets and the recipes for the `tiny` one (the CI test of
- * the steps, minutes instead of an hour).
+ * dataset commands, the recipes, the evaluation, the model's name and description. `--synthetic`
+ * swaps the staged data for synthetic records in the same formats and the recipes for the `tiny`
+ * one (the CI test of the steps, minutes instead of an hour).
  */
 import { join } from 'node:path';
+import { DS2_STAGED } from '../../src/labels/splits.js';
 
 export type TaskName = 'ecg' | 'bearing' | 'bearing-anomaly';
 export const TASKS: readonly TaskName[] = ['ecg', 'bearing', 'bearing-anomaly'];
 
-/** Side features of the ECG model: de Chazal's RR intervals and ratios to the patient's own rhythm. */
+/**
+ * Side features of the ECG model: de Chazal's RR intervals and ratios to the patient's own rhythm.
+ * (The beat-shape features templateCorr, templateAmp, templateDiff were tried on 2026-12-06 and
+ * lowered the held-out DS1 validation figures: docs/models.md.)
+ */
 export const ECG_FEATURES = [
   'preRR', 'postRR', 'localRR', 'averageRR', 'preRR/localRR', 'postRR/localRR',
   'preRR/averageRR', 'postRR/averageRR', 'localRR/averageRR', 'postRR/preRR',
@@ -24,8 +29,6 @@ export interface DatasetSpec {
   file: string;
   /** `wavegate` arguments before `--out` (the data folder already substituted). */
   args: string[];
-  /** Other datasets this one reads (--features-from). */
-  uses?: string[];
 }
 
 export interface TaskSpec {
@@ -33,17 +36,17 @@ export interface TaskSpec {
   /** models/<name>.wgm */
   name: string;
   description: string;
-  datasets: { train: DatasetSpec; val?: DatasetSpec; test: DatasetSpec; synth?: DatasetSpec };
+  /** The training set, its validation set (else the recipe holds out records) and the synthetic faults of outlier exposure. The test data is read by `wavegate eval` itself (evalArgs). */
+  datasets: { train: DatasetSpec; val?: DatasetSpec; synth?: DatasetSpec };
   teacherRecipe: string;
   studentRecipe: string;
   /** Recipe overrides (--set) for both runs. */
   overrides: string[];
   /**
-   * `wavegate eval` arguments (when HAVE.eval): the test data as the command reads it. None for
-   * CWRU: `eval --cwru` scores whole files, whose first 60 % trained the model; the held-out
-   * test region is the test dataset, which the dataset evaluation scores.
+   * `wavegate eval` arguments: the held-out test data as the command reads it (the staged DS2
+   * records; the test region, the last 20 %, of each CWRU recording).
    */
-  evalArgs?: string[];
+  evalArgs: string[];
   /** One-class anomaly model: outlier exposure and threshold calibration steps. */
   anomaly: boolean;
   /** Detector defaults written at import (anomaly models get theirs from calibration). */
@@ -52,7 +55,12 @@ export interface TaskSpec {
   labels?: string[];
 }
 
-const synthEcg = (seed: number, count: number): string[] => ['dataset', 'synth', '--kind', 'ecg', '--seed', String(seed), '--count', String(count), '--seconds', '60', '--window', '128', '--before', '45'];
+/**
+ * --synthetic: the records step writes MIT-BIH-like and CWRU-like files (tools/synth/records.ts)
+ * into <work>/synthetic-data, and the same dataset and eval commands as on the staged data read
+ * them: these records, shorter windows, the tiny recipe (the CI test of the steps).
+ */
+export const SYNTHETIC_ECG_RECORDS = { train: ['101', '106', '108', '109', '112', '114'], test: ['200', '210', '213'] };
 const synthBearing = (seed: number, count: number): string[] => ['dataset', 'synth', '--kind', 'bearing', '--seed', String(seed), '--count', String(count), '--seconds', '1', '--window', '256', '--hop', '256'];
 /** The tiny recipe, as fast as it goes: what the CI test of the pipeline runs. */
 const TINY = ['--set', 'teacher.train.epochs=2', '--set', 'student.train.epochs=2', '--set', 'student.distill.baseline=false', '--set', 'dataset.maxWindows=256'];
@@ -63,24 +71,23 @@ export function taskSpec(task: TaskName, data: string, synthetic: boolean): Task
   if (task === 'ecg') {
     return {
       task, name: 'ecg-arrhythmia', anomaly: false,
-      description: 'AAMI beat classes N, S, V, F, Q of the MLII lead: GRU on 0.72 s beat windows at 120 Hz around the device QRS detector\'s R peaks, with 10 RR features (intervals and ratios to the patient\'s own rhythm); trained on MIT-BIH DS1 (inter-patient). Not a medical device.',
-      datasets: synthetic
-        ? { train: { file: 'train.npz', args: synthEcg(1, 6) }, test: { file: 'test.npz', args: synthEcg(2, 3) } }
-        : {
-            train: { file: 'ds1.npz', args: ['dataset', 'build', '--source', mitdb, '--split', 'DS1', ...ECG_INPUT] },
-            test: { file: 'ds2.npz', args: ['dataset', 'build', '--source', mitdb, '--split', 'DS2_STAGED', ...ECG_INPUT, '--features-from', '{train}'], uses: ['train'] },
-          },
+      description: 'AAMI beat classes N, S, V, F, Q of the MLII lead: GRU-64 on 0.72 s beat windows at 120 Hz around the device QRS detector\'s R peaks, with 10 RR features (intervals and ratios to the patient\'s own rhythm); trained on MIT-BIH DS1 (inter-patient). Not a medical device.',
+      datasets: {
+        train: { file: 'ds1.npz', args: ['dataset', 'build', '--source', mitdb, '--split', synthetic ? SYNTHETIC_ECG_RECORDS.train.join(',') : 'DS1', ...ECG_INPUT] },
+      },
       teacherRecipe: synthetic ? 'tiny' : 'ecg-rr-teacher',
       studentRecipe: synthetic ? 'tiny' : 'ecg-rr-student',
       overrides: synthetic ? [...TINY, '--set', 'dataset.valFraction=0.34'] : [],
-      evalArgs: synthetic ? undefined : ['--mitdb', join(data, 'mitdb'), '--records', '100,200,210,213,214,221,222,232,233,234'],
-      detector: { normalLabels: ['N'], thresholds: synthetic ? { S: 0.5, V: 0.5 } : { S: 0.5, V: 0.5, F: 0.5 }, minDuration: 1, window: 1, hysteresis: 1, cooldown: 10 },
+      evalArgs: ['--mitdb', join(data, 'mitdb'), '--records', (synthetic ? SYNTHETIC_ECG_RECORDS.test : DS2_STAGED).join(',')],
+      detector: { normalLabels: ['N'], thresholds: { S: 0.5, V: 0.5, F: 0.5 }, minDuration: 1, window: 1, hysteresis: 1, cooldown: 10 },
     };
   }
-  const cwruSplit = (split: string, hop: number): string[] => ['dataset', 'build', '--source', cwru, '--split', split, ...CWRU_INPUT, '--hop', String(hop)];
-  const bearingData = synthetic
-    ? { train: { file: 'train.npz', args: synthBearing(1, 8) }, val: { file: 'val.npz', args: synthBearing(2, 4) }, test: { file: 'test.npz', args: synthBearing(3, 4) } }
-    : { train: { file: 'cwru-train.npz', args: cwruSplit('train', 256) }, val: { file: 'cwru-val.npz', args: cwruSplit('val', 512) }, test: { file: 'cwru-test.npz', args: cwruSplit('test', 512) } };
+  // Synthetic: the four CWRU-like files (normal and one 0.007 in fault of each kind), 256-sample windows, 4 classes.
+  const cwruInput = synthetic ? [...CWRU_INPUT.map((a) => (a === '10class' ? '4class' : a === '1024' ? '256' : a))] : CWRU_INPUT;
+  const cwruSplit = (split: string, hop: number): string[] => ['dataset', 'build', '--source', cwru, '--split', split, ...cwruInput, '--hop', String(synthetic ? hop / 4 : hop)];
+  const bearingData = { train: { file: 'cwru-train.npz', args: cwruSplit('train', 256) }, val: { file: 'cwru-val.npz', args: cwruSplit('val', 512) } };
+  /** `wavegate eval --cwru` scores the test region (the last 20 %) of every file: never trained on. */
+  const cwruEval = ['--cwru', join(data, 'cwru'), '--region', 'test'];
   if (task === 'bearing') {
     return {
       task, name: 'bearing-fault', anomaly: false,
@@ -89,6 +96,7 @@ export function taskSpec(task: TaskName, data: string, synthetic: boolean): Task
       teacherRecipe: synthetic ? 'tiny' : 'bearing-teacher',
       studentRecipe: synthetic ? 'tiny' : 'bearing-student',
       overrides: synthetic ? TINY : [],
+      evalArgs: cwruEval,
       detector: { normalLabels: ['normal'], threshold: 0.5, minDuration: 3, window: 5, hysteresis: 5, cooldown: 60 },
     };
   }
@@ -99,5 +107,6 @@ export function taskSpec(task: TaskName, data: string, synthetic: boolean): Task
     teacherRecipe: synthetic ? 'tiny' : 'bearing-anomaly-teacher',
     studentRecipe: synthetic ? 'tiny' : 'bearing-anomaly-student',
     overrides: synthetic ? TINY : [],
+    evalArgs: cwruEval,
   };
 }

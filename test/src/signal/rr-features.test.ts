@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compileRrFeatureNames, featureStats, normalizeFeatures, RrFeatureStream, rrFeatureRows } from '../../../src/signal/rr-features.js';
+import { BeatShapeTemplate, compileRrFeatureNames, featureStats, normalizeFeatures, RrFeatureStream, rrFeatureRows } from '../../../src/signal/rr-features.js';
+import { beatWindows, BeatStream } from '../../../src/signal/beats.js';
 import { expectWavegateError } from '../../helpers/expect-error.js';
 
 const f32 = (xs: number[]) => Array.from(Float32Array.from(xs));
@@ -70,5 +71,59 @@ describe('RR features', () => {
     const s = new RrFeatureStream({ names: ['preRR'], localBeats: 2 }, 360);
     s.push(10);
     expectWavegateError(() => s.push(10), 'E_INPUT', /R peak 10 is not an integer after 10/);
+  });
+});
+
+describe('beat-shape features (the patient\'s running template)', () => {
+  it('templateCorr, templateAmp, templateDiff against the mean of the beats before, by hand', () => {
+    const b = [0, 1, 3, 1, 0, -1];
+    const t = new BeatShapeTemplate(b.length, 1);
+    expect(t.take(Float32Array.from(b))).toEqual([1, 0, 0]); // the first beat: nothing to compare with
+    const [c2, a2, d2] = t.take(Float32Array.from(b, (v) => 2 * v)); // template b: twice as tall
+    expect(c2).toBeCloseTo(1, 12);
+    expect(a2).toBeCloseTo(Math.log(2), 12);
+    expect(d2).toBeCloseTo(1, 12);
+    const [c3, a3, d3] = t.take(Float32Array.from(b, (v) => -v)); // template 1.5 b (mean of the two): inverted
+    expect(c3).toBeCloseTo(-1, 12);
+    expect(a3).toBeCloseTo(Math.log(1 / 1.5), 12);
+    expect(d3).toBeCloseTo(2.5 / 1.5, 12);
+  });
+
+  it('premature beats stay out of the template (preRR < 0.9 averageRR); the first beat always enters', () => {
+    const b = Float32Array.from([0, 1, 3, 1, 0, -1]);
+    const t = new BeatShapeTemplate(b.length, 1);
+    t.take(Float32Array.from(b, (v) => -v), false); // the first beat enters even when premature
+    t.take(b, false); // kept out: the template is still -b
+    expect(t.take(b)[0]).toBeCloseTo(-1, 12);
+    const s = new RrFeatureStream({ names: ['templateCorr'], localBeats: 4 }, 100);
+    s.push(0);
+    expect(s.push(100)?.templateOk).toBe(true); // preRR 1 = averageRR 1
+    expect(s.push(160)?.templateOk).toBe(false); // preRR 0.6 < 0.9 x averageRR 0.8
+    expect(s.push(300)?.templateOk).toBe(true); // 1.4 >= 0.9 x 1
+  });
+
+  it('are named like RR features, and only the beat stream computes them', () => {
+    expect(compileRrFeatureNames(['preRR', 'templateCorr', 'templateDiff'])).toEqual([[0], ['shape', 0], ['shape', 2]]);
+    expect(new RrFeatureStream({ names: ['preRR', 'templateAmp'], localBeats: 4 }, 100).shapeSlots).toEqual([{ index: 1, feature: 1 }]);
+    expectWavegateError(() => rrFeatureRows([0, 100, 200], 100, { names: ['templateCorr'], localBeats: 4 }), 'E_ARGUMENT', /templateCorr need the beat windows/);
+  });
+
+  it('the beat stream gives the same rows whatever the chunking, normalised after the shape slots are filled', () => {
+    const fs = 100;
+    const signal = Float32Array.from({ length: 3000 }, (_, i) => Math.sin(i / 3) * (1 + ((i / 100) | 0) % 3) + 0.01 * Math.cos(i * 7));
+    const peaks = Array.from({ length: 28 }, (_, k) => 50 + 100 * k + (k % 4) * 9);
+    const spec = { names: ['preRR', 'templateCorr', 'templateAmp', 'templateDiff', 'postRR'], localBeats: 4 };
+    const opts = { before: 20, after: 30, features: { spec, fs } };
+    const whole = beatWindows(signal, peaks, opts);
+    expect(whole.length).toBeGreaterThan(20);
+    for (const b of whole) expect(b.features!.every(Number.isFinite)).toBe(true);
+    const s = new BeatStream(opts);
+    const chunked = [...s.pushPeaks(peaks)];
+    for (let i = 0; i < signal.length; i += 37) chunked.push(...s.pushSamples(signal.subarray(i, i + 37)));
+    expect(chunked.map((b) => Array.from(b.features!))).toEqual(whole.map((b) => Array.from(b.features!)));
+    // Normalisation applies to the filled row: (raw - mean) / std, shape slots included.
+    const normalize = { mean: [1, 0.5, 0, 1, 1], std: [0.5, 0.25, 1, 2, 0.5] };
+    const normed = beatWindows(signal, peaks, { ...opts, features: { spec: { ...spec, normalize }, fs } });
+    expect(normed.map((b) => Array.from(b.features!))).toEqual(whole.map((b) => Array.from(normalizeFeatures(b.features!, normalize))));
   });
 });

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode212, encodeMitAnnotations, formatWfdbHeader } from '../../../src/io/wfdb-write.js';
 import { checksum16 } from '../../../src/io/wfdb-signal.js';
-import { synthEcg } from '../../../tools/synth/ecg.js';
+import type { synthEcg } from '../../../tools/synth/ecg.js';
+import { writeSyntheticEcgRecord as writeEcgRecord } from '../../../tools/synth/records.js';
 
 export const SYN_FS = 360;
 export const SYN_SAMPLES = 360 * 30;
@@ -44,9 +45,6 @@ export function writeSyntheticRecord(name = '100'): string {
   return dir;
 }
 
-/** MIT annotation codes of the synthetic ECG classes: N (1), A (8, an S beat), V (5). */
-const ECG_CODES = { N: 1, S: 8, V: 5 } as const;
-
 /**
  * Writes a synthetic ECG (tools/synth/ecg.ts, MLII only, format 212 at 200 ADC units per mV) with
  * its true beats as the reference annotations: a record the QRS detector can run on. Returns the
@@ -54,12 +52,5 @@ const ECG_CODES = { N: 1, S: 8, V: 5 } as const;
  */
 export function writeSyntheticEcgRecord(name = '100', options: { seconds?: number; seed?: number } = {}): { dir: string; ecg: ReturnType<typeof synthEcg> } {
   const dir = mkdtempSync(join(tmpdir(), 'wg-syn-ecg-'));
-  const ecg = synthEcg({ seconds: options.seconds ?? 60, seed: options.seed ?? 3, premature: { S: 0.15, V: 0.15 }, noise: 0.02 });
-  const adc = Int16Array.from(ecg.signal, (v) => Math.max(-1024, Math.min(1023, Math.round(v * 200))) + 1024);
-  writeFileSync(join(dir, `${name}.dat`), encode212(adc));
-  writeFileSync(join(dir, `${name}.hea`), formatWfdbHeader(name, ecg.fs, adc.length, [
-    { file: `${name}.dat`, format: 212, gain: 200, adcResolution: 11, adcZero: 1024, initialValue: adc[0], checksum: checksum16(adc), description: 'MLII' },
-  ]));
-  writeFileSync(join(dir, `${name}.atr`), encodeMitAnnotations(Array.from(ecg.rPeaks, (sample, i) => ({ sample, code: ECG_CODES[ecg.labels[i]] }))));
-  return { dir, ecg };
+  return { dir, ecg: writeEcgRecord(dir, name, options) };
 }

@@ -90,8 +90,9 @@ needs(CWRU, KERNELS).describe('eval --cwru on the CWRU files', () => {
     const r = await evalCli('--model', path, '--cwru', CWRU_DIR, '--json');
     expect(r.code).toBeUndefined();
     const j = JSON.parse(r.out);
-    expect(Object.keys(j)).toEqual(['files', 'accuracy', 'classes', 'auroc']);
+    expect(Object.keys(j)).toEqual(['files', 'accuracy', 'classes', 'auroc', 'normalAlerts']);
     expect(j.auroc).toBeNull();
+    expect(j.normalAlerts).toBeNull();
     expect(j.files).toHaveLength(10);
     const ds = buildCwruDataset({ dir: CWRU_DIR, split: 'test', window: BEARING_WINDOW, hop: BEARING_HOP });
     let correct = 0, total = 0;
@@ -122,6 +123,8 @@ needs(CWRU, KERNELS).describe('eval --cwru on the CWRU files', () => {
       expect(j.auroc!).toBeGreaterThan(0.9);
       const normal = j.files.find((f) => f.label === 'normal')!;
       expect(normal.alertsPerHour).toBeCloseTo(normal.alerts / (normal.seconds / 3600), 9);
+      // The summary over the normal files: the threshold, how much normal data, the rate.
+      expect(j.normalAlerts).toEqual({ threshold: 0.5, windows: normal.windows, seconds: normal.seconds, alerts: normal.alerts, perHour: normal.alertsPerHour });
       // A threshold below every normal score alerts on normal data at once; the rate follows.
       const low = await loadModel(writeBearingAnomaly(join(tmp), { threshold: 0.01 }));
       try {

@@ -1,6 +1,7 @@
 /**
- * `npm run pipeline` on its tiny synthetic configuration (--synthetic: `wavegate dataset synth`
- * data and the tiny recipe): every step runs, the published model is self-describing and loads,
+ * `npm run pipeline` on its tiny synthetic configuration (--synthetic: synthetic records in the
+ * MIT-BIH and CWRU file formats, read by the same `wavegate dataset build` and `wavegate eval`
+ * commands as the staged data, and the tiny recipe): every step runs, the published model is self-describing and loads,
  * the evaluation JSON has the documented shape, and a second run skips what is up to date while an
  * output removed is made again (resumable). The ECG task covers side features; bearing-anomaly
  * covers outlier exposure and the threshold calibration written into the detector defaults.
@@ -35,7 +36,7 @@ needs(TORCH).describe('npm run pipeline --synthetic', () => {
     const work = join(dir, 'ecg');
     const first = pipeline(['--task', 'ecg', '--work', work, '--models', models]);
     expect(first.status, first.log).toBe(0);
-    for (const step of ['dataset-train', 'dataset-test', 'teacher', 'distill', 'export', 'quantize', 'verify', 'evaluate', 'publish']) {
+    for (const step of ['records', 'dataset-train', 'teacher', 'distill', 'export', 'quantize', 'verify', 'evaluate', 'publish']) {
       expect(first.log).toMatch(new RegExp(`\\] ${step}: done in`));
     }
     const wgm = join(models, 'ecg-arrhythmia.wgm');
@@ -45,19 +46,22 @@ needs(TORCH).describe('npm run pipeline --synthetic', () => {
     expect(meta.input.features?.kind).toBe('rr');
     expect(meta.input.features?.names.length).toBeGreaterThan(0);
     expect(meta.input.windowing?.mode).toBe('beat');
-    expect(meta.labels).toEqual(['N', 'S', 'V']);
+    expect(meta.labels).toEqual(['N', 'S', 'V', 'F', 'Q']);
     expect(meta.detector?.normalLabels).toEqual(['N']);
     expect(statSync(wgm).size).toBeLessThan(statSync(join(work, 'model-f32.wgm')).size); // INT8 recurrent weights
 
     const evaluation = JSON.parse(readFileSync(join(models, 'ecg-arrhythmia.eval.json'), 'utf8'));
+    // `wavegate eval --mitdb --json` on the three synthetic test records (EC57 classes N, S, V, F).
     for (const e of [evaluation.int8, evaluation.f32]) {
-      expect(Object.keys(e.classes)).toEqual(['N', 'S', 'V']);
-      for (const c of Object.values(e.classes) as Array<{ n: number; se: number | null }>) {
+      expect(Object.keys(e.classes)).toEqual(['N', 'S', 'V', 'F']);
+      for (const name of ['N', 'S', 'V']) {
+        const c = e.classes[name] as { n: number; se: number | null };
         expect(c.n).toBeGreaterThan(0);
         expect(c.se === null || (c.se >= 0 && c.se <= 1)).toBe(true);
       }
       expect(e.accuracy).toBeGreaterThanOrEqual(0);
       expect(e.records.length).toBe(3);
+      expect(e.qrs.se).toBeGreaterThan(0.9);
     }
     expect(evaluation.verify.agreement).toBeGreaterThanOrEqual(0.98);
     const training = JSON.parse(readFileSync(join(models, 'ecg-arrhythmia.training.json'), 'utf8'));
@@ -91,8 +95,12 @@ needs(TORCH).describe('npm run pipeline --synthetic', () => {
     const evaluation = JSON.parse(readFileSync(join(models, 'bearing-anomaly.eval.json'), 'utf8'));
     expect(evaluation.int8.auroc).toBeGreaterThanOrEqual(0);
     expect(evaluation.int8.auroc).toBeLessThanOrEqual(1);
-    expect(evaluation.int8.accuracy).toBeNull();
+    // `wavegate eval --cwru --region test --json` on the four CWRU-like files.
+    expect(Object.keys(evaluation.int8.classes)).toEqual(['normal', 'anomaly']);
+    expect(evaluation.int8.normalAlerts.threshold).toBeCloseTo(threshold!, 5);
     expect(evaluation.int8.normalAlerts.windows).toBeGreaterThan(0);
-    expect(evaluation.int8.files.map((f: { label: string }) => f.label)).toEqual(['normal', 'inner', 'ball', 'outer']);
+    expect(evaluation.int8.files.map((f: { file: string; label: string }) => `${f.file} ${f.label}`)).toEqual([
+      '12k_Drive_End_B007_0_118.mat anomaly', '12k_Drive_End_IR007_0_105.mat anomaly', '12k_Drive_End_OR007@6_0_130.mat anomaly', 'normal_0_97.mat normal',
+    ]);
   }, RUN_TIMEOUT_MS);
 });
