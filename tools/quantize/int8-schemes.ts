@@ -6,6 +6,7 @@
  * saying version 3: the only difference is the scheme.
  *
  *   npx tsx tools/quantize/int8-schemes.ts [--synth <records>] [--mitdb <dir>] [--json]
+ *   npx tsx tools/quantize/int8-schemes.ts --models <f32.wgm>,<int8.wgm>,<dataset.npz>[,<name>] ... [--json]
  *
  * Sets: the demo model (fixtures/models/ecg-beat-gru.onnx) on the committed beat windows
  * (fixtures/signals/ecg-beats.npy, labelled N/S/V), on a larger synthetic beat set (--synth
@@ -18,8 +19,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../src/io/npy.js';
+import { decodeWgm } from '../../src/model/load.js';
 import type { WgmModel } from '../../src/model/schema.js';
 import { loadModel } from '../../src/runtime/model.js';
+import { decodeDataset } from '../datasets/dataset-file.js';
 import { buildMitdbDataset } from '../datasets/mitdb.js';
 import { parsePreprocessSpec } from '../datasets/preprocess.js';
 import { importOnnxFile } from '../onnx/import.js';
@@ -95,8 +98,14 @@ function stats(p: Float32Array, ref: Float32Array, n: number, K: number, labels?
 
 /** f32, version-3 INT8 and version-4 INT8 of one ONNX model on windows x [n, T, C]. */
 export async function compareSchemes(onnxPath: string, name: string, x: Float32Array, n: number, T: number, labels?: number[], features?: Float32Array): Promise<SetResult> {
-  const f32 = importOnnxFile(onnxPath).model;
-  const int8 = importOnnxFile(onnxPath, { int8: true }).model;
+  return compareModels(importOnnxFile(onnxPath).model, importOnnxFile(onnxPath, { int8: true }).model, name, x, n, T, labels, features);
+}
+
+/**
+ * The same comparison for a model already imported twice (`wavegate import` without and with
+ * --int8, e.g. with --dataset so that side features are normalised as the model says).
+ */
+export async function compareModels(f32: WgmModel, int8: WgmModel, name: string, x: Float32Array, n: number, T: number, labels?: number[], features?: Float32Array): Promise<SetResult> {
   const ref = await score(f32, x, n, T, features);
   const K = f32.metadata.output.size;
   const v3 = stats(await score(atVersion(int8, 3), x, n, T, features), ref, n, K, labels);
@@ -173,11 +182,37 @@ export function formatResults(demo: SetResult[], onnx: SetResult[]): string {
   return lines.join('\n');
 }
 
+/** One row per model: windows per class, f32 sensitivity, and each scheme's agreement, differences and sensitivity (%). */
+export function formatModelRows(rows: SetResult[]): string {
+  const sens = (v?: number[]) => (v ? v.map((x) => (Number.isNaN(x) ? '-' : pct(x))).join(' / ') : '-');
+  const lines = ['| model, set | windows per class | f32 sensitivity | v3: top-1 agreement, max / mean \\|dp\\|, sensitivity | v4: the same | v4 - v3 sensitivity (points) |', '|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const cell = (s: SchemeStats) => `${pct(s.agreement)}%, ${s.maxAbsDiff.toExponential(2)} / ${s.meanAbsDiff.toExponential(2)}, ${sens(s.sensitivity)}`;
+    const diff = r.v4.sensitivity!.map((v, i) => (Number.isNaN(v) ? '-' : (100 * (v - r.v3.sensitivity![i])).toFixed(2))).join(' / ');
+    lines.push(`| ${r.name} | ${r.classCounts!.join(' / ')} | ${sens(r.f32Sensitivity)} | ${cell(r.v3)} | ${cell(r.v4)} | ${diff} |`);
+  }
+  return lines.join('\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  const pairs = argv.flatMap((a, i) => (a === '--models' ? [argv[i + 1]] : []));
+  if (pairs.length > 0) {
+    // --models <f32.wgm>,<int8.wgm>,<dataset.npz>[,<name>]: any imported model pair on a labelled dataset
+    const rows: SetResult[] = [];
+    for (const spec of pairs) {
+      const [f32Path, int8Path, dsPath, name] = spec.split(',');
+      const d = decodeDataset(readFileSync(dsPath), dsPath);
+      const f32 = decodeWgm(readFileSync(f32Path));
+      rows.push(await compareModels(f32, decodeWgm(readFileSync(int8Path)), name ?? int8Path, d.x, d.n, d.t, Array.from(d.y, Number), d.features));
+    }
+    if (argv.includes('--json')) console.log(JSON.stringify(rows, null, 1));
+    else console.log(formatModelRows(rows));
+    return;
+  }
   const demo = await demoSets({ synth: Number(arg('--synth') ?? 24), mitdb: arg('--mitdb') });
   const onnx = await onnxFixtureSets();
   if (argv.includes('--json')) console.log(JSON.stringify({ demo, onnx }, null, 1));
