@@ -19,6 +19,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../src/io/npy.js';
+import { f16ArrayToF32 } from '../../src/model/f16.js';
 import { decodeWgm } from '../../src/model/load.js';
 import type { WgmModel } from '../../src/model/schema.js';
 import { loadModel } from '../../src/runtime/model.js';
@@ -48,9 +49,15 @@ export interface SetResult {
   v4: SchemeStats;
 }
 
-/** The same model with its metadata saying `formatVersion` (INT8 tensors are those of v2-v4 alike). */
+/**
+ * The same model with its metadata saying `formatVersion`. INT8 weight tensors are those of v2-v4
+ * alike; version 4 stores biases as F16, which earlier versions did not take: widened to F32
+ * (exactly), they are the same numbers.
+ */
 function atVersion(m: WgmModel, formatVersion: number): WgmModel {
-  return { metadata: { ...m.metadata, formatVersion }, tensors: m.tensors };
+  if (formatVersion >= 4) return { metadata: { ...m.metadata, formatVersion }, tensors: m.tensors };
+  const tensors = new Map([...m.tensors].map(([name, t]) => [name, t.dtype === 'F16' && name.endsWith('.B') ? { dtype: 'F32' as const, shape: t.shape, data: f16ArrayToF32(t.data as Uint16Array) } : t]));
+  return { metadata: { ...m.metadata, formatVersion }, tensors };
 }
 
 async function score(m: WgmModel, x: Float32Array, n: number, T: number, features?: Float32Array): Promise<Float32Array> {
