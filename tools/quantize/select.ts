@@ -11,7 +11,7 @@
  * interact with the others only through the outputs, so one pass is enough; its figures are
  * all kept for the file's provenance and the printed report.
  *
- * Then the per-class check (keepFloatLayers): the selection windows are grouped by the float
+ * Then the per-class check (worstClassLoss, below): the selection windows are grouped by the float
  * model's top-1 class; where INT8 changes the top-1 of more than CLASS_LOSS_TOLERANCE of some
  * class's windows, the dense layers are tried in f32, the last (the logits) first, and one stays
  * f32 when that lowers the worst class's loss. Overall agreement weighs classes by their windows,
