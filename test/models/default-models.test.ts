@@ -50,11 +50,15 @@ describe.each(CARDS.map((c) => [c.name, c] as const))('models/%s.wgm', (_name, c
     expect(training.model).toBe(`${card.name}.wgm`);
   });
 
-  it('holds its recurrent and dense weights as INT8', () => {
-    const { tensors } = decodeWgm(new Uint8Array(readFileSync(path(card.name, '.wgm'))));
+  it('holds its recurrent and dense weights as INT8 (a dense layer f32 only where the quantizer measured a class loss and says so)', () => {
+    const { metadata, tensors } = decodeWgm(new Uint8Array(readFileSync(path(card.name, '.wgm'))));
     const weights = [...tensors.entries()].filter(([n]) => /\.(W|R)$/.test(n));
     expect(weights.length).toBeGreaterThanOrEqual(2);
-    for (const [n, t] of weights) expect(t.dtype, n).toBe('I8');
+    const inputs = (metadata.provenance as { calibration?: { inputs?: Record<string, { chosen: string }> } } | undefined)?.calibration?.inputs ?? {};
+    const keptFloat = new Set(Object.entries(inputs).filter(([, v]) => v.chosen === 'f32').map(([k]) => k));
+    for (const [n, t] of weights) expect(t.dtype, n).toBe(keptFloat.has(n.split('.')[0]) ? 'F32' : 'I8');
+    // The recurrent layers are always INT8.
+    for (const l of metadata.layers) if (l.type === 'gru' || l.type === 'lstm') expect(l.precision, l.name).toBe('int8');
   });
 
   needs(KERNELS).it('loads and describes itself: input, preprocessing, windowing, labels, detector, provenance', async () => {

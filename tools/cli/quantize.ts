@@ -3,7 +3,7 @@
  * (tools/quantize/quantize.ts; docs/quantization.md).
  *
  *   wavegate quantize <student.onnx> --calib <dataset.npz> --out <model.wgm> [--val <dataset.npz>]
- *       [--meta <meta.json>] [--calib-windows 256] [--select-windows 1000] [--seed 1]
+ *       [--meta <meta.json>] [--calib-windows 256] [--select <dataset.npz>] [--select-windows 1000] [--all-int8] [--seed 1]
  *
  * Prints the comparison of calibration methods per quantized input, the float-vs-INT8 report
  * (top-1 agreement, output differences, per-class sensitivity of both models where the windows
@@ -27,6 +27,8 @@ export interface QuantizeCliOptions {
   meta?: string;
   calibWindows?: number;
   selectWindows?: number;
+  select?: string;
+  allInt8?: boolean;
   seed?: number;
 }
 
@@ -37,7 +39,7 @@ export function formatQuantizeReport(r: QuantizeResult, out: string): string {
   const { report } = r;
   const lines: string[] = [];
   const methods = [...new Set(report.selection.sites.flatMap((s) => s.candidates.map((c) => c.choice.method)))];
-  lines.push(`calibration: ${report.statsWindows} statistics windows, ${report.heldOutWindows} held-out windows, ${report.activationBits}-bit activations; agreement with the float model on the held-out windows (top-1 %, mean |diff|):`);
+  lines.push(`calibration: ${report.statsWindows} statistics windows, ${report.heldOutWindows} ${report.selectionSource ? 'selection' : 'held-out'} windows${report.selectionSource ? ` (${report.selectionSource})` : ''}, ${report.activationBits}-bit activations; agreement with the float model on the ${report.selectionSource ? 'selection' : 'held-out'} windows (top-1 %, mean |diff|):`);
   const w = Math.max(8, ...report.selection.sites.map((s) => siteKey(s.site).length + 2));
   lines.push(`  ${'input'.padEnd(w)}${methods.map((m) => m.padStart(18)).join('')}   chosen`);
   for (const s of report.selection.sites) {
@@ -45,7 +47,7 @@ export function formatQuantizeReport(r: QuantizeResult, out: string): string {
       const c = s.candidates.find((x) => x.choice.method === m);
       return (c ? `${(100 * c.agreement.top1).toFixed(2)} ${c.agreement.meanAbsDiff.toExponential(2)}` : '-').padStart(18);
     });
-    const chosen = s.chosen.mode === 'static' ? `${s.chosen.method} (scale ${s.chosen.scale.toPrecision(4)})` : 'dynamic';
+    const chosen = s.chosen.mode === 'static' ? `${s.chosen.method} (scale ${s.chosen.scale.toPrecision(4)})` : s.chosen.mode === 'float' ? 'f32 (layer kept float)' : 'dynamic';
     lines.push(`  ${siteKey(s.site).padEnd(w)}${cells.join('')}   ${chosen}`);
   }
   const v = report.validation;
@@ -66,7 +68,7 @@ export function formatQuantizeReport(r: QuantizeResult, out: string): string {
 export async function runQuantize(onnxPath: string, opts: QuantizeCliOptions): Promise<string> {
   const output = prepareOutput(opts.out);
   const result = await quantize(onnxPath, {
-    calib: opts.calib, val: opts.val, meta: opts.meta, calibWindows: opts.calibWindows, selectWindows: opts.selectWindows, seed: opts.seed,
+    calib: opts.calib, val: opts.val, meta: opts.meta, calibWindows: opts.calibWindows, selectWindows: opts.selectWindows, select: opts.select, allInt8: opts.allInt8, seed: opts.seed,
     createdAt: creationTime(),
     // Progress on a terminal only (as dataset build): logs and pipes get the report alone.
     log: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,
@@ -92,6 +94,8 @@ export function registerQuantize(program: Command): Command {
     .option('--val <dataset.npz>', 'validation windows for the float-vs-INT8 report (default: the held-out calibration windows)')
     .option('--meta <meta.json>', 'JSON description as for `wavegate import --meta`; must agree with the calibration set')
     .option('--calib-windows <n>', 'windows whose activations give the statistics (default 256)', numberArg({ integer: true, min: 1 }))
+    .option('--select <dataset.npz>', 'compare the calibration methods on these windows (e.g. the validation split) instead of held-out calibration windows')
+    .option('--all-int8', 'every dense layer INT8 (default: a dense layer stays f32 where INT8 changes the top-1 of more than 0.5 % of one class\'s selection windows and f32 changes fewer)')
     .option('--select-windows <n>', 'held-out windows on which the calibration methods are compared (default 1000)', numberArg({ integer: true, min: 1 }))
     .option('--seed <n>', 'seed of the window split (default 1)', numberArg({ integer: true, min: 1 }))
     .action(runAction(async (onnxPath: string, opts: QuantizeCliOptions) => {

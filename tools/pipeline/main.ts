@@ -122,11 +122,11 @@ export function buildSteps(o: PipelineOptions): Step[] {
   const int8 = spec.anomaly ? w('model-uncalibrated.wgm') : w('model.wgm');
   const f32 = w('model-f32.wgm');
   steps.push({
-    name: 'quantize', title: 'INT8 model (wavegate quantize, calibrated on the training windows) and its f32 twin',
-    inputs: [onnx, trainSet], params: { metaJson }, outputs: [int8, f32, w('quantize.txt')],
+    name: 'quantize', title: `INT8 model (wavegate quantize, calibrated on the training windows${valSet ? ', methods compared on the validation windows' : ''}) and its f32 twin`,
+    inputs: [onnx, trainSet, ...(valSet ? [valSet] : [])], params: { metaJson, select: valSet !== undefined }, outputs: [int8, f32, w('quantize.txt')],
     run: async () => {
       writeFileSync(meta, JSON.stringify(metaJson, null, 2));
-      await quantize({ onnx, dataset: trainSet, meta, out: int8, report: w('quantize.txt') });
+      await quantize({ onnx, dataset: trainSet, select: valSet, meta, out: int8, report: w('quantize.txt') });
       await importFloat({ onnx, dataset: trainSet, meta, out: f32 });
     },
   });

@@ -64,6 +64,8 @@ export interface QuantizeJob {
   /** A --meta JSON (name, description, labels, detector). */
   meta: string;
   out: string;
+  /** Windows on which the calibration methods are compared (`--select`): the validation split, where the task has one. */
+  select?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export interface QuantizeJob {
  * to `report`.
  */
 export function quantize(job: QuantizeJob & { report: string }): Promise<void> {
-  return wavegate(['quantize', job.onnx, '--calib', job.dataset, '--meta', job.meta, '--out', job.out], { stdout: job.report });
+  return wavegate(['quantize', job.onnx, '--calib', job.dataset, ...(job.select ? ['--select', job.select] : []), '--meta', job.meta, '--out', job.out], { stdout: job.report });
 }
 
 /** The same ONNX as an f32 .wgm: the float reference the INT8 file is compared with. */

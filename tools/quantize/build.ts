@@ -7,6 +7,7 @@
  *   - dense layers: W int8 per output row with F16 scales (src/model/formats.ts quantizeRowsS8),
  *     the bias F32, the input at its static scale; the first dense layer of a model with side
  *     features has a second static scale for its feature columns (the kernel's denseS8);
+ *   - a dense layer whose choice is `float` stays f32 (select.ts: only where INT8 costs a class);
  *   - layer norms, the pool and the output activation stay as they are (f32).
  */
 import { WavegateError } from '../../src/errors.js';
@@ -17,9 +18,11 @@ import { tensorName } from '../../src/model/tensors.js';
 import { siteKey, type QuantSite } from './collect.js';
 
 /** The activation quantization chosen for one site: a static scale (with the method that gave it) or dynamic (recurrent inputs only). */
-export type SiteChoice = { mode: 'static'; scale: number; method: string } | { mode: 'dynamic'; method: 'dynamic' };
+/** `float`: a dense layer kept in f32 (select.ts keeps one only where INT8 costs a class measurably). */
+export type SiteChoice = { mode: 'static'; scale: number; method: string } | { mode: 'dynamic'; method: 'dynamic' } | { mode: 'float'; method: 'f32' };
 
 function quant(c: SiteChoice): ActivationQuant {
+  if (c.mode === 'float') throw new WavegateError('E_ARGUMENT', 'quantize: a float layer has no activation quantization');
   return c.mode === 'static' ? { mode: 'static', scale: c.scale, calibration: c.method } : { mode: 'dynamic' };
 }
 
@@ -46,12 +49,14 @@ export function buildInt8Model(model: WgmModel, choices: ReadonlyMap<string, Sit
     }
     if (l.type !== 'dense') return l;
     if (l.precision === 'int8') throw new WavegateError('E_ARGUMENT', `quantize: layer ${l.name} is already int8; quantize the float model`);
-    const { q, scaleBits } = quantizeRowsS8(f32(tensorName.denseW(l.name)), l.outFeatures, l.inFeatures, tensorName.denseW(l.name));
-    tensors.set(tensorName.denseW(l.name), makeTensor('I8', [l.outFeatures, l.inFeatures], q));
-    tensors.set(tensorName.Wscale(l.name), makeTensor('F16', [l.outFeatures], scaleBits));
     const withFeatures = firstDense && F > 0;
     firstDense = false;
     const input = choice({ layer: l.name, part: 'input', kind: 'dense' });
+    // Kept in f32 (select.ts): its float tensors as they are.
+    if (input.mode === 'float') return l;
+    const { q, scaleBits } = quantizeRowsS8(f32(tensorName.denseW(l.name)), l.outFeatures, l.inFeatures, tensorName.denseW(l.name));
+    tensors.set(tensorName.denseW(l.name), makeTensor('I8', [l.outFeatures, l.inFeatures], q));
+    tensors.set(tensorName.Wscale(l.name), makeTensor('F16', [l.outFeatures], scaleBits));
     const features = withFeatures ? choice({ layer: l.name, part: 'features', kind: 'dense' }) : undefined;
     if (input.mode !== 'static' || (features && features.mode !== 'static')) throw new WavegateError('E_ARGUMENT', `quantize: dense layer ${l.name} needs static input scales`);
     return { ...l, precision: 'int8', inputQuant: quant(input), ...(features ? { featureQuant: quant(features) } : {}) };

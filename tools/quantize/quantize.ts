@@ -44,6 +44,14 @@ export interface QuantizeOptions {
   calibWindows?: number;
   /** Held-out calibration windows on which the methods are compared (default SELECT_WINDOWS). */
   selectWindows?: number;
+  /**
+   * Selection dataset: the methods are compared on its windows (at most selectWindows, a seeded
+   * sample) instead of held-out calibration windows, e.g. the validation split: windows the model
+   * was not trained on, where it is less sure and rounding moves more of them.
+   */
+  select?: string;
+  /** Every dense layer INT8, even where the per-class check (select.ts) would keep one f32. */
+  allInt8?: boolean;
   /** Seed of the window split and the statistics' reservoirs (default 1). */
   seed?: number;
   /** Creation time written to provenance (ISO 8601). */
@@ -67,6 +75,8 @@ export interface QuantizeReport {
   validation: { source: string; agreement: Agreement; classes?: ClassFigures[]; floatAccuracy?: number; int8Accuracy?: number };
   statsWindows: number;
   heldOutWindows: number;
+  /** The --select set, where the methods were compared on it. */
+  selectionSource?: string;
   activationBits: number;
   floatBytes: number;
   int8Bytes: number;
@@ -143,17 +153,36 @@ export async function quantizeModel(imported: WgmModel, source: string, opts: Qu
     }
     val = { arrays: v.arrays, w: windowsOf(v.arrays, F, opts.val), sha256: v.sha256 };
   }
+  let sel: { arrays: DatasetArrays; w: Windows; sha256: string } | undefined;
+  if (opts.select !== undefined) {
+    const v = readDataset(opts.select, '--select');
+    // Windows of the same pipeline; the hop between them (which windows) may differ.
+    const d = v.facts.description;
+    const own = described.metadata.input.windowing;
+    const win = d.input?.windowing;
+    const sameButHop = own && win && own.mode === 'fixed' && win.mode === 'fixed' && own.window === win.window;
+    const description = sameButHop ? { ...d, input: { ...d.input, windowing: own } } : d;
+    checkSamePipeline({ name: `the model (as ${opts.calib} describes it)`, description: descriptionOf(described.metadata) }, { name: `${opts.select} (selection set)`, description }, 'selection windows must be made exactly as the model\'s input is (the hop may differ)', 'all');
+    if (v.arrays.t !== calib.arrays.t || v.arrays.c !== calib.arrays.c) {
+      throw new WavegateError('E_INPUT', `${opts.select} (selection set): windows are [${v.arrays.t}, ${v.arrays.c}], the calibration set's [${calib.arrays.t}, ${calib.arrays.c}]`);
+    }
+    sel = { arrays: v.arrays, w: windowsOf(v.arrays, F, opts.select), sha256: v.sha256 };
+  }
   const scheme = int8ActivationScheme(FORMAT_VERSION);
   const qmax = int8ActivationQmax(scheme);
 
   // 2. The split: held-out windows first (the choice needs them most), statistics from the rest.
   const seed = opts.seed ?? 1;
   const order = shuffled(calib.arrays.n, seed);
-  const nHeld = Math.min(opts.selectWindows ?? SELECT_WINDOWS, Math.floor(calib.arrays.n / 2));
-  const nStats = Math.min(opts.calibWindows ?? CALIB_WINDOWS, calib.arrays.n - nHeld);
-  if (nHeld < 1 || nStats < 1) throw new WavegateError('E_INPUT', `${opts.calib}: ${calib.arrays.n} window(s) are too few to calibrate (statistics and held-out windows must both be non-empty)`);
-  const heldOut = order.slice(0, nHeld);
-  const statsIdx = order.slice(nHeld, nHeld + nStats);
+  // With a selection set, the calibration set gives statistics only, and the choice is measured on the other set.
+  const nHeld = sel ? Math.min(opts.selectWindows ?? SELECT_WINDOWS, sel.arrays.n) : Math.min(opts.selectWindows ?? SELECT_WINDOWS, Math.floor(calib.arrays.n / 2));
+  const calibHeld = sel ? 0 : nHeld;
+  const nStats = Math.min(opts.calibWindows ?? CALIB_WINDOWS, calib.arrays.n - calibHeld);
+  if (nHeld < 1 || nStats < 1) throw new WavegateError('E_INPUT', `${opts.select ?? opts.calib}: ${sel ? sel.arrays.n : calib.arrays.n} window(s) are too few to calibrate (statistics and held-out windows must both be non-empty)`);
+  const heldOut = sel ? shuffled(sel.arrays.n, seed).slice(0, nHeld) : order.slice(0, nHeld);
+  const statsIdx = order.slice(calibHeld, calibHeld + nStats);
+  const selW = sel ? sel.w : calibW;
+  const selY = sel ? sel.arrays.y : calib.arrays.y;
 
   // 3. Statistics on the float model.
   log(`calibration: ${nStats} windows through the float model (statistics), ${nHeld} held out (choice of method)`);
@@ -162,10 +191,10 @@ export async function quantizeModel(imported: WgmModel, source: string, opts: Qu
   });
 
   // 4. The choice, then the validation figures.
-  const floatHeld = await modelOutputs(described, calibW, heldOut);
-  const selection = await selectScales(described, stats, calibW, heldOut, floatHeld, qmax, (site, c) => {
+  const floatHeld = await modelOutputs(described, selW, heldOut);
+  const selection = await selectScales(described, stats, selW, heldOut, floatHeld, qmax, (site, c) => {
     log(`  ${siteKey(site)} ${c.choice.method}: top-1 agreement ${(100 * c.agreement.top1).toFixed(2)} %, mean |diff| ${c.agreement.meanAbsDiff.toExponential(2)}`);
-  });
+  }, { allInt8: opts.allInt8 });
   const size = described.metadata.output.size;
   let validation: QuantizeReport['validation'];
   if (val) {
@@ -179,11 +208,11 @@ export async function quantizeModel(imported: WgmModel, source: string, opts: Qu
     validation = { source: opts.val!, agreement: agreement(fo, qo, size), ...(figures ?? {}) };
   } else {
     const fo = floatHeld;
-    const qo = await modelOutputs(selection.model, calibW, heldOut);
+    const qo = await modelOutputs(selection.model, selW, heldOut);
     const labels = described.metadata.labels;
-    const y = heldOut.map((i) => Number(calib.arrays.y[i]));
+    const y = heldOut.map((i) => Number(selY[i]));
     const figures = labels && labels.length === size ? classFigures(fo, qo, size, y, labels) : undefined;
-    validation = { source: `${opts.calib} (held-out windows)`, agreement: agreement(fo, qo, size), ...(figures ?? {}) };
+    validation = { source: sel ? `${opts.select} (selection windows)` : `${opts.calib} (held-out windows)`, agreement: agreement(fo, qo, size), ...(figures ?? {}) };
   }
 
   // 5. The file.
@@ -208,6 +237,7 @@ export async function quantizeModel(imported: WgmModel, source: string, opts: Qu
       }])),
       heldOut: figures(selection.heldOut),
     },
+    ...(sel ? { selectionSet: `${basename(opts.select!)} sha256:${sel.sha256}` } : {}),
     ...(val ? { validationSet: `${basename(opts.val!)} sha256:${val.sha256}` } : {}),
     metrics: metricsOf(validation),
   };
@@ -218,7 +248,7 @@ export async function quantizeModel(imported: WgmModel, source: string, opts: Qu
   return {
     model,
     bytes,
-    report: { selection, validation, statsWindows: nStats, heldOutWindows: nHeld, activationBits: qmax === 63 ? 7 : 8, floatBytes, int8Bytes: bytes.length },
+    report: { selection, validation, statsWindows: nStats, heldOutWindows: nHeld, ...(sel ? { selectionSource: opts.select } : {}), activationBits: qmax === 63 ? 7 : 8, floatBytes, int8Bytes: bytes.length },
   };
 }
 

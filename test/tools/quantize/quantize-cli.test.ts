@@ -133,6 +133,21 @@ needs(KERNELS).describe('wavegate quantize', () => {
     expect(Buffer.from(simd.buffer).equals(Buffer.from(ref.buffer))).toBe(true);
   }, 120_000);
 
+  it('compares the methods on a --select set (another split) and says so in its report and provenance', async () => {
+    const out = join(tmp, 'student-select.wgm');
+    const r = await wavegate('quantize', STUDENT, '--calib', calib, '--select', val, '--out', out);
+    expect(r.code, r.err).toBeUndefined();
+    expect(r.out).toMatch(new RegExp(`calibration: \\d+ statistics windows, 288 selection windows \\(.*val\\.npz\\), ${BITS}-bit activations; agreement with the float model on the selection windows`));
+    // Without --val the report is on the selection windows.
+    expect(r.out).toMatch(/float vs INT8 on .*val\.npz \(selection windows\), 288 windows: top-1 agreement/);
+    const p = decodeWgm(readFileSync(out)).metadata.provenance as Record<string, any>;
+    expect(p.selectionSet).toBe(`val.npz sha256:${sha256Hex(readFileSync(val))}`);
+    expect(p.calibration.heldOutWindows).toBe(288);
+    // The demo student loses no class under INT8: no layer is kept float.
+    expect(p.calibration.inputs.dense0.chosen).not.toBe('f32');
+    expect(p.metrics.top1Agreement).toBeGreaterThanOrEqual(MIN_TOP1);
+  }, 120_000);
+
   it('gives the same bytes for the same inputs (SOURCE_DATE_EPOCH, fixed seeds)', async () => {
     const a = join(tmp, 'a.wgm');
     const b = join(tmp, 'b.wgm');
@@ -167,7 +182,9 @@ needs(KERNELS).describe('wavegate quantize', () => {
     const onnxPath = join(tmp, 'side.onnx');
     writeFileSync(onnxPath, g.encode([{ name: 'x', dims: ['batch', 'time', 1] }, { name: 'f', dims: ['batch', F] }], 'probs'));
     const out = join(tmp, 'side-int8.wgm');
-    const r = await wavegate('quantize', onnxPath, '--calib', calib, '--out', out, '--calib-windows', '64', '--select-windows', '100');
+    // --all-int8: this untrained graph changes the top-1 of 3 % of the N windows under INT8, so by
+    // default its dense layer would stay f32 (the per-class check); here the INT8 scales are the subject.
+    const r = await wavegate('quantize', onnxPath, '--calib', calib, '--out', out, '--calib-windows', '64', '--select-windows', '100', '--all-int8');
     expect(r.code, r.err).toBeUndefined();
     expect(r.out).toMatch(/^ {2}dense0\.features .*\(scale [\d.e-]+\)$/m);
     const m = decodeWgm(readFileSync(out));
@@ -177,6 +194,43 @@ needs(KERNELS).describe('wavegate quantize', () => {
     expect(dense.featureQuant.scale).toBeGreaterThan(dense.inputQuant.scale);
     expect(m.metadata.input.features?.names).toEqual(decodeDataset(readFileSync(calib)).meta.input.features?.names);
     expect((m.metadata.provenance as Record<string, any>).metrics.top1Agreement).toBeGreaterThanOrEqual(0.9);
+  }, 120_000);
+
+  it('keeps a dense layer f32 where INT8 changes a class measurably, and says so', async () => {
+    // The same kind of untrained side-feature graph as above, without --all-int8.
+    const g = new GraphBuilder();
+    const rnd = seeded(5);
+    const H = 8;
+    const F = 6;
+    g.init('W', [1, 3 * H, 1], randomArray(3 * H, rnd, 2));
+    g.init('R', [1, 3 * H, H], randomArray(3 * H * H, rnd));
+    g.init('B', [1, 6 * H], randomArray(6 * H, rnd, 0.2));
+    g.init('fc.weight', [3, H + F], randomArray(3 * (H + F), rnd, 1));
+    g.init('fc.bias', [3], randomArray(3, rnd, 0.1));
+    g.node('Transpose', ['x'], ['xt'], { perm: { ints: [1, 0, 2] } });
+    const [y] = g.node('GRU', ['xt', 'W', 'R', 'B'], 2, { hidden_size: { i: H }, linear_before_reset: { i: 1 } }, '/rnn/GRU');
+    const [seq] = g.node('Squeeze', [y, g.constInts([1])], 1);
+    const [h] = g.node('Gather', [seq, g.constInts([-1], true)], 1, { axis: { i: 0 } });
+    const [z] = g.node('Concat', [h, 'f'], 1, { axis: { i: 1 } });
+    const [logits] = g.node('Gemm', [z, 'fc.weight', 'fc.bias'], 1, { transB: { i: 1 } });
+    g.node('Softmax', [logits], ['probs'], { axis: { i: -1 } });
+    const onnxPath = join(tmp, 'side-float.onnx');
+    writeFileSync(onnxPath, g.encode([{ name: 'x', dims: ['batch', 'time', 1] }, { name: 'f', dims: ['batch', F] }], 'probs'));
+    const out = join(tmp, 'side-float.wgm');
+    const r = await wavegate('quantize', onnxPath, '--calib', calib, '--out', out, '--calib-windows', '64', '--select-windows', '100');
+    expect(r.code, r.err).toBeUndefined();
+    expect(r.out).toMatch(/^ {2}input +minmax +p99\.9 +p99\.99 +mse +dynamic +f32 +chosen$/m);
+    expect(r.out).toMatch(/^ {2}dense0 .* f32 \(layer kept float\)$/m);
+    const m = decodeWgm(readFileSync(out));
+    const dense = m.metadata.layers.find((l) => l.type === 'dense') as Record<string, any>;
+    expect(dense.precision ?? 'f32').toBe('f32');
+    expect(dense.inputQuant).toBeUndefined();
+    expect(m.tensors.get('dense0.W')!.dtype).toBe('F32');
+    expect(m.metadata.layers.find((l) => l.type === 'gru')!.precision).toBe('int8');
+    const p = m.metadata.provenance as Record<string, any>;
+    expect(p.calibration.inputs.dense0.chosen).toBe('f32');
+    expect(p.calibration.inputs.dense0.f32[0]).toBeGreaterThan(p.calibration.inputs.dense0.mse[0]);
+    expect(p.metrics.top1Agreement).toBeGreaterThanOrEqual(0.99);
   }, 120_000);
 
   describe('refuses, before any work and leaving no file', () => {
@@ -213,6 +267,7 @@ needs(KERNELS).describe('wavegate quantize', () => {
       const short = join(tmp, 'short.npz');
       await wavegate('dataset', 'synth', '--kind', 'ecg', '--out', short, '--count', '2', '--seconds', '30', '--window', '96');
       await refused([STUDENT, '--calib', calib, '--val', short], 'E_INPUT', /short\.npz \(validation set\): input\.windowing is .*"before":48.*but the model .* has .*"before":64/);
+      await refused([STUDENT, '--calib', calib, '--select', short], 'E_INPUT', /short\.npz \(selection set\): input\.windowing is .*"before":48.*but the model .* has .*"before":64/);
       await refused([join(ROOT, 'fixtures/onnx/gru_static_window.onnx'), '--calib', calib], 'E_INPUT', /makes windows of 128 samples; the graph of .* takes 64/);
     });
 
