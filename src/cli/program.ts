@@ -14,7 +14,8 @@ export function buildDeviceProgram(): Command {
   const program = new Command('wavegate')
     .description('edge inference runtime for sensor signals: INT8 LSTM/GRU in WebAssembly SIMD')
     .version(packageVersion())
-    .showHelpAfterError()
+    // One line for a usage error, not the whole help after it (which would bury the line).
+    .showHelpAfterError('(wavegate <command> --help lists the options)')
     .exitOverride((err) => {
       // commander's own usage errors: exit 2 like other Unix tools; --help/--version exit 0.
       process.exit(err.exitCode === 0 ? 0 : 2);

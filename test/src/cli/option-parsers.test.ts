@@ -50,6 +50,9 @@ describe('commands refuse a bad number as a usage error naming the option', () =
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/at .*\.(ts|js):\d+/);
+    // one line and a pointer to --help, not the whole help text
+    expect(r.stderr).not.toContain('Options:');
+    expect(r.stderr.trim().split('\n')).toHaveLength(2);
     expect(existsSync(out)).toBe(false);
   });
 });
