@@ -6,34 +6,23 @@
  *
  * Secrets (the password and the private key) are read at connect time and go only into mqtt.js's
  * connect options: no message, log entry or error built here contains them, a broker URL is only
- * ever shown with its user-info removed, and {@link SECRET_OPTIONS} names the options a config
- * printer must mask. docs/operations.md, "Security", is the user's side of this.
+ * ever shown with its user-info removed, and a printed config masks the password
+ * (maskSecrets, src/ops/config.ts). docs/operations.md, "Security", is the user's side of this.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { WavegateError } from '../errors.js';
+import type { HostOptions } from './options.js';
 
-/** The security fields of HostOptions (documented there). */
-export interface SecurityOptions {
-  broker?: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  username?: string;
-  password?: string;
-  passwordFile?: string;
-  requireTls?: boolean;
-}
-
-/** Options whose values are secret: a printed or logged config shows them masked. `key` and `passwordFile` are paths, not secrets. */
-export const SECRET_OPTIONS = ['password'] as const;
-
-/** What a masked secret prints as. */
+/** What a masked secret prints as (here, and in printed configs: src/ops/config.ts). */
 export const MASK = '********';
 
 /** The option keys this module owns (for resolveHostOptions' unknown-key check). */
 export const SECURITY_KEYS = ['ca', 'cert', 'key', 'username', 'password', 'passwordFile', 'requireTls'] as const;
+
+/** The security fields of HostOptions (documented there), and the broker they apply to. */
+export type SecurityOptions = Pick<HostOptions, 'broker' | (typeof SECURITY_KEYS)[number]>;
 
 /** The broker URL with any user-info (user:password@) replaced, fit for messages and logs. */
 export function redactUrl(url: string): string {

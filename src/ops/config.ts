@@ -10,6 +10,7 @@
  */
 import { WavegateError } from '../errors.js';
 import { DEFAULT_HOST_OPTIONS, HOST_OPTION_KEYS, nearestKey, type HostOptions } from '../mqtt/options.js';
+import { MASK } from '../mqtt/security.js';
 
 /** Options that are not scalars, or not settable from outside. */
 const NOT_SCALAR = new Set(['models', 'log']);
@@ -77,7 +78,7 @@ export function optionsFromSets(sets: string[]): Partial<HostOptions> {
 
 /** Keys whose values are secrets (any option whose name says password, secret, token or passphrase). */
 const SECRET = /password|passphrase|secret|token/i;
-export const MASK = '********';
+export { MASK };
 
 /**
  * A copy of `options` safe to print or log: secret values replaced by {@link MASK}, the password

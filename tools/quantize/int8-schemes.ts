@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../src/io/npy.js';
 import { f16ArrayToF32 } from '../../src/model/f16.js';
+import { int8BiasDType, tensorName } from '../../src/model/tensors.js';
 import { decodeWgm } from '../../src/model/load.js';
 import type { WgmModel } from '../../src/model/schema.js';
 import { loadModel } from '../../src/runtime/model.js';
@@ -55,8 +56,13 @@ export interface SetResult {
  * (exactly), they are the same numbers.
  */
 function atVersion(m: WgmModel, formatVersion: number): WgmModel {
-  if (formatVersion >= 4) return { metadata: { ...m.metadata, formatVersion }, tensors: m.tensors };
-  const tensors = new Map([...m.tensors].map(([name, t]) => [name, t.dtype === 'F16' && name.endsWith('.B') ? { dtype: 'F32' as const, shape: t.shape, data: f16ArrayToF32(t.data as Uint16Array) } : t]));
+  const tensors = new Map(m.tensors);
+  if (int8BiasDType(formatVersion) === 'F32') {
+    for (const layer of m.metadata.layers) {
+      const b = 'name' in layer ? tensors.get(tensorName.B(layer.name)) : undefined;
+      if (b?.dtype === 'F16') tensors.set(tensorName.B(layer.name), { dtype: 'F32', shape: b.shape, data: f16ArrayToF32(b.data as Uint16Array) });
+    }
+  }
   return { metadata: { ...m.metadata, formatVersion }, tensors };
 }
 
