@@ -23,7 +23,7 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, fstatSync, mkdirSync, 
 import { join } from 'node:path';
 import { WavegateError } from '../errors.js';
 import type { Logger } from './log.js';
-import { atBound, checkRoom, DEFAULT_OUTBOX_LIMITS, entryBytes, MemoryOutbox, OutboxError, PendingQueue, type Outbox, type OutboxEntry, type OutboxLimits } from './outbox.js';
+import { entryBytes, MemoryOutbox, OutboxError, QueuedOutbox, type Outbox, type OutboxEntry, type OutboxLimits } from './outbox.js';
 
 /** A new segment is started when the current one passes this size. */
 export const SEGMENT_BYTES = 1 << 20;
@@ -57,19 +57,16 @@ function isPidAlive(pid: number): boolean {
   }
 }
 
-export class DiskOutbox implements Outbox {
+export class DiskOutbox extends QueuedOutbox {
   readonly kind = 'disk' as const;
-  readonly limits: Readonly<OutboxLimits>;
   readonly recovery: OutboxRecovery = { segments: 0, pending: 0, tornLines: 0, corruptLines: 0 };
   /** Ack lines that could not be written (their alerts come back after a restart: duplicates). */
   ackWriteErrors = 0;
-  private readonly queue = new PendingQueue();
   /** Oldest first; the last is the one being appended to. */
   private readonly segments: Segment[] = [];
   private readonly segmentOf = new Map<number, Segment>();
   private fd = -1;
   private fileBytes = 0;
-  private nextId = 1;
   private dirty = false;
   private closed = false;
 
@@ -78,7 +75,7 @@ export class DiskOutbox implements Outbox {
    * @throws E_ARGUMENT when the directory cannot be created or written, or another live process holds it
    */
   constructor(readonly dir: string, limits: Partial<OutboxLimits> = {}) {
-    this.limits = { ...DEFAULT_OUTBOX_LIMITS, ...limits };
+    super(limits);
     try {
       mkdirSync(dir, { recursive: true });
     } catch (e) {
@@ -98,19 +95,9 @@ export class DiskOutbox implements Outbox {
     }
   }
 
-  get size(): number {
-    return this.queue.size;
-  }
-  get bytes(): number {
-    return this.queue.bytes;
-  }
-  get full(): boolean {
-    return atBound(this);
-  }
-
   append(topic: string, payload: string): OutboxEntry {
     this.assertOpen();
-    checkRoom(this, entryBytes(topic, payload));
+    this.checkRoom(entryBytes(topic, payload));
     if (this.fileBytes >= SEGMENT_BYTES && this.fd >= 0) this.startSegment();
     const e: OutboxEntry = { id: this.nextId, topic, payload };
     try {
@@ -125,10 +112,6 @@ export class DiskOutbox implements Outbox {
     this.segmentOf.set(e.id, seg);
     this.queue.add(e);
     return e;
-  }
-
-  pending(afterId: number, limit: number): OutboxEntry[] {
-    return this.queue.after(afterId, limit);
   }
 
   ack(id: number): void {

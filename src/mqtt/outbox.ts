@@ -74,17 +74,6 @@ export function entryBytes(topic: string, payload: string): number {
   return Buffer.byteLength(topic) + Buffer.byteLength(payload);
 }
 
-/** At its bound: no room for one more alert of a typical size (512 bytes). */
-export function atBound(o: { size: number; bytes: number; limits: OutboxLimits }): boolean {
-  return o.size >= o.limits.maxAlerts || o.bytes + 512 > o.limits.maxBytes;
-}
-
-/** Refuses `bytes` more when they would pass a limit. */
-export function checkRoom(o: { size: number; bytes: number; limits: OutboxLimits }, bytes: number): void {
-  if (o.size + 1 > o.limits.maxAlerts) throw new OutboxError('full', `alert outbox full: ${o.size} alerts pending (maxAlerts ${o.limits.maxAlerts}); the new alert is refused, the stored ones are kept`);
-  if (o.bytes + bytes > o.limits.maxBytes) throw new OutboxError('full', `alert outbox full: ${o.bytes} bytes pending (maxBytes ${o.limits.maxBytes}); the new alert is refused, the stored ones are kept`);
-}
-
 /**
  * The pending entries in id order with O(1) append and ack of the oldest (the usual case:
  * PUBACKs come in order), shared by both implementations.
@@ -151,14 +140,17 @@ export class PendingQueue {
   }
 }
 
-/** In memory: alerts wait through broker outages, and are lost with the process. */
-export class MemoryOutbox implements Outbox {
-  readonly kind = 'memory' as const;
+/**
+ * What both implementations share: the limits, the pending queue and the bound. A subclass
+ * stores (`append`) and forgets (`ack`) in its own way.
+ */
+export abstract class QueuedOutbox implements Outbox {
+  abstract readonly kind: 'memory' | 'disk';
   readonly limits: Readonly<OutboxLimits>;
-  private readonly queue = new PendingQueue();
-  private nextId = 1;
+  protected readonly queue = new PendingQueue();
+  protected nextId = 1;
 
-  constructor(limits: Partial<OutboxLimits> = {}) {
+  constructor(limits: Partial<OutboxLimits>) {
     this.limits = { ...DEFAULT_OUTBOX_LIMITS, ...limits };
   }
 
@@ -168,19 +160,41 @@ export class MemoryOutbox implements Outbox {
   get bytes(): number {
     return this.queue.bytes;
   }
+  /** At the bound: no room for one more alert of a typical size (512 bytes). */
   get full(): boolean {
-    return atBound(this);
-  }
-
-  append(topic: string, payload: string): OutboxEntry {
-    checkRoom(this, entryBytes(topic, payload));
-    const e = { id: this.nextId++, topic, payload };
-    this.queue.add(e);
-    return e;
+    return this.size >= this.limits.maxAlerts || this.bytes + 512 > this.limits.maxBytes;
   }
 
   pending(afterId: number, limit: number): OutboxEntry[] {
     return this.queue.after(afterId, limit);
+  }
+
+  abstract append(topic: string, payload: string): OutboxEntry;
+  abstract ack(id: number): void;
+  abstract sync(): void;
+  abstract close(): void;
+
+  /** Refuses an alert of `bytes` more when it would pass a limit. */
+  protected checkRoom(bytes: number): void {
+    const { size, limits } = this;
+    if (size + 1 > limits.maxAlerts) throw new OutboxError('full', `alert outbox full: ${size} alerts pending (maxAlerts ${limits.maxAlerts}); the new alert is refused, the stored ones are kept`);
+    if (this.bytes + bytes > limits.maxBytes) throw new OutboxError('full', `alert outbox full: ${this.bytes} bytes pending (maxBytes ${limits.maxBytes}); the new alert is refused, the stored ones are kept`);
+  }
+}
+
+/** In memory: alerts wait through broker outages, and are lost with the process. */
+export class MemoryOutbox extends QueuedOutbox {
+  readonly kind = 'memory' as const;
+
+  constructor(limits: Partial<OutboxLimits> = {}) {
+    super(limits);
+  }
+
+  append(topic: string, payload: string): OutboxEntry {
+    this.checkRoom(entryBytes(topic, payload));
+    const e = { id: this.nextId++, topic, payload };
+    this.queue.add(e);
+    return e;
   }
 
   ack(id: number): void {

@@ -17,20 +17,11 @@ import { prepareOutput } from '../../src/cli/output.js';
 import { runAction } from '../../src/cli/run-action.js';
 import { describeModel } from '../onnx/import.js';
 import { siteKey } from '../quantize/collect.js';
-import { quantize, type QuantizeResult } from '../quantize/quantize.js';
+import { quantize, type QuantizeOptions, type QuantizeResult } from '../quantize/quantize.js';
 import { creationTime } from './import.js';
 
-export interface QuantizeCliOptions {
-  calib: string;
-  out: string;
-  val?: string;
-  meta?: string;
-  calibWindows?: number;
-  selectWindows?: number;
-  select?: string;
-  allInt8?: boolean;
-  seed?: number;
-}
+/** The library's options (tools/quantize/quantize.ts) less what the command sets itself, plus the output path. */
+export type QuantizeCliOptions = Omit<QuantizeOptions, 'createdAt' | 'log'> & { out: string };
 
 const pct = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '-' : `${(100 * v).toFixed(digits)} %`);
 
@@ -67,8 +58,9 @@ export function formatQuantizeReport(r: QuantizeResult, out: string): string {
 
 export async function runQuantize(onnxPath: string, opts: QuantizeCliOptions): Promise<string> {
   const output = prepareOutput(opts.out);
+  const { out: _out, ...options } = opts;
   const result = await quantize(onnxPath, {
-    calib: opts.calib, val: opts.val, meta: opts.meta, calibWindows: opts.calibWindows, selectWindows: opts.selectWindows, select: opts.select, allInt8: opts.allInt8, seed: opts.seed,
+    ...options,
     createdAt: creationTime(),
     // Progress on a terminal only (as dataset build): logs and pipes get the report alone.
     log: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,

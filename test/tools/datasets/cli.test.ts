@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { runCli } from '../../helpers/cli.js';
 import { beatWindowArgs, registerDataset } from '../../../tools/cli/dataset.js';
 import { decodeDataset } from '../../../tools/datasets/dataset-file.js';
 import { parsePreprocessSpec } from '../../../tools/datasets/preprocess.js';
@@ -14,25 +14,9 @@ import { NUMPY, needs, PYTHON } from '../../helpers/needs.js';
 
 /** Runs `wavegate dataset ...` in-process and captures stdout/stderr and the exit code. */
 async function run(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  const before = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const program = new Command('wavegate').exitOverride();
-    registerDataset(program);
-    await program.parseAsync(['node', 'wavegate', 'dataset', ...args]);
-    return { stdout, stderr, code: Number(process.exitCode ?? 0) };
-  } finally {
-    process.exitCode = before;
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const r = await runCli(registerDataset, ['dataset', ...args]);
+  return { stdout: r.out, stderr: r.err, code: Number(r.code ?? 0) };
 }
-
-afterEach(() => vi.restoreAllMocks());
 
 describe('wavegate dataset build', () => {
   const dir = writeSyntheticRecord('100');

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { runCli, type CliRun } from '../../helpers/cli.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeWgm } from '../../../src/model/load.js';
 import { registerImport } from '../../../tools/cli/import.js';
@@ -25,21 +25,12 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-async function cli(...args: string[]): Promise<{ out: string; err: string; code: number | string | undefined }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  const program = new Command('wavegate').exitOverride();
-  registerImport(program);
-  registerInspect(program);
-  registerDatasetSynth(registerDataset(program));
-  process.exitCode = undefined;
-  await program.parseAsync(['node', 'wavegate', ...args]);
-  const code = process.exitCode;
-  vi.restoreAllMocks();
-  return { out, err, code };
-}
+const cli = (...args: string[]): Promise<CliRun> =>
+  runCli((program) => {
+    registerImport(program);
+    registerInspect(program);
+    registerDatasetSynth(registerDataset(program));
+  }, args);
 
 /** The demo model's description (docs/onnx-import.md shows the same file). */
 const META = {

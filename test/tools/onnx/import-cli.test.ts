@@ -7,31 +7,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli, type CliRun } from '../../helpers/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeWgm } from '../../../src/model/load.js';
 import { registerImport } from '../../../tools/cli/import.js';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/onnx/', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'wavegate-import-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
 
-async function cli(...args: string[]): Promise<{ out: string; err: string; code: number | string | undefined }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  const program = new Command('wavegate').exitOverride();
-  registerImport(program);
-  await program.parseAsync(['node', 'wavegate', 'import', ...args]);
-  const code = process.exitCode;
-  vi.restoreAllMocks();
-  return { out, err, code };
-}
+const cli = (...args: string[]): Promise<CliRun> => runCli(registerImport, ['import', ...args]);
 
 describe('wavegate import', () => {
   it('writes a loadable f32 model and prints layers, params and bytes', async () => {

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { runCli, type CliRun } from '../../helpers/cli.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '../../../src/model/digest.js';
 import { decodeWgm } from '../../../src/model/load.js';
@@ -34,23 +34,11 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-async function wavegate(...args: string[]): Promise<{ out: string; err: string; code: number | string | undefined }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  const program = new Command('wavegate').exitOverride();
-  registerQuantize(program);
-  registerDatasetSynth(registerDataset(program));
-  try {
-    await program.parseAsync(['node', 'wavegate', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const code = process.exitCode;
-  process.exitCode = undefined;
-  return { out, err, code };
-}
+const wavegate = (...args: string[]): Promise<CliRun> =>
+  runCli((program) => {
+    registerQuantize(program);
+    registerDatasetSynth(registerDataset(program));
+  }, args);
 
 const calib = join(tmp, 'calib.npz');
 /** Activation bits of the files this version writes (8, or 7 where the format has the 7-bit scheme). */
@@ -162,25 +150,7 @@ needs(KERNELS).describe('wavegate quantize', () => {
   }, 120_000);
 
   it('gives the side-feature columns of the first dense layer their own static scale', async () => {
-    // GRU(1 -> 8), last step, Concat with the 6 RR features of the synthetic beats, Gemm -> 3, Softmax.
-    const g = new GraphBuilder();
-    const rnd = seeded(5);
-    const H = 8;
-    const F = 6;
-    g.init('W', [1, 3 * H, 1], randomArray(3 * H, rnd, 2));
-    g.init('R', [1, 3 * H, H], randomArray(3 * H * H, rnd));
-    g.init('B', [1, 6 * H], randomArray(6 * H, rnd, 0.2));
-    g.init('fc.weight', [3, H + F], randomArray(3 * (H + F), rnd, 1));
-    g.init('fc.bias', [3], randomArray(3, rnd, 0.1));
-    g.node('Transpose', ['x'], ['xt'], { perm: { ints: [1, 0, 2] } });
-    const [y] = g.node('GRU', ['xt', 'W', 'R', 'B'], 2, { hidden_size: { i: H }, linear_before_reset: { i: 1 } }, '/rnn/GRU');
-    const [seq] = g.node('Squeeze', [y, g.constInts([1])], 1);
-    const [h] = g.node('Gather', [seq, g.constInts([-1], true)], 1, { axis: { i: 0 } });
-    const [z] = g.node('Concat', [h, 'f'], 1, { axis: { i: 1 } });
-    const [logits] = g.node('Gemm', [z, 'fc.weight', 'fc.bias'], 1, { transB: { i: 1 } });
-    g.node('Softmax', [logits], ['probs'], { axis: { i: -1 } });
-    const onnxPath = join(tmp, 'side.onnx');
-    writeFileSync(onnxPath, g.encode([{ name: 'x', dims: ['batch', 'time', 1] }, { name: 'f', dims: ['batch', F] }], 'probs'));
+    const onnxPath = writeSideFeatureGraph(join(tmp, 'side.onnx'));
     const out = join(tmp, 'side-int8.wgm');
     // --all-int8: this untrained graph changes the top-1 of 3 % of the N windows under INT8, so by
     // default its dense layer would stay f32 (the per-class check); here the INT8 scales are the subject.
@@ -197,25 +167,8 @@ needs(KERNELS).describe('wavegate quantize', () => {
   }, 120_000);
 
   it('keeps a dense layer f32 where INT8 changes a class measurably, and says so', async () => {
-    // The same kind of untrained side-feature graph as above, without --all-int8.
-    const g = new GraphBuilder();
-    const rnd = seeded(5);
-    const H = 8;
-    const F = 6;
-    g.init('W', [1, 3 * H, 1], randomArray(3 * H, rnd, 2));
-    g.init('R', [1, 3 * H, H], randomArray(3 * H * H, rnd));
-    g.init('B', [1, 6 * H], randomArray(6 * H, rnd, 0.2));
-    g.init('fc.weight', [3, H + F], randomArray(3 * (H + F), rnd, 1));
-    g.init('fc.bias', [3], randomArray(3, rnd, 0.1));
-    g.node('Transpose', ['x'], ['xt'], { perm: { ints: [1, 0, 2] } });
-    const [y] = g.node('GRU', ['xt', 'W', 'R', 'B'], 2, { hidden_size: { i: H }, linear_before_reset: { i: 1 } }, '/rnn/GRU');
-    const [seq] = g.node('Squeeze', [y, g.constInts([1])], 1);
-    const [h] = g.node('Gather', [seq, g.constInts([-1], true)], 1, { axis: { i: 0 } });
-    const [z] = g.node('Concat', [h, 'f'], 1, { axis: { i: 1 } });
-    const [logits] = g.node('Gemm', [z, 'fc.weight', 'fc.bias'], 1, { transB: { i: 1 } });
-    g.node('Softmax', [logits], ['probs'], { axis: { i: -1 } });
-    const onnxPath = join(tmp, 'side-float.onnx');
-    writeFileSync(onnxPath, g.encode([{ name: 'x', dims: ['batch', 'time', 1] }, { name: 'f', dims: ['batch', F] }], 'probs'));
+    // The same untrained side-feature graph as above, without --all-int8.
+    const onnxPath = writeSideFeatureGraph(join(tmp, 'side-float.onnx'));
     const out = join(tmp, 'side-float.wgm');
     const r = await wavegate('quantize', onnxPath, '--calib', calib, '--out', out, '--calib-windows', '64', '--select-windows', '100');
     expect(r.code, r.err).toBeUndefined();
@@ -283,3 +236,25 @@ needs(KERNELS).describe('wavegate quantize', () => {
     });
   });
 });
+
+/** GRU(1 -> 8), last step, Concat with the 6 RR features of the synthetic beats, Gemm -> 3, Softmax; untrained (seed 5). */
+function writeSideFeatureGraph(onnxPath: string): string {
+  const g = new GraphBuilder();
+  const rnd = seeded(5);
+  const H = 8;
+  const F = 6;
+  g.init('W', [1, 3 * H, 1], randomArray(3 * H, rnd, 2));
+  g.init('R', [1, 3 * H, H], randomArray(3 * H * H, rnd));
+  g.init('B', [1, 6 * H], randomArray(6 * H, rnd, 0.2));
+  g.init('fc.weight', [3, H + F], randomArray(3 * (H + F), rnd, 1));
+  g.init('fc.bias', [3], randomArray(3, rnd, 0.1));
+  g.node('Transpose', ['x'], ['xt'], { perm: { ints: [1, 0, 2] } });
+  const [y] = g.node('GRU', ['xt', 'W', 'R', 'B'], 2, { hidden_size: { i: H }, linear_before_reset: { i: 1 } }, '/rnn/GRU');
+  const [seq] = g.node('Squeeze', [y, g.constInts([1])], 1);
+  const [h] = g.node('Gather', [seq, g.constInts([-1], true)], 1, { axis: { i: 0 } });
+  const [z] = g.node('Concat', [h, 'f'], 1, { axis: { i: 1 } });
+  const [logits] = g.node('Gemm', [z, 'fc.weight', 'fc.bias'], 1, { transB: { i: 1 } });
+  g.node('Softmax', [logits], ['probs'], { axis: { i: -1 } });
+  writeFileSync(onnxPath, g.encode([{ name: 'x', dims: ['batch', 'time', 1] }, { name: 'f', dims: ['batch', F] }], 'probs'));
+  return onnxPath;
+}
