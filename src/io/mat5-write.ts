@@ -20,7 +20,8 @@ export interface MatVariableToWrite {
 const MI_INT8 = 1, MI_INT32 = 5, MI_UINT32 = 6, MI_DOUBLE = 9, MI_MATRIX = 14;
 const MX_DOUBLE_CLASS = 6;
 
-function element(type: number, data: Uint8Array): Uint8Array {
+/** One data element: its tag (type, byte count) and the data padded to 8 bytes. Exported for tests that build files of other classes or malformed ones. */
+export function element(type: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(8 + Math.ceil(data.length / 8) * 8);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, type, true);
@@ -29,7 +30,7 @@ function element(type: number, data: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) (out.set(p, o), (o += p.length));

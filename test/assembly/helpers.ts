@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { relaxedSupport } from '../../src/runtime/backend.js';
 import { Rng } from '../../tools/synth/rng.js';
+import type { KernelExports as HostKernelExports } from '../../src/runtime/abi.js';
 
 export type Build = 'ref' | 'simd' | 'relaxed';
 
@@ -32,39 +33,10 @@ export const FAST_VARIANTS: readonly FastVariant[] = FAST_BUILDS.flatMap((build)
     : [{ name: build, build, dotForm: 0 }],
 );
 
-/** The raw kernel exports (docs/kernel-abi.md); pointers are byte offsets. */
-export interface KernelExports {
-  memory: WebAssembly.Memory;
-  abiVersion(): number;
-  simdEnabled(): number;
-  relaxedEnabled(): number;
-  selfTest(): number;
-  setRelaxedDotForm(form: number): number;
-  reserve(bytes: number): number;
-  scratchBytes(op: number, I: number, H: number, batch: number): number;
-  packedBytesF32(rows: number, cols: number): number;
-  packWeightsF32(src: number, rows: number, cols: number, dst: number): number;
-  packedBytesS8(rows: number, cols: number): number;
-  packWeightsS8(src: number, rows: number, cols: number, dst: number): number;
-  lstmF32(W: number, R: number, B: number, P: number, I: number, H: number, batch: number, T: number, x: number, xStride: number,
-    y: number, yStride: number, h: number, c: number, slots: number, scratch: number, reverse: number): number;
-  gruF32(W: number, R: number, Wb: number, Rb: number, I: number, H: number, batch: number, T: number, x: number,
-    xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number, lbr: number, reverse: number): number;
-  lstmS8(Wq: number, Ws: number, Rq: number, Rs: number, B: number, P: number, I: number, H: number, batch: number, T: number,
-    x: number, xStride: number, y: number, yStride: number, h: number, c: number, slots: number, scratch: number,
-    xScale: number, scheme: number, reverse: number): number;
-  gruS8(Wq: number, Ws: number, Rq: number, Rs: number, Wb: number, Rb: number, I: number, H: number, batch: number,
-    T: number, x: number, xStride: number, y: number, yStride: number, h: number, slots: number, scratch: number,
-    xScale: number, scheme: number, lbr: number, reverse: number): number;
-  denseF32(W: number, b: number, inF: number, outF: number, batch: number, x: number, xStride: number, y: number,
-    yStride: number, activation: number): number;
-  softmaxF32(x: number, n: number, rows: number, stride: number): number;
-  sigmoidF32(x: number, n: number, rows: number, stride: number): number;
+/** The raw kernel exports: the host's (src/runtime/abi.ts) and the test hooks the host does not call. */
+export interface KernelExports extends HostKernelExports {
   tanhF32(x: number, n: number, rows: number, stride: number): number;
-  layerNormF32(x: number, n: number, rows: number, stride: number, gamma: number, beta: number, eps: number): number;
   matvecS8S32(Wq: number, rows: number, cols: number, xq: number, out: number, scheme: number): number;
-  denseS8(Wq: number, Ws: number, b: number, inF: number, outF: number, batch: number, x: number, xStride: number, y: number,
-    yStride: number, activation: number, scratch: number, split: number, xScale: number, tailScale: number, scheme: number): number;
 }
 
 const modules = new Map<Build, WebAssembly.Module>();

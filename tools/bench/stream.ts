@@ -15,7 +15,7 @@
 import { Command } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { WavegateError } from '../../src/errors.js';
-import { isInt8, kernelBuildLine, parseImpls, runnableImpls, runtimeOf, type ImplName, type Runtime } from './cases.js';
+import { IMPLS, isInt8, kernelBuildLine, parseImpls, runnableImpls, runtimeOf, type ImplName, type Runtime } from './cases.js';
 import { DEFAULT_SEED, defaultModelDir, type StreamJob, type StreamRow } from './jobs.js';
 import { formatMachine, machineInfo } from './machine.js';
 import { DEFAULT_MEASURE, QUICK_MEASURE, median, parseClock, parseSeconds, type MeasureOptions } from './measure.js';
@@ -24,15 +24,8 @@ import { markdownTable } from './table.js';
 import type { Cell } from './weights.js';
 import { runWorkerProcess, workerPath } from './worker-io.js';
 
-export const STREAM_IMPLS: ImplName[] = [
-  'wavegate-f32-simd',
-  'wavegate-int8-simd',
-  'wavegate-int8-relaxed',
-  'ort-web',
-  'ort-web-int8',
-  'ort-node',
-  'ort-node-int8',
-];
+/** Every implementation but the scalar f32 kernel (too slow for 1,000 streams). */
+export const STREAM_IMPLS: ImplName[] = IMPLS.filter((impl) => impl !== 'wavegate-f32-scalar');
 
 /** True when ONNX Runtime has an implementation of this (impl, cell): no INT8 GRU operator exists. */
 export function streamImplSupports(impl: ImplName, cell: Cell): boolean {

@@ -14,21 +14,9 @@ import { numberArg } from '../../src/cli/option-parsers.js';
 import { runAction } from '../../src/cli/run-action.js';
 import { encodeDataset } from '../datasets/dataset-file.js';
 import { checkOutputPath, writeOutputFile } from '../datasets/write-output.js';
-import { buildSynthDataset, type SynthDatasetOptions, type SynthKind } from '../synth/dataset.js';
+import { buildSynthDataset, type SynthDatasetOptions } from '../synth/dataset.js';
 
-interface SynthCliOptions {
-  kind: SynthKind;
-  out: string;
-  seed?: number;
-  count?: number;
-  seconds?: number;
-  window?: number;
-  before?: number;
-  hop?: number;
-  fs?: number;
-  prematureS?: number;
-  prematureV?: number;
-}
+type SynthCliOptions = SynthDatasetOptions & { out: string };
 
 export function registerDatasetSynth(datasetCommand: Command): Command {
   return datasetCommand
@@ -49,7 +37,7 @@ export function registerDatasetSynth(datasetCommand: Command): Command {
       runAction((opts: SynthCliOptions) => {
         const { out, ...rest } = opts;
         checkOutputPath(out);
-        const ds = buildSynthDataset(rest as SynthDatasetOptions);
+        const ds = buildSynthDataset(rest);
         writeOutputFile(out, encodeDataset(ds));
         const counts = Object.entries(ds.meta.classCounts).map(([k, v]) => `${k} ${v}`).join(', ');
         process.stdout.write(`${out}: ${ds.n} windows of ${ds.t} x ${ds.c} from ${ds.meta.records.length} ${String(ds.meta.kind)} records (${counts})\n`);

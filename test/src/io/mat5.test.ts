@@ -5,27 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zlibSync } from 'fflate';
 import { readMat5, requireMatVariable } from '../../../src/io/mat5.js';
-import { encodeMat5 } from '../../../src/io/mat5-write.js';
+import { concat, element, encodeMat5 } from '../../../src/io/mat5-write.js';
 import { isWavegateError } from '../../../src/errors.js';
 import { expectFormatError } from '../../helpers/expect-error.js';
 import { CWRU, needs, PYTHON, SCIPY } from '../../helpers/needs.js';
 import { CWRU_DIR } from '../../helpers/shared-data.js';
 
-/** Minimal level-5 writer for test inputs: one element = tag + data padded to 8. */
-function element(type: number, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + Math.ceil(data.length / 8) * 8);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, type, true);
-  dv.setUint32(4, data.length, true);
-  out.set(data, 8);
-  return out;
-}
-const cat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
-  return out;
-};
+/** Hand-built elements (src/io/mat5-write.ts's own) for files encodeMat5 does not write: other classes, malformed ones. */
+const cat = (...parts: Uint8Array[]) => concat(parts);
 function matrix(name: string, classId: number, dims: number[], realType: number, real: Uint8Array, flagsExtra = 0): Uint8Array {
   const flags = new Uint8Array(8);
   new DataView(flags.buffer).setUint32(0, classId | flagsExtra, true);

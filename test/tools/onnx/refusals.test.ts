@@ -5,21 +5,11 @@
  * input at fault.
  */
 import { describe, expect, it } from 'vitest';
-import { isWavegateError } from '../../../src/errors.js';
 import { importOnnx } from '../../../tools/onnx/import.js';
 import { onnx } from '../../../tools/onnx/proto.js';
 import { referenceRun } from '../../../src/runtime/reference.js';
 import { buildRnnClassifier, GraphBuilder, randomArray, seeded } from './graph-builder.js';
-
-function refusal(bytes: Uint8Array): { code: string; message: string } {
-  try {
-    importOnnx(bytes);
-  } catch (e) {
-    if (!isWavegateError(e)) throw e;
-    return { code: e.code, message: e.message };
-  }
-  throw new Error('import succeeded, a refusal was expected');
-}
+import { refusal } from './refusal.js';
 
 describe('hand-built recurrent graphs that import', () => {
   it('keeps W, R, B exactly and maps direction, lbr and sizes', () => {

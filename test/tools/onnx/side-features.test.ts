@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isWavegateError } from '../../../src/errors.js';
 import { readNpy } from '../../../src/io/npy.js';
 import type { WgmModel } from '../../../src/model/schema.js';
 import { encodeWgm } from '../../../src/model/write.js';
@@ -17,6 +16,7 @@ import { loadModel } from '../../../src/runtime/model.js';
 import { referenceForward } from '../../../src/runtime/reference.js';
 import { importOnnx, importOnnxFile } from '../../../tools/onnx/import.js';
 import { GraphBuilder, randomArray, seeded, type Attr } from './graph-builder.js';
+import { refusal } from './refusal.js';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/onnx/', import.meta.url));
 interface Case { name: string; expect: string; expectMessage?: string; inputShape: number[]; featuresShape?: number[] }
@@ -69,16 +69,6 @@ async function kernelRun(model: WgmModel, backend: 'ref' | 'simd', x: Float32Arr
   } finally {
     loaded.dispose();
   }
-}
-
-function refusal(bytes: Uint8Array): { code: string; message: string } {
-  try {
-    importOnnx(bytes);
-  } catch (e) {
-    if (!isWavegateError(e)) throw e;
-    return { code: e.code, message: e.message };
-  }
-  throw new Error('import succeeded, a refusal was expected');
 }
 
 describe('import of PyTorch models with side features', () => {
