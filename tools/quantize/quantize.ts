@@ -144,30 +144,23 @@ export async function quantizeModel(imported: WgmModel, source: string, opts: Qu
   const described = applyDescription(imported, sources);
   const F = described.metadata.input.features?.names.length ?? 0;
   const calibW = windowsOf(calib.arrays, F, opts.calib);
-  let val: { arrays: DatasetArrays; w: Windows; sha256: string } | undefined;
-  if (opts.val !== undefined) {
-    const v = readDataset(opts.val, '--val');
-    checkSamePipeline({ name: `the model (as ${opts.calib} describes it)`, description: descriptionOf(described.metadata) }, { name: `${opts.val} (validation set)`, description: v.facts.description }, 'validation windows must be made exactly as the model\'s input is', 'all');
-    if (v.arrays.t !== calib.arrays.t || v.arrays.c !== calib.arrays.c) {
-      throw new WavegateError('E_INPUT', `${opts.val} (validation set): windows are [${v.arrays.t}, ${v.arrays.c}], the calibration set's [${calib.arrays.t}, ${calib.arrays.c}]`);
-    }
-    val = { arrays: v.arrays, w: windowsOf(v.arrays, F, opts.val), sha256: v.sha256 };
-  }
-  let sel: { arrays: DatasetArrays; w: Windows; sha256: string } | undefined;
-  if (opts.select !== undefined) {
-    const v = readDataset(opts.select, '--select');
-    // Windows of the same pipeline; the hop between them (which windows) may differ.
+  const modelNamed = { name: `the model (as ${opts.calib} describes it)`, description: descriptionOf(described.metadata) };
+  /** A set of windows to measure on (--val, --select): the model's pipeline exactly, except that a fixed window's hop (which windows) may differ. */
+  const measurementSet = (path: string, flag: string, role: string): { arrays: DatasetArrays; w: Windows; sha256: string } => {
+    const v = readDataset(path, flag);
     const d = v.facts.description;
     const own = described.metadata.input.windowing;
     const win = d.input?.windowing;
     const sameButHop = own && win && own.mode === 'fixed' && win.mode === 'fixed' && own.window === win.window;
     const description = sameButHop ? { ...d, input: { ...d.input, windowing: own } } : d;
-    checkSamePipeline({ name: `the model (as ${opts.calib} describes it)`, description: descriptionOf(described.metadata) }, { name: `${opts.select} (selection set)`, description }, 'selection windows must be made exactly as the model\'s input is (the hop may differ)', 'all');
+    checkSamePipeline(modelNamed, { name: `${path} (${role})`, description }, `${role.replace(/ set$/, '')} windows must be made exactly as the model's input is (the hop may differ)`, 'all');
     if (v.arrays.t !== calib.arrays.t || v.arrays.c !== calib.arrays.c) {
-      throw new WavegateError('E_INPUT', `${opts.select} (selection set): windows are [${v.arrays.t}, ${v.arrays.c}], the calibration set's [${calib.arrays.t}, ${calib.arrays.c}]`);
+      throw new WavegateError('E_INPUT', `${path} (${role}): windows are [${v.arrays.t}, ${v.arrays.c}], the calibration set's [${calib.arrays.t}, ${calib.arrays.c}]`);
     }
-    sel = { arrays: v.arrays, w: windowsOf(v.arrays, F, opts.select), sha256: v.sha256 };
-  }
+    return { arrays: v.arrays, w: windowsOf(v.arrays, F, path), sha256: v.sha256 };
+  };
+  const val = opts.val === undefined ? undefined : measurementSet(opts.val, '--val', 'validation set');
+  const sel = opts.select === undefined ? undefined : measurementSet(opts.select, '--select', 'selection set');
   const scheme = int8ActivationScheme(FORMAT_VERSION);
   const qmax = int8ActivationQmax(scheme);
 

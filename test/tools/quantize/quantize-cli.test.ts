@@ -149,6 +149,44 @@ needs(KERNELS).describe('wavegate quantize', () => {
     expect((decodeWgm(readFileSync(a)).metadata.provenance as Record<string, any>).calibration).toMatchObject({ statsWindows: 64, heldOutWindows: 100, seed: 1 });
   }, 120_000);
 
+  it('measures on fixed windows cut at another hop (--val, --select), and refuses another window length', async () => {
+    // GRU(1 -> 8) over 64-sample windows, last step, Gemm -> the 4 synthetic bearing classes, Softmax.
+    const g = new GraphBuilder();
+    const rnd = seeded(9);
+    const H = 8;
+    g.init('W', [1, 3 * H, 1], randomArray(3 * H, rnd, 2));
+    g.init('R', [1, 3 * H, H], randomArray(3 * H * H, rnd));
+    g.init('B', [1, 6 * H], randomArray(6 * H, rnd, 0.2));
+    g.init('fc.weight', [4, H], randomArray(4 * H, rnd, 1));
+    g.init('fc.bias', [4], randomArray(4, rnd, 0.1));
+    g.node('Transpose', ['x'], ['xt'], { perm: { ints: [1, 0, 2] } });
+    const [, hn] = g.node('GRU', ['xt', 'W', 'R', 'B'], 2, { hidden_size: { i: H }, linear_before_reset: { i: 1 } }, '/rnn/GRU');
+    const [h] = g.node('Squeeze', [hn, g.constInts([0])], 1);
+    const [logits] = g.node('Gemm', [h, 'fc.weight', 'fc.bias'], 1, { transB: { i: 1 } });
+    g.node('Softmax', [logits], ['probs'], { axis: { i: -1 } });
+    const onnxPath = join(tmp, 'bearing.onnx');
+    writeFileSync(onnxPath, g.encode([{ name: 'x', dims: ['batch', 64, 1] }], 'probs'));
+    const synth = async (name: string, ...args: string[]) => {
+      const path = join(tmp, name);
+      expect((await wavegate('dataset', 'synth', '--kind', 'bearing', '--out', path, '--count', '4', '--seconds', '0.5', ...args)).code).toBeUndefined();
+      return path;
+    };
+    const calibFixed = await synth('bearing-calib.npz', '--window', '64', '--hop', '64');
+    const valHalfHop = await synth('bearing-val.npz', '--window', '64', '--hop', '32', '--seed', '3');
+    const out = join(tmp, 'bearing-int8.wgm');
+    const r = await wavegate('quantize', onnxPath, '--calib', calibFixed, '--val', valHalfHop, '--select', valHalfHop, '--out', out, '--calib-windows', '64', '--select-windows', '100');
+    expect(r.code, r.err).toBeUndefined();
+    expect(r.out).toMatch(/float vs INT8 on .*bearing-val\.npz/);
+    // The model keeps its own windowing (hop 64), not the measurement set's.
+    expect(decodeWgm(readFileSync(out)).metadata.input.windowing).toEqual({ mode: 'fixed', window: 64, hop: 64 });
+    const longer = await synth('bearing-long.npz', '--window', '96', '--hop', '32');
+    for (const [flag, role] of [['--val', 'validation set'], ['--select', 'selection set']]) {
+      const bad = await wavegate('quantize', onnxPath, '--calib', calibFixed, flag, longer, '--out', join(tmp, `bad-${flag.slice(2)}.wgm`));
+      expect(bad.code).toBe(1);
+      expect(bad.err).toMatch(new RegExp(`bearing-long\\.npz \\(${role}\\): input\\.windowing is .*"window":96`));
+    }
+  }, 120_000);
+
   it('gives the side-feature columns of the first dense layer their own static scale', async () => {
     const onnxPath = writeSideFeatureGraph(join(tmp, 'side.onnx'));
     const out = join(tmp, 'side-int8.wgm');
