@@ -18,6 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WavegateError } from '../../src/errors.js';
+import { FORMAT_VERSION } from '../../src/model/schema.js';
 import { DEFAULT_SIZES } from './cases.js';
 import { DEFAULT_SEED, defaultModelDir } from './jobs.js';
 import { formatMachine, machineInfo } from './machine.js';
@@ -237,7 +238,7 @@ async function main(argv: string[]): Promise<void> {
         first.map((f) => [f.runtime, f.inProcessMs.toFixed(1), f.wallMs.toFixed(1)]),
       ),
       '',
-      'Model file size, INT8 / f32 (.wgm format version 2: f16 per-row scales, biases pre-summed in f32):',
+      `Model file size, INT8 / f32 (.wgm format version ${FORMAT_VERSION}: i8 weights, f16 per-row scales, biases pre-summed in f16; one layer, no head, the JSON header of a bare layer):`,
       '',
       markdownTable(
         ['cell', 'I', 'H', 'f32 bytes', 'int8 bytes', 'int8 / f32'],
