@@ -21,7 +21,7 @@
  * package's build/ folder); else, in a browser, `kernel-<build>.wasm` beside this module, fetched.
  * Node's fs is imported lazily, so this module loads in a browser.
  */
-import { instantiate as instantiateAs } from '@assemblyscript/loader';
+import { instantiate as instantiateAsync, instantiateSync } from '@assemblyscript/loader';
 import { WavegateError } from '../errors.js';
 import { ABI_VERSION, REQUIRED_EXPORTS, type KernelExports } from './abi.js';
 import type { BackendChoice } from './options.js';
@@ -95,7 +95,7 @@ export function relaxedSupport(): Promise<RelaxedSupport> {
     if (bad) return { usable: false, reason: bad };
     let wrong: number;
     try {
-      const { instance } = await instantiateAs(await kernelModule('relaxed'), {});
+      const { instance } = await instantiateAs(await kernelModule('relaxed'));
       wrong = (instance.exports as unknown as KernelExports).selfTest();
     } catch (e) {
       return { usable: false, reason: `kernel-relaxed.wasm cannot be loaded (${(e as Error).message})` };
@@ -195,6 +195,17 @@ export function setKernelLoader(loader: KernelLoader | undefined): void {
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
+/**
+ * Instantiates a compiled kernel through the loader. Under Node synchronously: the loader's async
+ * `instantiate` first tests `source instanceof Response`, and touching the `Response` global makes
+ * Node load its fetch implementation (undici), ~25 ms of a model's first load measured here; a
+ * compiled Module needs none of it, and Node has no main-thread limit on synchronous instantiation
+ * (browsers may have one, so they keep the async call).
+ */
+async function instantiateAs(module: WebAssembly.Module): Promise<{ instance: WebAssembly.Instance }> {
+  return isNode ? instantiateSync(module, {}) : instantiateAsync(module, {});
+}
+
 async function kernelPath(build: KernelBuild): Promise<string> {
   const { existsSync } = await import('node:fs');
   const { fileURLToPath } = await import('node:url');
@@ -271,7 +282,7 @@ export interface KernelInstance {
 export async function instantiateKernel(choice: BackendChoice, hints: BuildHints = {}): Promise<KernelInstance> {
   const build = await chooseBuild(choice, hints);
   const module = await kernelModule(build);
-  const { instance } = await instantiateAs(module, {});
+  const { instance } = await instantiateAs(module);
   const raw = instance.exports as unknown as KernelExports;
   for (const name of REQUIRED_EXPORTS) {
     if (!(name in raw)) throw new WavegateError('E_KERNEL', `kernel-${build}.wasm lacks the export "${name}" (stale build? run \`npm run build:wasm\`)`);

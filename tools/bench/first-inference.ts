@@ -32,6 +32,9 @@ export function firstInferenceScript(runtime: FirstInferenceRuntime, f: FirstInf
         `const out = session.run(new Float32Array(${T}).fill(0.5), 1, ${T});`,
         `if (!(out.length > 0)) throw new Error('no output');`,
         print,
+        // As the ORT scripts do: the parent's spawn-to-exit then times the same thing for every
+        // runtime (a natural exit would also wait for V8's background tier-up of the kernel).
+        'process.exit(0);',
       ].join('\n');
     case 'ort-node':
     case 'ort-web': {
@@ -47,7 +50,7 @@ export function firstInferenceScript(runtime: FirstInferenceRuntime, f: FirstInf
         `const out = await session.run({ X });`,
         `if (!out.Y_h) throw new Error('no output');`,
         print,
-        // The web backend keeps its wasm thread pool alive; exit explicitly like an app would.
+        // The web backend keeps its wasm thread pool alive; every script exits explicitly.
         'process.exit(0);',
       ].join('\n');
     }

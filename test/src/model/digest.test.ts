@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hasher, sha256Hex } from '../../../src/model/digest.js';
+import { newSha256, sha256Hasher, sha256Hex } from '../../../src/model/digest.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -22,5 +22,17 @@ describe('the one SHA-256', () => {
     text.update('a');
     text.update('bc');
     expect(text.hex()).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('uses node:crypto under Node and gives the bits of the pure-JS engine a browser uses', () => {
+    const bytes = new Uint8Array(100_003).map((_, i) => (i * 2654435761) >>> 24);
+    for (const n of [0, 1, 55, 56, 63, 64, 65, 1000, bytes.length]) {
+      const native = newSha256();
+      const noble = newSha256('noble');
+      native.update(bytes.subarray(0, n));
+      noble.update(bytes.subarray(0, n));
+      expect(native.hex()).toBe(noble.hex());
+    }
+    expect(typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule).toBe('function'); // Node >= 20.16: the native path is the one taken
   });
 });
