@@ -10,6 +10,12 @@
  *   localRR    mean of the pre-RRs of the last `localBeats` beats, b included (fewer at the start)
  *   averageRR  running mean of every pre-RR of the stream so far (beats 1..b): causal, since a
  *              device cannot see the rest of the record
+ *   medianRR   median of the pre-RRs of the last `localBeats` beats, b included (the mean of the two
+ *              middle ones for an even count): the local rhythm without the pull of a few short
+ *              (ectopic) or long (pause) intervals, which a mean takes in
+ *   priorRR    the pre-RR of beat b-1, r[b-1] - r[b-2] (beat 1, which has none: its own preRR), so
+ *              preRR/priorRR is the shortening against the interval just before, whatever the
+ *              patient's average rhythm is
  * Ratios: a name "a/b" of two different base names is their quotient, e.g. preRR/localRR (how
  * premature the beat is against the local rhythm) or postRR/preRR (a compensatory pause).
  * A model selects features by name (`input.features.names`), in vector order.
@@ -34,7 +40,7 @@
  */
 import { WavegateError } from '../errors.js';
 
-export const RR_BASE_FEATURES = ['preRR', 'postRR', 'localRR', 'averageRR'] as const;
+export const RR_BASE_FEATURES = ['preRR', 'postRR', 'localRR', 'averageRR', 'medianRR', 'priorRR'] as const;
 export type RrBaseFeature = (typeof RR_BASE_FEATURES)[number];
 /** Beat-shape features: the beat window against the stream's running template (beats.ts). */
 export const BEAT_SHAPE_FEATURES = ['templateCorr', 'templateAmp', 'templateDiff'] as const;
@@ -70,7 +76,7 @@ export interface RrRow {
   templateOk?: boolean;
 }
 
-const BASE_INDEX: Record<RrBaseFeature, number> = { preRR: 0, postRR: 1, localRR: 2, averageRR: 3 };
+const BASE_INDEX: Record<RrBaseFeature, number> = { preRR: 0, postRR: 1, localRR: 2, averageRR: 3, medianRR: 4, priorRR: 5 };
 
 /** A compiled name: [a] or [a, b] (a / b) into the RR base vector, or ['shape', k] into BEAT_SHAPE_FEATURES. */
 export type CompiledFeature = [number] | [number, number] | ['shape', number];
@@ -154,9 +160,11 @@ export class RrFeatureStream {
   private count = 0;
   private prevR = Number.NEGATIVE_INFINITY;
   /** The beat waiting for its successor (postRR), with its pre-RR-based values. */
-  private pending: { beat: number; r: number; pre: number; local: number; average: number } | undefined;
+  private pending: { beat: number; r: number; pre: number; local: number; average: number; median: number; prior: number } | undefined;
   private preSum = 0;
   private readonly recentPre: number[] = [];
+  /** The pre-RR of the previous beat (priorRR); NaN until there is one. */
+  private lastPre = Number.NaN;
 
   constructor(spec: RrFeatureSpec, readonly fs: number) {
     this.compiled = checkSpec(spec);
@@ -174,7 +182,7 @@ export class RrFeatureStream {
     let row: RrRow | undefined;
     if (this.pending) {
       const p = this.pending;
-      row = this.row(p.beat, p.r, p.pre, (r - p.r) / this.fs, p.local, p.average);
+      row = this.row(p.beat, p.r, [p.pre, (r - p.r) / this.fs, p.local, p.average, p.median, p.prior]);
       this.pending = undefined;
     }
     if (beat > 0) {
@@ -186,21 +194,32 @@ export class RrFeatureStream {
       for (const v of this.recentPre) local += v;
       local /= this.recentPre.length;
       const average = this.preSum / beat;
-      if (this.needsNextBeat) this.pending = { beat, r, pre, local, average };
-      else row = this.row(beat, r, pre, Number.NaN, local, average);
+      const median = medianOf(this.recentPre);
+      const prior = Number.isNaN(this.lastPre) ? pre : this.lastPre;
+      this.lastPre = pre;
+      if (this.needsNextBeat) this.pending = { beat, r, pre, local, average, median, prior };
+      else row = this.row(beat, r, [pre, Number.NaN, local, average, median, prior]);
     }
     this.prevR = r;
     return row;
   }
 
-  private row(beat: number, r: number, pre: number, post: number, local: number, average: number): RrRow {
-    const base = [pre, post, local, average];
+  /** base: the RR base values in BASE_INDEX order (postRR NaN when no name uses it). */
+  private row(beat: number, r: number, base: number[]): RrRow {
+    const pre = base[BASE_INDEX.preRR], average = base[BASE_INDEX.averageRR];
     const raw = new Float32Array(this.compiled.length);
     this.compiled.forEach((c, i) => (raw[i] = c[0] === 'shape' ? Number.NaN : c.length === 1 ? base[c[0]] : base[c[0]] / base[c[1] as number]));
     // Beat-shape slots are filled by the beat stream, which normalises the row then.
     if (this.shapeSlots.length > 0) return { beat, r, values: raw, templateOk: pre >= TEMPLATE_MIN_RR * average };
     return { beat, r, values: this.normalize ? normalizeFeatures(raw, this.normalize) : raw };
   }
+}
+
+/** Median of a short list (the mean of the two middle values for an even count), in float64. */
+function medianOf(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**

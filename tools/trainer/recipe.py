@@ -12,6 +12,7 @@ Sections:
   export   ONNX options               used by `export` and `smoke`
 """
 import copy
+import math
 import json
 import os
 
@@ -106,6 +107,10 @@ DEFAULTS = {
             'alpha': 0.7,  # weight of alpha*T^2*KL(teacher||student); (1-alpha) on hard CE
             'baseline': True,  # also train the same student without KD for comparison
         },
+        # Per-class logit offsets ({"S": 0.5, "V": -0.25}; absent labels 0) folded into the output
+        # layer's bias of the distilled student after training: the decision thresholds, fitted
+        # on validation records (never test data). Exact on the device: a dense-layer bias.
+        'logitBias': {},
     },
     'export': {
         'opset': 14,
@@ -136,6 +141,12 @@ CHOICES = {
 
 
 def _check(value, default, path, source):
+    if path == 'student.logitBias':
+        bad = not isinstance(value, dict) or any(not isinstance(k, str) or isinstance(v, bool) or not isinstance(v, (int, float))
+                                                 or not math.isfinite(v) for k, v in value.items())
+        if bad:
+            raise TrainerError('E_ARGUMENT', f'{source}: "{path}" must map labels to finite numbers, e.g. {{"S": 0.5}}, got {json.dumps(value)}')
+        return {k: float(v) for k, v in value.items()}
     if isinstance(default, dict):
         if not isinstance(value, dict):
             raise TrainerError('E_ARGUMENT', f'{source}: {path or "recipe"} must be an object')

@@ -4,6 +4,7 @@ import json
 import os
 
 import numpy as np
+import torch
 
 from . import checkpoint
 from .data_prep import check_input, feature_names, prepare
@@ -32,6 +33,34 @@ def _train_student(recipe, cfg, train, val, out_dir, run, soft, distill, metrics
     return model, summary
 
 
+def fold_logit_bias(model, bias: dict, labels: list) -> list:
+    """Adds {label: offset} to the output layer's bias in place (the model's logits + offset for that
+    class, hence the exported probabilities: softmax of the shifted logits); returns the offsets in
+    label order. Unknown labels are an error."""
+    unknown = [k for k in bias if k not in labels]
+    if unknown:
+        raise TrainerError('E_ARGUMENT', f'student.logitBias: {unknown} are not labels of the dataset ({labels})')
+    offsets = [float(bias.get(label, 0.0)) for label in labels]
+    with torch.no_grad():
+        model.head.bias.add_(torch.tensor(offsets, dtype=model.head.bias.dtype))
+    return offsets
+
+
+def apply_logit_bias(model, summary: dict, bias: dict, labels: list, val, batch: int, macro, echo) -> None:
+    """Folds the recipe's logit bias into the trained student and into its best checkpoint (what
+    export reads); the summary keeps the validation report before (valBeforeBias) and after (val)."""
+    offsets = fold_logit_bias(model, bias, labels)
+    path = summary['bestCheckpoint']
+    state = checkpoint.load(path)
+    state['model'] = model.state_dict()
+    state['logitBias'] = offsets
+    checkpoint.save(path, state)
+    summary['valBeforeBias'] = summary['val']
+    summary['val'] = evaluate(model, val, batch, macro)
+    summary['logitBias'] = dict(zip(labels, offsets))
+    echo(f'logit bias {summary["logitBias"]} folded into the output layer of {path}')
+
+
 def distill(recipe: dict, teacher_path: str, out_dir: str, data_path=None, tensorboard=None, echo=print,
             metrics_path=None) -> dict:
     teacher, t_state = checkpoint.load_model(teacher_path)
@@ -55,8 +84,10 @@ def distill(recipe: dict, teacher_path: str, out_dir: str, data_path=None, tenso
     cfg = model_config(recipe['student']['model'], ds.x.shape[2], ds.num_classes, feature_names(recipe, ds))
     d = recipe['student']['distill']
     kd_cfg = {'temperature': d['temperature'], 'alpha': d['alpha']}
-    _, kd = _train_student(recipe, cfg, train, val, out_dir, 'student-kd', soft, kd_cfg, metrics_path, tensorboard,
-                           echo, val_path)
+    kd_model, kd = _train_student(recipe, cfg, train, val, out_dir, 'student-kd', soft, kd_cfg, metrics_path, tensorboard,
+                                  echo, val_path)
+    if recipe['student']['logitBias']:
+        apply_logit_bias(kd_model, kd, recipe['student']['logitBias'], list(ds.labels), val, batch, macro, echo)
     echo(f'student with KD (T={d["temperature"]}, alpha={d["alpha"]}, {kd["params"]} params):\n{format_report(kd["val"])}')
     plain = None
     if d['baseline']:

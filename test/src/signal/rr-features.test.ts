@@ -16,6 +16,20 @@ describe('RR features', () => {
     expect(Array.from(rows[2].values)).toEqual(f32([1, 2, 1.5, 4 / 3, 1 / 1.5, 2]));
   });
 
+  it('medianRR (the median of the last localBeats pre-RRs) and priorRR (the previous beat\'s pre-RR), by hand', () => {
+    // pre-RRs at 100 Hz: 1, 2, 0.5, 3, 1 (beats 1-5)
+    const peaks = [0, 100, 300, 350, 650, 750];
+    const rows = rrFeatureRows(peaks, 100, { names: ['preRR', 'medianRR', 'priorRR', 'preRR/medianRR', 'preRR/priorRR'], localBeats: 3 });
+    expect(rows.map((r) => r.beat)).toEqual([1, 2, 3, 4, 5]); // no postRR: every beat from the second has its row
+    expect(rows.map((r) => r.values[1])).toEqual(f32([1, 1.5, 1, 2, 1])); // medians of [1], [1 2], [1 2 .5], [2 .5 3], [.5 3 1]
+    expect(rows.map((r) => r.values[2])).toEqual(f32([1, 1, 2, 0.5, 3])); // beat 1 has no earlier interval: its own
+    expect(rows.map((r) => r.values[3])).toEqual(f32([1, 2 / 1.5, 0.5, 1.5, 1]));
+    expect(rows.map((r) => r.values[4])).toEqual(f32([1, 2, 0.25, 6, 1 / 3]));
+    // with postRR the row waits one beat and keeps the same values
+    const late = rrFeatureRows(peaks, 100, { names: ['medianRR', 'priorRR', 'postRR/medianRR'], localBeats: 3 });
+    expect(late.map((r) => Array.from(r.values))).toEqual([[1, 1, 2], [1.5, 1, 0.5 / 1.5], [1, 2, 3], [2, 0.5, 0.5]].map(f32));
+  });
+
   it('postRR costs one beat: without it, a beat\'s row comes with its own R (the last beat included)', () => {
     const s = new RrFeatureStream({ names: ['preRR', 'localRR'], localBeats: 10 }, 100);
     expect(s.needsNextBeat).toBe(false);
@@ -45,7 +59,7 @@ describe('RR features', () => {
         const peaks: number[] = [];
         let r = 0;
         for (const g of gaps) peaks.push((r += g));
-        const spec = { names: ['preRR', 'postRR', 'localRR', 'averageRR', 'preRR/averageRR'], localBeats };
+        const spec = { names: ['preRR', 'postRR', 'localRR', 'averageRR', 'preRR/averageRR', 'medianRR', 'preRR/priorRR'], localBeats };
         const whole = rrFeatureRows(peaks, 360, spec);
         const s = new RrFeatureStream(spec, 360);
         const rows = peaks.map((p) => s.push(p)).filter((x) => x !== undefined);
@@ -56,6 +70,10 @@ describe('RR features', () => {
           const pre = [];
           for (let b = row.beat; b >= 1 && pre.length < localBeats; b--) pre.push((peaks[b] - peaks[b - 1]) / 360);
           expect(row.values[2]).toBe(Math.fround(pre.reduce((a, v) => a + v, 0) / pre.length));
+          const sorted = [...pre].sort((a, b) => a - b), m = sorted.length >> 1;
+          expect(row.values[5]).toBe(Math.fround(sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2));
+          const prior = row.beat >= 2 ? (peaks[row.beat - 1] - peaks[row.beat - 2]) / 360 : pre[0];
+          expect(row.values[6]).toBe(Math.fround(pre[0] / prior));
         }
       }),
       { numRuns: 100, seed: 7 },
