@@ -11,7 +11,8 @@
  * outputs, which the step discards.
  */
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WavegateError } from '../../src/errors.js';
 import { sha256Hasher, sha256Hex } from '../../src/model/digest.js';
 
@@ -69,10 +70,21 @@ export async function digestPath(path: string): Promise<string> {
   return hash.hex();
 }
 
-export async function stepKey(step: Step): Promise<string> {
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+
+/**
+ * The step's key. Paths inside the work folder and the repository are written relative to them
+ * (`<work>/...`, `<repo>/...`) before hashing, so a work folder that is moved or copied (another
+ * worktree, another machine) keeps its stamps; content still decides.
+ */
+export async function stepKey(step: Step, work: string): Promise<string> {
   const inputs: Record<string, string> = {};
   for (const p of step.inputs) inputs[p] = await digestPath(p);
-  return sha256Hex(new TextEncoder().encode(JSON.stringify({ name: step.name, params: step.params, inputs })));
+  let text = JSON.stringify({ name: step.name, params: step.params, inputs });
+  for (const [root, name] of [[resolve(work), '<work>'], [REPO_ROOT, '<repo>']]) {
+    text = text.split(`${root}/`).join(`${name}/`).split(`"${root}"`).join(`"${name}"`);
+  }
+  return sha256Hex(new TextEncoder().encode(text));
 }
 
 function readStamp(path: string): { key?: string } | undefined {
@@ -108,7 +120,7 @@ export async function runSteps(steps: Step[], opts: RunOptions): Promise<RunRepo
   const report: RunReport[] = [];
   for (const [i, step] of steps.entries()) {
     const head = `[${i + 1}/${steps.length}] ${step.name}`;
-    const key = await stepKey(step);
+    const key = await stepKey(step, opts.work);
     const done = join(stamps, `${step.name}.json`);
     const running = join(stamps, `${step.name}.running.json`);
     const forced = opts.force?.has('all') || opts.force?.has(step.name);
@@ -145,7 +157,7 @@ export async function listSteps(steps: Step[], work: string): Promise<string> {
     const missingInput = step.inputs.find((p) => !existsSync(p));
     if (missingInput) state = 'to run (input not made yet)';
     else if (!stamp) state = existsSync(join(work, '.stamps', `${step.name}.running.json`)) ? 'to run (interrupted)' : 'to run (never ran)';
-    else if (stamp.key !== (await stepKey(step))) state = 'to run (inputs or settings changed)';
+    else if (stamp.key !== (await stepKey(step, work))) state = 'to run (inputs or settings changed)';
     else if (!step.outputs.every((o) => existsSync(o))) state = 'to run (an output is missing)';
     lines.push(`${String(i + 1).padStart(2)}. ${step.name.padEnd(16)} ${state.padEnd(36)} ${step.title}`);
   }
