@@ -17,11 +17,6 @@
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex } from '@noble/hashes/utils';
 
-interface Sha256 {
-  update(piece: Uint8Array): void;
-  hex(): string;
-}
-
 type CreateHash = (algorithm: 'sha256') => { update(data: Uint8Array): unknown; digest(encoding: 'hex'): string };
 
 const nodeCreateHash: CreateHash | undefined = (() => {
@@ -29,37 +24,33 @@ const nodeCreateHash: CreateHash | undefined = (() => {
   return (get?.('node:crypto') as { createHash?: CreateHash } | undefined)?.createHash;
 })();
 
-/** A SHA-256 in progress: node:crypto's where there is one, else @noble/hashes'. `engine` picks one (tests). */
-export function newSha256(engine: 'auto' | 'noble' = 'auto'): Sha256 {
+/**
+ * An incremental SHA-256 for data that comes in pieces (a large file, streamed); text is hashed
+ * as UTF-8. node:crypto's where there is one, else @noble/hashes'; `engine` 'noble' forces the
+ * pure-JS one (tests).
+ */
+export function sha256Hasher(engine: 'auto' | 'noble' = 'auto'): { update(piece: Uint8Array | string): void; hex(): string } {
+  const utf8 = new TextEncoder();
+  const bytes = (piece: Uint8Array | string) => (typeof piece === 'string' ? utf8.encode(piece) : piece);
   if (engine === 'auto' && nodeCreateHash) {
     const h = nodeCreateHash('sha256');
-    return { update: (piece) => void h.update(piece), hex: () => h.digest('hex') };
+    return { update: (piece) => void h.update(bytes(piece)), hex: () => h.digest('hex') };
   }
   const h = sha256.create();
-  return { update: (piece) => void h.update(piece), hex: () => bytesToHex(h.digest()) };
+  return { update: (piece) => void h.update(bytes(piece)), hex: () => bytesToHex(h.digest()) };
 }
 
 /** Lowercase hex SHA-256 over the metadata text and the data section. */
 export function wgmDigest(metadataJson: string, data: Uint8Array): string {
-  const h = newSha256();
-  h.update(new TextEncoder().encode(metadataJson));
+  const h = sha256Hasher();
+  h.update(metadataJson);
   h.update(data);
   return h.hex();
 }
 
 /** SHA-256 of arbitrary bytes as lowercase hex (provenance: source model hashes). */
 export function sha256Hex(bytes: Uint8Array): string {
-  const h = newSha256();
+  const h = sha256Hasher();
   h.update(bytes);
   return h.hex();
-}
-
-/** An incremental SHA-256 for data that comes in pieces (a large file, streamed); text is hashed as UTF-8. */
-export function sha256Hasher(): { update(piece: Uint8Array | string): void; hex(): string } {
-  const h = newSha256();
-  const utf8 = new TextEncoder();
-  return {
-    update: (piece) => h.update(typeof piece === 'string' ? utf8.encode(piece) : piece),
-    hex: () => h.hex(),
-  };
 }

@@ -150,7 +150,7 @@ export abstract class QueuedOutbox implements Outbox {
   protected readonly queue = new PendingQueue();
   protected nextId = 1;
 
-  constructor(limits: Partial<OutboxLimits>) {
+  constructor(limits: Partial<OutboxLimits> = {}) {
     this.limits = { ...DEFAULT_OUTBOX_LIMITS, ...limits };
   }
 
@@ -185,10 +185,6 @@ export abstract class QueuedOutbox implements Outbox {
 /** In memory: alerts wait through broker outages, and are lost with the process. */
 export class MemoryOutbox extends QueuedOutbox {
   readonly kind = 'memory' as const;
-
-  constructor(limits: Partial<OutboxLimits> = {}) {
-    super(limits);
-  }
 
   append(topic: string, payload: string): OutboxEntry {
     this.checkRoom(entryBytes(topic, payload));

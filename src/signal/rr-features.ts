@@ -151,6 +151,8 @@ export function featureStats(rows: Float32Array, f: number): { mean: number[]; s
 export class RrFeatureStream {
   /** Whether a row waits for the next beat (a name uses postRR). */
   readonly needsNextBeat: boolean;
+  /** Whether a name uses medianRR: the sort per beat is skipped otherwise (the host runs one stream per device). */
+  private readonly needsMedian: boolean;
   /** Positions of beat-shape names in the row, and which feature each is ([] without). */
   readonly shapeSlots: ReadonlyArray<{ index: number; feature: number }>;
   readonly names: readonly string[];
@@ -173,6 +175,7 @@ export class RrFeatureStream {
     this.localBeats = spec.localBeats;
     this.normalize = spec.normalize;
     this.needsNextBeat = this.compiled.some((c) => c[0] !== 'shape' && (c as number[]).includes(BASE_INDEX.postRR));
+    this.needsMedian = this.compiled.some((c) => c[0] !== 'shape' && (c as number[]).includes(BASE_INDEX.medianRR));
     this.shapeSlots = this.compiled.flatMap((c, index) => (c[0] === 'shape' ? [{ index, feature: c[1] as number }] : []));
   }
 
@@ -194,7 +197,7 @@ export class RrFeatureStream {
       for (const v of this.recentPre) local += v;
       local /= this.recentPre.length;
       const average = this.preSum / beat;
-      const median = medianOf(this.recentPre);
+      const median = this.needsMedian ? medianOf(this.recentPre) : Number.NaN;
       const prior = Number.isNaN(this.lastPre) ? pre : this.lastPre;
       this.lastPre = pre;
       if (this.needsNextBeat) this.pending = { beat, r, pre, local, average, median, prior };

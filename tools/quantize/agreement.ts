@@ -48,7 +48,8 @@ export interface Agreement {
   maxAbsDiff: number;
 }
 
-const argmax = (a: Float32Array, from: number, n: number): number => {
+/** Index of the largest of a[from .. from + n). */
+export const argmax = (a: Float32Array, from: number, n: number): number => {
   let best = 0;
   for (let j = 1; j < n; j++) if (a[from + j] > a[from + best]) best = j;
   return best;

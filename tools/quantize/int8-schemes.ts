@@ -28,6 +28,7 @@ import { decodeDataset } from '../datasets/dataset-file.js';
 import { buildMitdbDataset } from '../datasets/mitdb.js';
 import { parsePreprocessSpec } from '../datasets/preprocess.js';
 import { importOnnxFile } from '../onnx/import.js';
+import { agreement, argmax } from './agreement.js';
 import { buildSynthDataset, ECG_LABELS } from '../synth/dataset.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -81,12 +82,6 @@ async function score(m: WgmModel, x: Float32Array, n: number, T: number, feature
   return out;
 }
 
-const argmax = (a: Float32Array, o: number, k: number) => {
-  let b = 0;
-  for (let j = 1; j < k; j++) if (a[o + j] > a[o + b]) b = j;
-  return b;
-};
-
 function sensitivity(p: Float32Array, labels: number[], K: number): number[] {
   return Array.from({ length: K }, (_, c) => {
     const idx = labels.flatMap((l, i) => (l === c ? [i] : []));
@@ -95,18 +90,8 @@ function sensitivity(p: Float32Array, labels: number[], K: number): number[] {
 }
 
 function stats(p: Float32Array, ref: Float32Array, n: number, K: number, labels?: number[]): SchemeStats {
-  let agree = 0;
-  let max = 0;
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    if (argmax(p, i * K, K) === argmax(ref, i * K, K)) agree++;
-    for (let j = 0; j < K; j++) {
-      const d = Math.abs(p[i * K + j] - ref[i * K + j]);
-      max = Math.max(max, d);
-      sum += d;
-    }
-  }
-  return { agreement: agree / n, maxAbsDiff: max, meanAbsDiff: sum / (n * K), ...(labels ? { sensitivity: sensitivity(p, labels, K) } : {}) };
+  const a = agreement(ref.subarray(0, n * K), p.subarray(0, n * K), K);
+  return { agreement: a.top1, maxAbsDiff: a.maxAbsDiff, meanAbsDiff: a.meanAbsDiff, ...(labels ? { sensitivity: sensitivity(p, labels, K) } : {}) };
 }
 
 /** f32, version-3 INT8 and version-4 INT8 of one ONNX model on windows x [n, T, C]. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newSha256, sha256Hasher, sha256Hex } from '../../../src/model/digest.js';
+import { sha256Hasher, sha256Hex } from '../../../src/model/digest.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -27,8 +27,8 @@ describe('the one SHA-256', () => {
   it('uses node:crypto under Node and gives the bits of the pure-JS engine a browser uses', () => {
     const bytes = new Uint8Array(100_003).map((_, i) => (i * 2654435761) >>> 24);
     for (const n of [0, 1, 55, 56, 63, 64, 65, 1000, bytes.length]) {
-      const native = newSha256();
-      const noble = newSha256('noble');
+      const native = sha256Hasher();
+      const noble = sha256Hasher('noble');
       native.update(bytes.subarray(0, n));
       noble.update(bytes.subarray(0, n));
       expect(native.hex()).toBe(noble.hex());
