@@ -13,6 +13,9 @@
  *   decimate  {to}                 integer-factor decimation from whatever rate arrives to `to` Hz, anti-alias built in
  *   resample  {to}                 rational polyphase resampling from whatever (integer) rate arrives to `to` Hz
  *   normalize {mean, std}          (x - mean) / std, one value for all channels or one per channel
+ *   spectrum  {frame, hop, low, high, bands, level}
+ *                                  log band energies of Hann-windowed frames: each channel becomes `bands`
+ *                                  channels at rate / hop; the last stage of a list
  *
  * Filters are designed in Hz at the rate at their point of the chain; stages run in list order.
  */
@@ -25,7 +28,12 @@ export type Stage =
   | { kind: 'baseline'; windows: [number, number] }
   | { kind: 'decimate'; to: number }
   | { kind: 'resample'; to: number }
-  | { kind: 'normalize'; mean: number | number[]; std: number | number[] };
+  | { kind: 'normalize'; mean: number | number[]; std: number | number[] }
+  | { kind: 'spectrum'; frame: number; hop: number; low: number; high: number; bands: number; level: SpectrumLevel };
+
+/** `absolute`: ln of each band's mean square; `relative`: the same minus the frame's mean over its bands (a gain drops out). */
+export type SpectrumLevel = 'absolute' | 'relative';
+export const SPECTRUM_LEVELS: readonly SpectrumLevel[] = ['absolute', 'relative'];
 
 export type StageKind = Stage['kind'];
 
@@ -38,6 +46,7 @@ export const STAGE_KEYS: { readonly [K in StageKind]: readonly string[] } = {
   decimate: ['to'],
   resample: ['to'],
   normalize: ['mean', 'std'],
+  spectrum: ['frame', 'hop', 'low', 'high', 'bands', 'level'],
 };
 
 /** Highest Butterworth order (per side of a band-pass): beyond it the sections lose precision and gain nothing here. */
@@ -50,6 +59,11 @@ export const MAX_STAGES = 64;
 export const MAX_RATE = 1e7;
 /** Largest up- or down-sampling factor of a resample stage (ratio to/from in lowest terms). */
 export const MAX_RESAMPLE_FACTOR = 1000;
+/** Frame lengths of a spectrum stage: powers of two in this range. */
+export const MIN_SPECTRUM_FRAME = 16;
+export const MAX_SPECTRUM_FRAME = 8192;
+/** Most bands of a spectrum stage. */
+export const MAX_SPECTRUM_BANDS = 512;
 
 /** Keys of format versions 1 and 2 that carried no parameter of their own: accepted and dropped in legacy mode. */
 const LEGACY_DROPPED = ['fs', 'design', 'causal', 'factor', 'antiAlias', 'from'] as const;
@@ -105,7 +119,17 @@ export function parseStages(raw: unknown, options: ParseStagesOptions = {}): Sta
   const base = options.path ?? 'input.preprocessing';
   if (!Array.isArray(raw)) e.fail(base, `expected an array of stages, got ${describe(raw)}`);
   if (raw.length > MAX_STAGES) e.fail(base, `has ${raw.length} stages; the limit is ${MAX_STAGES}`);
-  return raw.map((s, i) => parseStage(s, `${base}[${i}]`, e, options));
+  const stages = raw.map((s, i) => parseStage(s, `${base}[${i}]`, e, options));
+  // Its output is frames of band values, not samples of a signal: no filter or rate stage could run on it.
+  const at = stages.findIndex((s) => s.kind === 'spectrum');
+  if (at >= 0 && at < stages.length - 1) e.fail(`${base}[${at}]`, `a spectrum stage must be the last stage (stage ${at + 1} of ${stages.length}): what it hands on are band values, not signal samples`);
+  return stages;
+}
+
+/** Channels the chain hands on per channel it takes: `bands` after a spectrum stage, else 1. */
+export function channelsPerInputChannel(stages: readonly Stage[]): number {
+  const last = stages[stages.length - 1];
+  return last?.kind === 'spectrum' ? last.bands : 1;
 }
 
 function parseStage(raw: unknown, at: string, e: StageError, o: ParseStagesOptions): Stage {
@@ -172,6 +196,22 @@ function parseStage(raw: unknown, at: string, e: StageError, o: ParseStagesOptio
       };
       return { kind, mean: values('mean'), std: values('std') };
     }
+    case 'spectrum': {
+      const int = (k: string, min: number, max: number): number => {
+        const v = num(k, min, max, false);
+        if (!Number.isInteger(v)) e.fail(`${at}.${k}`, `expected an integer, got ${v}`);
+        return v;
+      };
+      const frame = int('frame', MIN_SPECTRUM_FRAME, MAX_SPECTRUM_FRAME);
+      if ((frame & (frame - 1)) !== 0) e.fail(`${at}.frame`, `expected a power of two (the FFT's size), got ${frame}`);
+      const hop = int('hop', 1, frame);
+      const low = num('low', 0, MAX_RATE, false), high = num('high', 0, MAX_RATE);
+      if (!(low < high)) e.fail(`${at}.high`, `${high} Hz must be above low (${low} Hz)`);
+      const bands = int('bands', 1, MAX_SPECTRUM_BANDS);
+      const level = src.level;
+      if (!SPECTRUM_LEVELS.includes(level as SpectrumLevel)) e.fail(`${at}.level`, `expected ${SPECTRUM_LEVELS.map((l) => JSON.stringify(l)).join(' or ')}, got ${describe(level)}`);
+      return { kind, frame, hop, low, high, bands, level: level as SpectrumLevel };
+    }
   }
 }
 
@@ -218,12 +258,19 @@ export function stageOutputRate(stage: Stage, rate: number): { rate: number } | 
       if (up > MAX_RESAMPLE_FACTOR || down > MAX_RESAMPLE_FACTOR) return { problem: `resample ${rate} Hz to ${stage.to} Hz reduces to ${up}/${down}; factors above ${MAX_RESAMPLE_FACTOR} are not supported` };
       return { rate: stage.to };
     }
+    case 'spectrum': {
+      if (stage.high > nyquist) return { problem: `spectrum up to ${stage.high} Hz is above the Nyquist frequency ${nyquist} Hz of the ${rate} Hz signal at this point` };
+      // Every band must hold at least one FFT bin, or its value would be the floor alone.
+      const bin = rate / stage.frame, width = (stage.high - stage.low) / stage.bands;
+      if (width < bin) return { problem: `spectrum bands of ${+width.toFixed(6)} Hz are narrower than the ${+bin.toFixed(6)} Hz bins of ${stage.frame}-sample frames at ${rate} Hz (fewer bands or longer frames)` };
+      return { rate: rate / stage.hop };
+    }
     default:
       return { rate };
   }
 }
 
-/** True for the stages that change the rate (decimate, resample). */
+/** True for the stages that convert whatever rate arrives (decimate, resample); a spectrum stage divides the rate but converts none. */
 export function isRateStage(stage: Stage): boolean {
   return stage.kind === 'decimate' || stage.kind === 'resample';
 }

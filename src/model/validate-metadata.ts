@@ -8,7 +8,7 @@ import { FORMAT_NAME, FORMAT_VERSION, OLDEST_FORMAT_VERSION } from './schema.js'
 import type { LayerSpec, WgmMetadata } from './schema.js';
 import { DEFAULT_LIMITS, type ModelLimits } from './limits.js';
 import { INT8_DENSE_FROM_VERSION } from './tensors.js';
-import { chainRates, parseStages, type Stage } from './stages.js';
+import { chainRates, channelsPerInputChannel, parseStages, type Stage } from './stages.js';
 import { compileRrFeatureNames } from '../signal/rr-features.js';
 
 /** Layer names become tensor name prefixes: keep them printable, short and unambiguous. */
@@ -92,13 +92,23 @@ export function validateMetadata(raw: unknown, source: string, limits: ModelLimi
   c.optional(input, 'sampleRate', 'input', (v, p) => c.num(v, p, 0, 1e9, true));
   c.optional(input, 'window', 'input', (v, p) => c.int(v, p, 1, limits.maxWindow));
   c.optional(input, 'hop', 'input', (v, p) => c.int(v, p, 1, limits.maxWindow));
-  const channelNames = c.optional(input, 'channelNames', 'input', (v, p) => c.strArray(v, p));
-  if (channelNames && channelNames.length !== channels) c.fail('input.channelNames', `has ${channelNames.length} names for ${channels} channels`);
   // The stage schema (src/model/stages.ts): strict from version 3; versions 1 and 2 have their keys mapped.
-  const stages = input.preprocessing === undefined ? undefined : parseStages(input.preprocessing, { legacy: version < 3, channels, source });
-  checkRaw(c, input, channels);
+  // A spectrum stage makes `bands` network channels of each stream channel: names and
+  // per-channel statistics describe the stream's.
+  const parse = (streamChannels?: number): Stage[] | undefined =>
+    input.preprocessing === undefined ? undefined : parseStages(input.preprocessing, { legacy: version < 3, channels: streamChannels, source });
+  const perChannel = channelsPerInputChannel(parse() ?? []);
+  if (channels % perChannel !== 0) c.fail('input.channels', `${channels} is not a whole number of stream channels of ${perChannel} spectrum bands each`);
+  const streamChannels = channels / perChannel;
+  const stages = parse(streamChannels);
+  const channelNames = c.optional(input, 'channelNames', 'input', (v, p) => c.strArray(v, p));
+  if (channelNames && channelNames.length !== streamChannels) c.fail('input.channelNames', `has ${channelNames.length} names for ${streamChannels} channels`);
+  checkRaw(c, input, streamChannels);
   if (stages) checkChainRates(c, input, stages);
   checkWindowing(c, input, limits);
+  if (perChannel > 1 && (input.windowing as { mode?: unknown } | undefined)?.mode === 'beat') {
+    c.fail('input.windowing.mode', 'beat windows need a signal to detect R peaks in; a spectrum stage hands on band values (use fixed or stream windowing)', 'E_MODEL_UNSUPPORTED');
+  }
   const featureCount = checkFeatures(c, input, limits);
 
   const output = c.object(m.output, 'output');
@@ -167,7 +177,7 @@ function checkChainRates(c: Checker, input: Record<string, unknown>, stages: Sta
   }
 }
 
-/** input.raw: the sensor's rate, units and channel names (version 3). */
+/** input.raw: the sensor's rate, units and channel names (version 3); `channels` counts the stream's. */
 function checkRaw(c: Checker, input: Record<string, unknown>, channels: number): void {
   if (input.raw === undefined) return;
   const r = c.object(input.raw, 'input.raw');

@@ -271,7 +271,7 @@ export class ModelUpdater {
  * @throws UpdateRefused E_MODEL_UNSUPPORTED naming the first stream that could not go on
  */
 function checkCompatible(old: ServedModel, next: ServedModel, streams: StreamTable, source: string): void {
-  if (next.channels !== old.channels) throw new UpdateRefused('E_MODEL_UNSUPPORTED', `${source}: the new model takes ${next.channels} channel(s), the served one ${old.channels}; its streams could not go on`);
+  if (next.streamChannels !== old.streamChannels) throw new UpdateRefused('E_MODEL_UNSUPPORTED', `${source}: the new model takes ${next.streamChannels} channel(s), the served one ${old.streamChannels}; its streams could not go on`);
   const tried = new Map<number, string | undefined>();
   for (const s of streams.values()) {
     if (s.model !== old || s.fs === undefined) continue;

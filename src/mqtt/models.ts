@@ -9,6 +9,7 @@ import { WavegateError } from '../errors.js';
 import type { WgmMetadata } from '../model/schema.js';
 import { loadModel, type Model } from '../runtime/model.js';
 import type { Session } from '../runtime/session.js';
+import { streamChannels } from '../signal/pipeline.js';
 import type { BackendChoice } from '../runtime/options.js';
 import { modelName, type ModelConfig } from './options.js';
 import { windowingOf, type ChainMode } from './stream-chain.js';
@@ -90,8 +91,14 @@ export class ServedModel {
     return this.model.metadata;
   }
 
+  /** Channels of each window (the network's input channels). */
   get channels(): number {
     return this.model.metadata.input.channels;
+  }
+
+  /** Channels of the sample frames a stream sends (fewer than {@link channels} after a spectrum stage). */
+  get streamChannels(): number {
+    return streamChannels(this.model.metadata.input);
   }
 
   /** The verified SHA-256 digest of the model file (hex). */

@@ -101,7 +101,7 @@ export class StreamState {
    */
   accept(frame: SampleFrame, policy: StreamPolicy, now: number, received: number): ReadyWindow[] {
     const m = this.model;
-    if (frame.channels !== m.channels) throw new RejectError('E_FRAME_CHANNELS', `${this.key}: frame has ${frame.channels} channel(s), model ${m.name} takes ${m.channels}`);
+    if (frame.channels !== m.streamChannels) throw new RejectError('E_FRAME_CHANNELS', `${this.key}: frame has ${frame.channels} channel(s), model ${m.name} takes ${m.streamChannels}`);
     if (this.fs !== undefined && frame.fs !== this.fs) throw new RejectError('E_FRAME_RATE', `${this.key}: frame rate ${frame.fs} Hz differs from the stream's ${this.fs} Hz`);
     if (this.chain === undefined) {
       try {
@@ -151,7 +151,7 @@ export class StreamState {
     try {
       if (fill > 0) {
         this.counters.zeroFilled += fill;
-        this.collect(this.chain.push(new Float32Array(fill * m.channels)), frame.seq, received, out);
+        this.collect(this.chain.push(new Float32Array(fill * m.streamChannels)), frame.seq, received, out);
       }
       this.collect(this.chain.push(frame.samples), frame.seq, received, out);
     } catch (e) {

@@ -11,6 +11,7 @@ import { recordFrames, type RawRecord } from '../io/record.js';
 import type { Model } from '../runtime/model.js';
 import type { BackendChoice } from '../runtime/options.js';
 import { assertKnownOptions } from '../options-check.js';
+import { streamChannels } from '../signal/pipeline.js';
 import { createRecordChain, type ChainWindow } from './signal-chain.js';
 import { runWindows } from './run-windows.js';
 
@@ -57,8 +58,9 @@ export function modelChannels(model: Model, override?: readonly string[]): strin
   const input = model.metadata.input;
   const names = override ?? input.raw?.channels ?? input.channelNames;
   if (!names) throw new WavegateError('E_MODEL_UNSUPPORTED', 'the model names no input channels (input.raw.channels); re-import it with --dataset or --meta, or name the record channels to read');
-  if (names.length !== input.channels) {
-    throw new WavegateError('E_ARGUMENT', `${names.length} channel name(s) given (${names.join(', ')}); the model takes ${input.channels}`);
+  const channels = streamChannels(input);
+  if (names.length !== channels) {
+    throw new WavegateError('E_ARGUMENT', `${names.length} channel name(s) given (${names.join(', ')}); the model takes ${channels}`);
   }
   return [...names];
 }

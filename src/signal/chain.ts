@@ -75,6 +75,7 @@ export class SignalChain {
   readonly mode: ChainMode;
   /** Frames per window at the model rate (0 in stream mode). */
   readonly window: number;
+  /** Channels of each frame at the model rate (the network's input channels). */
   readonly channels: number;
   readonly featureSource: FeatureSource;
   /** input.features.names ([] without features). */
@@ -95,8 +96,9 @@ export class SignalChain {
   /** Use {@link createSignalChain}. */
   constructor(input: InputSpec, streamRate: number, options: SignalChainOptions = {}) {
     this.pipeline = buildPipeline(input, streamRate);
-    this.channels = input.channels;
+    this.channels = this.pipeline.outputChannels;
     const w = resolveWindowing(input);
+    if (w.mode === 'beat' && this.channels !== this.pipeline.channels) throw new WavegateError('E_MODEL_UNSUPPORTED', 'input.windowing: beat windows need a signal to detect R peaks in; a spectrum stage hands on band values');
     this.mode = w.mode;
     const f = input.features;
     this.featureSource = f ? f.kind : 'none';
@@ -140,7 +142,12 @@ export class SignalChain {
     return this.produced;
   }
 
-  /** Pushes raw interleaved frames [frames, channels] at the stream's rate; returns the windows they complete. */
+  /** Channels of the raw stream the chain takes (fewer than {@link channels} after a spectrum stage). */
+  get streamChannels(): number {
+    return this.pipeline.channels;
+  }
+
+  /** Pushes raw interleaved frames [frames, streamChannels] at the stream's rate; returns the windows they complete. */
   push(frames: Float32Array): ChainWindow[] {
     if (this.ended) throw new WavegateError('E_STATE', 'signal chain: push after flush (create a new chain for a new stream)');
     const out: ChainWindow[] = [];

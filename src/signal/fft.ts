@@ -4,6 +4,7 @@
  * device bundle stays dependency-free, and the sizes used (frames of 256-4096) do not need more.
  */
 import { WavegateError } from '../errors.js';
+import { cosTurns, sinTurns } from './exact-math.js';
 
 /** A reusable FFT plan for one power-of-two size. */
 export class Fft {
@@ -20,10 +21,12 @@ export class Fft {
     this.cos = new Float64Array(size / 2);
     this.sin = new Float64Array(size / 2);
     for (let k = 0; k < size / 2; k++) {
-      this.cos[k] = Math.cos((2 * Math.PI * k) / size);
-      this.sin[k] = -Math.sin((2 * Math.PI * k) / size);
+      // exact-math: the same twiddles on every engine (the spectrum stage's values depend on them).
+      this.cos[k] = cosTurns(k / size);
+      this.sin[k] = -sinTurns(k / size);
     }
-    const bits = Math.log2(size);
+    let bits = 0;
+    while (1 << bits < size) bits++;
     this.rev = new Uint32Array(size);
     for (let i = 0; i < size; i++) {
       let r = 0;
@@ -73,7 +76,7 @@ export class Fft {
 /** Periodic Hann window of length n. */
 export function hann(n: number): Float64Array {
   const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
+  for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * cosTurns(i / n);
   return w;
 }
 

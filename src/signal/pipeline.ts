@@ -21,11 +21,12 @@
  */
 import { WavegateError } from '../errors.js';
 import type { InputSpec } from '../model/schema.js';
-import { chainRates, isRateStage, parseStages, type Stage } from '../model/stages.js';
+import { chainRates, channelsPerInputChannel, isRateStage, parseStages, type Stage } from '../model/stages.js';
 import { BaselineRemover } from './baseline.js';
 import { BiquadCascade, designBandpass, designHighpass, designLowpass, type Biquad } from './filters.js';
 import { Decimator } from './decimate.js';
 import { Resampler } from './resample.js';
+import { SpectrumFramer } from './spectrum.js';
 import { assertFiniteSamples } from './validate.js';
 
 /** One channel's running stage: takes samples, returns samples (a rate stage changes the count). */
@@ -77,6 +78,8 @@ interface StagePlan {
   delay: number;
   /** Samples out for n samples in, from the start of the stream. */
   count: (n: number) => number;
+  /** Values per output frame per channel: `bands` for a spectrum stage, else 1. */
+  width?: number;
 }
 
 const same = (n: number): number => n;
@@ -120,6 +123,9 @@ function plan(stage: Stage, rate: number): StagePlan {
       const pick = (v: number | number[], ch: number): number => (Array.isArray(v) ? v[ch] : v);
       return { make: (ch) => new ChannelNormalizer(pick(stage.mean, ch), pick(stage.std, ch)), outRate: rate, delay: 0, count: same };
     }
+    case 'spectrum':
+      // Frame j stands for the raw time of its first sample: no delay counted, like a decimator's sample j.
+      return { make: () => new SpectrumFramer(stage, rate), outRate: rate / stage.hop, delay: 0, count: (n) => SpectrumFramer.count(n, stage.frame, stage.hop), width: stage.bands };
   }
 }
 
@@ -128,7 +134,10 @@ export class Pipeline {
   readonly inputRate: number;
   /** Rate the chain hands on (the model's input.sampleRate), Hz. */
   readonly outputRate: number;
+  /** Channels of the stream the chain takes. */
   readonly channels: number;
+  /** Channels of each frame it hands on: `channels`, times `bands` after a spectrum stage. */
+  readonly outputChannels: number;
   readonly stages: readonly Stage[];
   /** Pure time shift of the output, in output samples (0 without baseline or resample stages). */
   readonly delay: number;
@@ -149,6 +158,7 @@ export class Pipeline {
     this.inputRate = inputRate;
     this.outputRate = rate;
     this.channels = channels;
+    this.outputChannels = channels * plans.reduce((w, p) => w * (p.width ?? 1), 1);
     this.stages = stages;
     this.delay = delay;
     this.steps = Array.from({ length: channels }, (_, ch) => plans.map((p) => p.make(ch)));
@@ -162,7 +172,8 @@ export class Pipeline {
 
   /**
    * Processes interleaved frames [frames, channels] at the input rate; returns interleaved frames
-   * at the output rate (a rate stage makes the count differ from the input's).
+   * [frames, outputChannels] at the output rate (a rate stage makes the count differ from the
+   * input's; after a spectrum stage each input channel's bands lie together).
    * @throws E_INPUT for NaN/infinite samples or a length that is not a whole number of frames
    */
   process(input: Float32Array): Float32Array {
@@ -197,9 +208,12 @@ export class Pipeline {
       outs.push(x);
     }
     // Every channel runs the same stages on the same number of frames, so the counts agree.
-    const n = outs[0].length;
-    const y = new Float32Array(n * c);
-    for (let ch = 0; ch < c; ch++) for (let f = 0; f < n; f++) y[f * c + ch] = outs[ch][f];
+    const w = this.outputChannels / c, n = outs[0].length / w, stride = c * w;
+    const y = new Float32Array(n * stride);
+    for (let ch = 0; ch < c; ch++) {
+      const o = outs[ch];
+      for (let f = 0; f < n; f++) for (let b = 0; b < w; b++) y[f * stride + ch * w + b] = o[f * w + b];
+    }
     return y;
   }
 
@@ -216,14 +230,16 @@ export class Pipeline {
 
 /**
  * Builds the chain of a model's input spec for a stream of `streamRate` Hz with `channels`
- * interleaved channels (default `input.channels`).
+ * interleaved channels (default {@link streamChannels}: `input.channels`, or `input.channels /
+ * bands` when the list ends in a spectrum stage).
  * @throws E_INPUT when the stream's rate cannot enter the chain: it differs from
  *   `input.raw.sampleRate` and no rate stage converts it, a stage cannot take the rate it gets,
  *   or the chain does not end at `input.sampleRate`; E_MODEL_FORMAT / E_MODEL_UNSUPPORTED for
  *   stages the schema refuses
  */
-export function buildPipeline(input: Pick<InputSpec, 'channels' | 'preprocessing' | 'sampleRate' | 'raw'>, streamRate: number, channels = input.channels): Pipeline {
+export function buildPipeline(input: Pick<InputSpec, 'channels' | 'preprocessing' | 'sampleRate' | 'raw'>, streamRate: number, channels?: number): Pipeline {
   if (!(Number.isFinite(streamRate) && streamRate > 0)) throw new WavegateError('E_INPUT', `preprocessing: stream sample rate must be > 0 Hz, got ${streamRate}`);
+  channels ??= streamChannels(input);
   const stages = parseStages(input.preprocessing ?? [], { channels });
   const rawRate = input.raw?.sampleRate;
   const converts = stages.some(isRateStage);
@@ -237,4 +253,13 @@ export function buildPipeline(input: Pick<InputSpec, 'channels' | 'preprocessing
     throw new WavegateError('E_INPUT', `stream sample rate ${streamRate} Hz does not match the model's ${expected} Hz (input.sampleRate)${converts ? `: its preprocessing turns it into ${walk.outputRate} Hz` : ''}`);
   }
   return new Pipeline(stages, streamRate, channels);
+}
+
+/**
+ * Channels of the stream a model takes: its network's input channels (`input.channels`), divided
+ * by the bands of a spectrum stage that ends its preprocessing (each stream channel becomes that
+ * many). The model loader checks that they divide (src/model/validate-metadata.ts).
+ */
+export function streamChannels(input: Pick<InputSpec, 'channels' | 'preprocessing'>): number {
+  return input.channels / channelsPerInputChannel(parseStages(input.preprocessing ?? []));
 }

@@ -100,6 +100,23 @@ needs(CWRU, KERNELS).describe('wavegate eval --cwru reproduces the committed bea
   }, 300_000);
 });
 
+needs(CWRU, KERNELS).describe('bearing-fault does not depend on the signal level', () => {
+  // Its spectrum stage takes log band energies relative to each frame's mean: a sensor of another
+  // sensitivity changes no input beyond the floor's effect, so no test window changes class.
+  it('the same class on every test window at gains 0.25 and 4 as at 1', async () => {
+    const model = await loadModel(path('bearing-fault', '.wgm'));
+    try {
+      const at = async (gain: number) => (await evalCwru(model, 'bearing-fault.wgm', { dir: CWRU_DIR, region: 'test', gain })).files.map((f) => f.predicted);
+      const base = await at(1);
+      expect(base.flat().length).toBeGreaterThan(800);
+      expect(await at(0.25)).toEqual(base);
+      expect(await at(4)).toEqual(base);
+    } finally {
+      model.dispose();
+    }
+  }, 300_000);
+});
+
 needs(MITDB, KERNELS).describe('wavegate eval --mitdb reproduces the committed ECG figures', () => {
   it('the staged DS2 records', async () => {
     const committed = readJson(path('ecg-arrhythmia', '.eval.json')).int8;

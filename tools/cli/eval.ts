@@ -3,7 +3,7 @@
  *
  *   wavegate eval --model <model.wgm> --mitdb <dir> [--records 100,200,...] [--allow-paced]
  *                 [--json] [--report <out.html>] [--compare <other.wgm>] [--training <metrics.jsonl>]
- *   wavegate eval --model <model.wgm> --cwru <dir> [--region test|val|train|all]
+ *   wavegate eval --model <model.wgm> --cwru <dir> [--region test|val|train|all] [--gain <x>]
  *                 [--json] [--report <out.html>] [--compare <other.wgm>] [--training <metrics.jsonl>]
  *
  * `--json` prints exactly one JSON object (tools/eval/mitdb-summary.ts, cwru-summary.ts; shapes in
@@ -34,6 +34,7 @@ export interface EvalCliOptions {
   records?: string;
   allowPaced?: boolean;
   region?: string;
+  gain?: string;
   json?: boolean;
   report?: string;
   compare?: string;
@@ -69,6 +70,8 @@ function checkArguments(o: EvalCliOptions): void {
   if (o.cwru !== undefined && o.records !== undefined) throw new WavegateError('E_ARGUMENT', 'eval: --records applies to --mitdb; CWRU files are all the .mat files of the folder');
   if (o.cwru !== undefined && o.allowPaced) throw new WavegateError('E_ARGUMENT', 'eval: --allow-paced applies to --mitdb');
   if (o.mitdb !== undefined && o.region !== undefined) throw new WavegateError('E_ARGUMENT', 'eval: --region applies to --cwru (MIT-BIH records are chosen with --records)');
+  if (o.gain !== undefined && o.cwru === undefined) throw new WavegateError('E_ARGUMENT', 'eval: --gain applies to --cwru');
+  if (o.gain !== undefined && !(Number(o.gain) > 0 && Number.isFinite(Number(o.gain)))) throw new WavegateError('E_ARGUMENT', `--gain must be a number > 0, got ${JSON.stringify(o.gain)}`);
   if (o.region !== undefined && !CWRU_REGIONS.includes(o.region as CwruRegion)) throw new WavegateError('E_ARGUMENT', `--region must be one of ${CWRU_REGIONS.join(', ')}, got ${JSON.stringify(o.region)}`);
 }
 
@@ -90,7 +93,7 @@ export async function runEval(o: EvalCliOptions, argv: readonly string[] = []): 
     for (const m of models) {
       evs.push(o.mitdb !== undefined
         ? await evalMitdb(m.model, m.path, { dir: o.mitdb, records, allowPaced: o.allowPaced, backend: o.backend, onRecord: progress(`eval ${m.path}`) })
-        : await evalCwru(m.model, m.path, { dir: o.cwru!, region, backend: o.backend, onFile: progress(`eval ${m.path}`) }));
+        : await evalCwru(m.model, m.path, { dir: o.cwru!, region, gain: o.gain === undefined ? undefined : Number(o.gain), backend: o.backend, onFile: progress(`eval ${m.path}`) }));
     }
     const runs: EvalRun[] = models.map((m, i) => ({ path: m.path, meta: m.model.metadata, digest: m.model.digest, bytes: fileBytes(m.path), ev: evs[i] }));
     if (report) {
@@ -134,6 +137,7 @@ export function registerEval(program: Command): Command {
     .option('--records <list>', 'MIT-BIH records, comma separated (or DS1, DS2, DS2_STAGED)')
     .option('--allow-paced', 'accept the paced records 102, 104, 107, 217 (excluded by the protocol)')
     .option('--region <name>', 'CWRU: time region of each recording scored: test (default), val, train or all')
+    .option('--gain <x>', 'CWRU: multiply every recording by x first (a sensor of another sensitivity: how much the model depends on the level)')
     .option('--json', 'print exactly one JSON object (docs/evaluation.md)')
     .option('--report <out.html>', 'write a self-contained HTML report with tables and charts')
     .option('--compare <other.wgm>', 'evaluate a second model the same way (e.g. the float twin) for the report\'s side-by-side view')

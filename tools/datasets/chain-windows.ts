@@ -24,9 +24,9 @@ import { featureStats, normalizeFeatures } from '../../src/signal/rr-features.js
  */
 export function chainWindows(input: InputSpec, rate: number, frames: Float32Array, onWindow: (w: ChainWindow) => void, peaks?: ArrayLike<number>): number {
   const chain = createSignalChain(input, rate, peaks ? { peaks: 'given' } : {});
-  const c = input.channels;
+  const c = chain.streamChannels;
   const w = input.windowing;
-  const perChunk = w?.mode === 'fixed' ? Math.max(1, Math.min(65536, w.hop * Math.max(1, Math.floor(2 ** 20 / (w.window * c))))) : 65536;
+  const perChunk = w?.mode === 'fixed' ? Math.max(1, Math.min(65536, w.hop * Math.max(1, Math.floor(2 ** 20 / (w.window * chain.channels))))) : 65536;
   if (peaks) chain.pushPeaks(peaks).forEach(onWindow);
   for (let f = 0; f * c < frames.length; f += perChunk) chain.push(frames.subarray(f * c, (f + perChunk) * c)).forEach(onWindow);
   chain.flush().forEach(onWindow);

@@ -14,7 +14,7 @@ import { WavegateError } from '../../src/errors.js';
 import { readMat5, requireMatVariable } from '../../src/io/mat5.js';
 import { CWRU_LABELS_10, CWRU_LABELS_4, cwruFileInfo, timeSplitRegions, windowStarts, TIME_SPLITS, type TimeSplitName } from '../../src/labels/cwru.js';
 import type { InputSpec } from '../../src/model/schema.js';
-import type { Stage } from '../../src/model/stages.js';
+import { channelsPerInputChannel, parseStages, type Stage } from '../../src/model/stages.js';
 import { buildPipeline } from '../../src/signal/pipeline.js';
 import { chainWindows } from './chain-windows.js';
 import { sha256Hex } from '../../src/model/digest.js';
@@ -71,8 +71,10 @@ export function buildCwruDataset(options: CwruBuildOptions): DatasetArrays {
   if (files.length === 0) throw new WavegateError('E_NOT_FOUND', `${options.dir}: no .mat files`);
   const infos = files.map((f) => cwruFileInfo(f));
   const rawRate = commonRate(infos.map((i) => i.fs));
+  // A spectrum stage makes `bands` channels of each lead: the windows' channels.
+  const width = leads.length * channelsPerInputChannel(parseStages(stages));
   const input: InputSpec = {
-    channels: leads.length,
+    channels: width,
     sampleRate: outputRate(stages, rawRate),
     window,
     hop,
@@ -82,7 +84,7 @@ export function buildCwruDataset(options: CwruBuildOptions): DatasetArrays {
     windowing: { mode: 'fixed', window, hop },
   };
   const labels = task === '10class' ? [...CWRU_LABELS_10] : [...CWRU_LABELS_4];
-  const sink = new WindowSink(window * leads.length);
+  const sink = new WindowSink(window * width);
   const digests: Record<string, string> = {};
   const regions: Record<string, [number, number]> = {};
 
@@ -117,7 +119,7 @@ export function buildCwruDataset(options: CwruBuildOptions): DatasetArrays {
 
   const { x, y, record, sample } = sink.arrays();
   return {
-    x, n: sink.count, t: window, c: leads.length, y, record, sample,
+    x, n: sink.count, t: window, c: width, y, record, sample,
     meta: {
       format: DATASET_FORMAT,
       formatVersion: DATASET_FORMAT_VERSION,

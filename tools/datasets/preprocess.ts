@@ -12,6 +12,9 @@
  *   decimate:<hz>                      integer-factor decimation to <hz>
  *   resample:<hz>                      polyphase resampling to <hz>
  *   normalize:<mean>:<std>             (x - mean) / std
+ *   spectrum:<frame>:<hop>:<low>-<high>:<bands>[:<level>]
+ *                                      log band energies of <frame>-sample frames every <hop> samples,
+ *                                      <bands> bands from <low> to <high> Hz, level relative (default) or absolute
  */
 import { WavegateError, isWavegateError } from '../../src/errors.js';
 import { parseStages, type Stage } from '../../src/model/stages.js';
@@ -28,11 +31,22 @@ function range(arg: string, part: string, what: string): [number, number] {
   return [number(m[1], part), number(m[2], part)];
 }
 
+function spectrumStage(part: string): Record<string, unknown> {
+  const [, frame, hop, band, bands, level = 'relative', ...rest] = part.split(':');
+  if (bands === undefined || rest.length > 0) throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: expected spectrum:<frame>:<hop>:<low>-<high>:<bands>[:relative|absolute]`);
+  const [low, high] = range(band, part, 'spectrum:<frame>:<hop>:<low>-<high>:<bands>[:level]');
+  return { kind: 'spectrum', frame: number(frame, part), hop: number(hop, part), low, high, bands: number(bands, part), level };
+}
+
 /** Parses a `--preprocess` value into canonical stages (validated by the stage schema). */
 export function parsePreprocessSpec(spec: string): Stage[] {
   const raw: Array<Record<string, unknown>> = [];
   for (const part of spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
     if (part === 'none') continue;
+    if (part.startsWith('spectrum:')) {
+      raw.push(spectrumStage(part));
+      continue;
+    }
     const [kind, arg = '', third, ...rest] = part.split(':');
     if (rest.length > 0) throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: too many ":" fields`);
     const order = third === undefined ? 2 : number(third, part);
@@ -49,7 +63,7 @@ export function parsePreprocessSpec(spec: string): Stage[] {
       if (third === undefined) throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: expected normalize:<mean>:<std>`);
       raw.push({ kind, mean: number(arg, part), std: number(third, part) });
     } else {
-      throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: unknown stage ${JSON.stringify(kind)} (expected none, bandpass, highpass, lowpass, baseline, decimate, resample or normalize)`);
+      throw new WavegateError('E_ARGUMENT', `--preprocess ${part}: unknown stage ${JSON.stringify(kind)} (expected none, bandpass, highpass, lowpass, baseline, decimate, resample, normalize or spectrum)`);
     }
   }
   try {

@@ -6,6 +6,7 @@
  */
 import { WavegateError } from '../../src/errors.js';
 import type { InputSpec, WgmMetadata, WgmModel } from '../../src/model/schema.js';
+import { channelsPerInputChannel, parseStages } from '../../src/model/stages.js';
 import { checkDeviceChain } from '../../src/scoring/signal-chain.js';
 import type { ModelDescription } from './description.js';
 import type { DatasetFacts } from './from-dataset.js';
@@ -67,8 +68,11 @@ export function applyDescription(model: WgmModel, sources: DescriptionSources): 
   const input: InputSpec = { ...meta.input };
 
   if (di.raw) {
-    if (di.raw.channels.length !== meta.input.channels) {
-      refuse(inputOrigin('raw'), `input.raw.channels names ${di.raw.channels.length} channel(s) (${di.raw.channels.join(', ')}); the graph of ${onnx} takes ${meta.input.channels}`);
+    // After a spectrum stage each raw channel is `bands` network channels.
+    const perChannel = channelsPerInputChannel(parseStages(di.preprocessing ?? meta.input.preprocessing ?? []));
+    if (di.raw.channels.length * perChannel !== meta.input.channels) {
+      const bands = perChannel > 1 ? ` x ${perChannel} spectrum bands` : '';
+      refuse(inputOrigin('raw'), `input.raw.channels names ${di.raw.channels.length} channel(s) (${di.raw.channels.join(', ')})${bands}; the graph of ${onnx} takes ${meta.input.channels}`);
     }
     input.raw = di.raw;
     input.channelNames = [...di.raw.channels];

@@ -39,6 +39,8 @@ export interface CwruEvalOptions {
   region?: CwruRegion;
   /** Train/val/test fractions of each recording, in time order. Default [0.6, 0.2, 0.2] (the dataset builder's). */
   fractions?: [number, number, number];
+  /** Every recording multiplied by this first (a sensor of another sensitivity). Default 1. */
+  gain?: number;
   backend?: BackendChoice;
   onFile?: (file: string, done: number, total: number) => void;
 }
@@ -161,6 +163,7 @@ export async function evalCwru(model: Model, source: string, options: CwruEvalOp
   const w = input.windowing as { mode: 'fixed'; window: number; hop: number };
   const C = input.channels;
   const names = modelChannels(model);
+  const R = names.length; // channels of the recording's frames (C after a spectrum stage is R x bands)
   const batch = 64;
   const session = await model.createSession({ maxBatch: batch, backend: options.backend });
   const labels = task.labels;
@@ -178,6 +181,7 @@ export async function evalCwru(model: Model, source: string, options: CwruEvalOp
       const bounds: [number, number] = region === 'all' ? [0, length] : timeSplitRegions(length, { fractions: options.fractions })[region];
       const inside = new Set(windowStarts(bounds, w.window, w.hop));
       const frames = recordFrames(record, names);
+      if (options.gain !== undefined && options.gain !== 1) for (let i = 0; i < frames.length; i++) frames[i] *= options.gain;
       const data: Float32Array[] = [], starts: number[] = [], times: number[] = [];
       const take = (ws: ReturnType<typeof chain.push>) => {
         for (const win of ws) {
@@ -188,7 +192,7 @@ export async function evalCwru(model: Model, source: string, options: CwruEvalOp
         }
       };
       const step = 1 << 16;
-      for (let s = 0; s < record.length; s += step) take(chain.push(frames.subarray(s * C, Math.min(record.length, s + step) * C)));
+      for (let s = 0; s < record.length; s += step) take(chain.push(frames.subarray(s * R, Math.min(record.length, s + step) * R)));
       take(chain.flush());
       const outputs: Float32Array[] = [];
       for (let s = 0; s < data.length; s += batch) {

@@ -34,6 +34,8 @@ export interface Step {
   params: unknown;
   /** Files the step writes; all must exist for a skip. */
   outputs: string[];
+  /** Runs even when up to date (a cheap step whose outputs others may change). */
+  always?: boolean;
   run(ctx: StepContext): Promise<void>;
 }
 
@@ -123,7 +125,7 @@ export async function runSteps(steps: Step[], opts: RunOptions): Promise<RunRepo
     const key = await stepKey(step, opts.work);
     const done = join(stamps, `${step.name}.json`);
     const running = join(stamps, `${step.name}.running.json`);
-    const forced = opts.force?.has('all') || opts.force?.has(step.name);
+    const forced = step.always || opts.force?.has('all') || opts.force?.has(step.name);
     const upToDate = readStamp(done)?.key === key && step.outputs.every((o) => existsSync(o));
     if (upToDate && !forced) {
       say(`${head}: up to date (${step.title})`);

@@ -12,6 +12,8 @@ import { expectWavegateError } from '../../helpers/expect-error.js';
 import { editMetadata } from './raw.js';
 import { tinyModel } from './tiny-model.js';
 
+const SPECTRUM: Stage = { kind: 'spectrum', frame: 256, hop: 128, low: 0, high: 6000, bands: 32, level: 'relative' };
+
 const CANONICAL: Stage[] = [
   { kind: 'decimate', to: 12000 },
   { kind: 'bandpass', low: 0.5, high: 40, order: 2 },
@@ -28,6 +30,13 @@ describe('parseStages', () => {
     expect(parsed).toEqual(CANONICAL);
     expect(parsed[0]).not.toBe(CANONICAL[0]);
     expect(Object.keys(parseStages([{ order: 2, high: 40, kind: 'bandpass', low: 1 }])[0])).toEqual(['kind', 'low', 'high', 'order']);
+    expect(parseStages([CANONICAL[0], SPECTRUM])).toEqual([CANONICAL[0], SPECTRUM]);
+  });
+
+  it('spectrum: the rate it hands on is rate / hop; the bands must fit below Nyquist and hold a bin each', () => {
+    expect(chainRates([{ kind: 'decimate', to: 12000 }, SPECTRUM], 48000)).toEqual({ rates: [48000, 12000], outputRate: 93.75 });
+    expect(chainRates([SPECTRUM], 8000)).toEqual({ index: 0, problem: 'spectrum up to 6000 Hz is above the Nyquist frequency 4000 Hz of the 8000 Hz signal at this point' });
+    expect(chainRates([{ ...SPECTRUM, frame: 32, bands: 64 }], 12000)).toEqual({ index: 0, problem: 'spectrum bands of 93.75 Hz are narrower than the 375 Hz bins of 32-sample frames at 12000 Hz (fewer bands or longer frames)' });
   });
 
   const bad: Array<[string, unknown, RegExp, 'E_MODEL_FORMAT' | 'E_MODEL_UNSUPPORTED']> = [
@@ -48,6 +57,14 @@ describe('parseStages', () => {
     ['baseline window too long', [{ kind: 'baseline', windows: [0.2, 60] }], /\[0\]\.windows\[1\]: expected seconds in \(0, 10\]/, 'E_MODEL_FORMAT'],
     ['std zero', [{ kind: 'normalize', mean: 0, std: 0 }], /\[0\]\.std: 0 must be > 0/, 'E_MODEL_FORMAT'],
     ['std per channel, wrong count', [{ kind: 'normalize', mean: 0, std: [1, 2, 3] }], /\[0\]\.std: has 3 values; expected one number or one per channel \(2\)/, 'E_MODEL_FORMAT'],
+    ['spectrum frame not a power of two', [{ ...SPECTRUM, frame: 300 }], /\[0\]\.frame: expected a power of two \(the FFT's size\), got 300/, 'E_MODEL_FORMAT'],
+    ['spectrum frame too long', [{ ...SPECTRUM, frame: 16384 }], /\[0\]\.frame: 16384 is out of range \[16, 8192\]/, 'E_MODEL_FORMAT'],
+    ['spectrum hop beyond the frame', [{ ...SPECTRUM, hop: 257 }], /\[0\]\.hop: 257 is out of range \[1, 256\]/, 'E_MODEL_FORMAT'],
+    ['spectrum band upside down', [{ ...SPECTRUM, low: 6000, high: 100 }], /\[0\]\.high: 100 Hz must be above low \(6000 Hz\)/, 'E_MODEL_FORMAT'],
+    ['spectrum no bands', [{ ...SPECTRUM, bands: 0 }], /\[0\]\.bands: 0 is out of range \[1, 512\]/, 'E_MODEL_FORMAT'],
+    ['spectrum unknown level', [{ ...SPECTRUM, level: 'db' }], /\[0\]\.level: expected "absolute" or "relative", got "db"/, 'E_MODEL_FORMAT'],
+    ['spectrum missing level', [{ kind: 'spectrum', frame: 256, hop: 128, low: 0, high: 6000, bands: 32 }], /\[0\]\.level: missing/, 'E_MODEL_FORMAT'],
+    ['a stage after the spectrum', [SPECTRUM, { kind: 'normalize', mean: 0, std: 2 }], /preprocessing\[0\]: a spectrum stage must be the last stage \(stage 1 of 2\)/, 'E_MODEL_FORMAT'],
   ];
   it.each(bad)('%s', (_name, stages, re, code) => expectWavegateError(() => parseStages(stages, { channels: 2 }), code, re));
 
@@ -91,6 +108,22 @@ describe('the loader applies the schema', () => {
     expectWavegateError(() => load(editMetadata(v3, (m) => (m.input.preprocessing = [{ kind: 'normalize', mean: [0, 0, 0], std: 1 }]))), 'E_MODEL_FORMAT', /input\.preprocessing\[0\]\.mean: has 3 values.*\(2\)/);
     expectWavegateError(() => load(editMetadata(v3, (m) => Object.assign(m.input, { raw, preprocessing: [{ kind: 'lowpass', cutoff: 200, order: 2 }] }))), 'E_MODEL_FORMAT', /input\.preprocessing\[0\]: lowpass at 200 Hz is not below the Nyquist frequency 180 Hz .*input\.raw\.sampleRate 360 Hz/);
     expectWavegateError(() => load(editMetadata(v3, (m) => Object.assign(m.input, { raw, sampleRate: 250, preprocessing: [{ kind: 'decimate', to: 180 }] }))), 'E_MODEL_FORMAT', /input\.sampleRate: 250 Hz differs from the 180 Hz the preprocessing makes of input\.raw\.sampleRate 360 Hz/);
+  });
+
+  it('version 3 spectrum stage: input.channels counts stream channels x bands; beat windows refused', () => {
+    const spectrum = { ...SPECTRUM, bands: 4 };
+    const de = { sampleRate: 12000, units: 'g', channels: ['DE'] };
+    const withSpectrum = (m: Record<string, any>, extra: Record<string, unknown> = {}) => Object.assign(m.input, { raw: de, sampleRate: 93.75, preprocessing: [spectrum], ...extra });
+    // tinyModel takes 2 input channels: 2 raw channels x 4 bands do not fit, 1 x 4 needs 4.
+    expectWavegateError(() => load(editMetadata(v3, (m) => withSpectrum(m))), 'E_MODEL_FORMAT', /input\.channels: 2 is not a whole number of stream channels of 4 spectrum bands each/);
+    const two = { ...spectrum, bands: 2 };
+    const ok = load(editMetadata(v3, (m) => withSpectrum(m, { preprocessing: [two] })));
+    expect(ok.input.preprocessing).toEqual([two]);
+    expectWavegateError(() => load(editMetadata(v3, (m) => withSpectrum(m, { preprocessing: [two], raw: raw }))), 'E_MODEL_FORMAT', /input\.raw\.channels: has 2 names for 1 channels/);
+    expectWavegateError(
+      () => load(editMetadata(v3, (m) => withSpectrum(m, { preprocessing: [two], window: 7, windowing: { mode: 'beat', before: 3, after: 4, qrs: { detector: 'pan-tompkins' } } }))),
+      'E_MODEL_UNSUPPORTED', /input\.windowing\.mode: beat windows need a signal to detect R peaks in/,
+    );
   });
 
   it('version 3 RR features must be ones the device computes', () => {

@@ -142,3 +142,33 @@ describe('fixed and stream chains', () => {
     expectWavegateError(() => c.push(new Float32Array(2)), 'E_STATE', /push after flush/);
   });
 });
+
+describe('fixed windows of spectrum frames', () => {
+  const spectrum = { kind: 'spectrum' as const, frame: 256, hop: 128, low: 0, high: 6000, bands: 8, level: 'relative' as const };
+  const input: InputSpec = {
+    channels: 8, sampleRate: 93.75, raw: { sampleRate: 12000, units: 'g', channels: ['DE'] },
+    preprocessing: [spectrum], windowing: { mode: 'fixed', window: 7, hop: 2 },
+  };
+
+  it('takes one stream channel, cuts windows of 7 frames x 8 bands, `sample` at the first frame\'s first sample', () => {
+    const x = noise(12000, 4);
+    const chain = createSignalChain(input, 12000);
+    expect([chain.streamChannels, chain.channels, chain.outputRate]).toEqual([1, 8, 93.75]);
+    const windows = [...chain.push(x.subarray(0, 5000)), ...chain.push(x.subarray(5000)), ...chain.flush()];
+    const frames = buildPipeline(input, 12000).process(x);
+    const n = frames.length / 8;
+    expect(windows.length).toBe(Math.floor((n - 7) / 2) + 1);
+    windows.forEach((w, i) => {
+      expect(w.at).toBe(2 * i);
+      expect(w.sample).toBe(2 * i * 128);
+      expect(w.data).toEqual(frames.subarray(2 * i * 8, (2 * i + 7) * 8));
+    });
+  });
+
+  it('refuses beat windowing: there is no signal left to detect R peaks in', () => {
+    expectWavegateError(
+      () => createSignalChain({ ...input, windowing: { mode: 'beat', before: 3, after: 4, qrs: { detector: 'pan-tompkins' } } }, 12000),
+      'E_MODEL_UNSUPPORTED', /beat windows need a signal to detect R peaks in/,
+    );
+  });
+});

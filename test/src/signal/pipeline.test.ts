@@ -125,3 +125,46 @@ describe('outputLength', () => {
     );
   });
 });
+
+describe('a spectrum stage at the end of the chain', () => {
+  const spectrum = { kind: 'spectrum' as const, frame: 64, hop: 32, low: 0, high: 1000, bands: 4, level: 'absolute' as const };
+  const input = (channels: string[]): InputSpec => ({
+    channels: channels.length * 4,
+    sampleRate: 2000 / 32,
+    raw: { sampleRate: 4000, units: 'g', channels },
+    preprocessing: [{ kind: 'decimate', to: 2000 }, spectrum],
+  });
+
+  it('hands on `bands` channels per stream channel at rate / hop, bands of one channel together', () => {
+    const p = buildPipeline(input(['x', 'y']), 4000);
+    expect([p.channels, p.outputChannels, p.outputRate, p.delay]).toEqual([2, 8, 62.5, 0]);
+    const x = noise(4000, 2), y = noise(4000, 3).map((v) => v * 10);
+    const both = new Float32Array(8000);
+    for (let i = 0; i < 4000; i++) [both[2 * i], both[2 * i + 1]] = [x[i], y[i]];
+    const out = p.process(both);
+    const alone = (v: Float32Array) => buildPipeline(input(['x']), 4000).process(v);
+    const [ox, oy] = [alone(x), alone(y)];
+    const frames = p.outputLength(4000);
+    expect(frames).toBe(Math.floor((2000 - 64) / 32) + 1);
+    expect(out.length).toBe(frames * 8);
+    for (let f = 0; f < frames; f++) {
+      expect(out.subarray(f * 8, f * 8 + 4)).toEqual(ox.subarray(f * 4, f * 4 + 4));
+      expect(out.subarray(f * 8 + 4, f * 8 + 8)).toEqual(oy.subarray(f * 4, f * 4 + 4));
+    }
+  });
+
+  it('maps frame j to the raw sample where it starts (j x hop at the rate entering the stage)', () => {
+    const p = buildPipeline(input(['x']), 4000);
+    expect([0, 1, 10].map((j) => p.inputIndex(j))).toEqual([0, 64, 640]);
+    expect(p.outputIndex(640)).toBe(10);
+  });
+
+  it('gives the same frames whatever the chunking (decimator and framer both carry state)', () => {
+    const x = noise(6000, 8);
+    const whole = buildPipeline(input(['x']), 4000).process(x);
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 6000 }), { maxLength: 10 }), (cuts) => {
+      const p = buildPipeline(input(['x']), 4000);
+      expect(joined(splitAt(x, cuts).map((c) => p.processTransient(c).slice()))).toEqual(whole);
+    }), { seed: 3, numRuns: 40 });
+  });
+});

@@ -7,7 +7,7 @@
  * covers outlier exposure and the threshold calibration written into the detector defaults.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,14 +70,32 @@ needs(TORCH).describe('npm run pipeline --synthetic', () => {
 
     // Resumable: nothing changed -> every step is up to date; an output removed -> its step runs again,
     // and the steps after it stay up to date because what it makes is the same (deterministic).
+    // Publishing runs every time: a published file replaced meanwhile (a checkout, another run) is put back.
     rmSync(join(work, 'eval.json'));
+    writeFileSync(join(models, 'ecg-arrhythmia.wgm'), 'replaced');
     const second = pipeline(['--task', 'ecg', '--work', work, '--models', models]);
     expect(second.status, second.log).toBe(0);
     expect(second.log).toMatch(/\] teacher: up to date/);
     expect(second.log).toMatch(/\] evaluate: done in/);
-    expect(second.log).toMatch(/\] publish: up to date/);
+    expect(second.log).toMatch(/\] publish: done in/);
     expect(existsSync(join(work, 'eval.json'))).toBe(true);
+    expect(readFileSync(join(models, 'ecg-arrhythmia.wgm')).equals(readFileSync(join(work, 'model.wgm')))).toBe(true);
   }, 2 * RUN_TIMEOUT_MS);
+
+  it('bearing: the model carries the spectrum stage and reads 7-frame windows of 32 bands from one accelerometer channel', async () => {
+    const work = join(dir, 'bearing');
+    const r = pipeline(['--task', 'bearing', '--work', work, '--models', models]);
+    expect(r.status, r.log).toBe(0);
+    const model = await loadModel(join(models, 'bearing-fault.wgm'));
+    const input = model.metadata.input;
+    expect(input.preprocessing?.at(-1)).toEqual({ kind: 'spectrum', frame: 256, hop: 128, low: 0, high: 6000, bands: 32, level: 'relative' });
+    expect([input.channels, input.raw?.channels, input.sampleRate, input.windowing]).toEqual([32, ['DE'], 93.75, { mode: 'fixed', window: 7, hop: 2 }]);
+    const evaluation = JSON.parse(readFileSync(join(models, 'bearing-fault.eval.json'), 'utf8'));
+    // `wavegate eval --cwru --region test` ran the device chain over the four CWRU-like files.
+    expect(evaluation.int8.files.length).toBe(4);
+    expect(evaluation.int8.accuracy).toBeGreaterThanOrEqual(0);
+    expect(evaluation.verify.agreement).toBeGreaterThanOrEqual(0.98);
+  }, RUN_TIMEOUT_MS);
 
   it('bearing-anomaly: outlier exposure, calibrated threshold in the detector defaults, AUROC in the evaluation', async () => {
     const work = join(dir, 'anomaly');
