@@ -11,13 +11,16 @@
  * without them unless WAVEGATE_REQUIRE_ALL=1 or WAVEGATE_REQUIRE_CROSS_CPU=1.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { BUNDLE_MODEL, BUNDLE_WINDOWS, bundleInEmptyDir, ecgFrames, runBundle, serveSession, type BundleDir, type ServeResult } from '../helpers/device-bundle.js';
-import { KERNELS, needs, requirement } from '../helpers/needs.js';
+import { CWRU, KERNELS, needs, requirement } from '../helpers/needs.js';
+import { CWRU_DIR } from '../helpers/shared-data.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODES = process.env.WAVEGATE_CROSS_NODES ?? `${ROOT}.cache/portability`;
@@ -30,6 +33,27 @@ const TARGETS = [
 ];
 
 let b: BundleDir;
+/** A second device folder: the bundle, the bearing-fault model (spectrum stage) and a CWRU recording. */
+let vibration: string | undefined;
+const VIBRATION_RECORD = '12k_Drive_End_B007_0_118.mat';
+const vibrationArgs = (backend: string) => ['score', '--model', 'bearing-fault.wgm', '--record', VIBRATION_RECORD, '--out', '-', '--backend', backend, '--no-progress'];
+const x64Vibration: Record<string, string> = {};
+
+/** x64's scores of the recording, once, in the folder made for it. */
+async function vibrationOnX64(): Promise<string> {
+  if (!vibration) {
+    vibration = mkdtempSync(join(tmpdir(), 'wavegate-device-vibration-'));
+    copyFileSync(join(b.dir, 'wavegate.mjs'), join(vibration, 'wavegate.mjs'));
+    copyFileSync(join(ROOT, 'models', 'bearing-fault.wgm'), join(vibration, 'bearing-fault.wgm'));
+    copyFileSync(join(CWRU_DIR, VIBRATION_RECORD), join(vibration, VIBRATION_RECORD));
+    for (const backend of ['simd', 'ref']) {
+      const r = await runBundle([process.execPath], vibration, vibrationArgs(backend));
+      if (r.code !== 0) throw new Error(r.stderr);
+      x64Vibration[backend] = r.stdout;
+    }
+  }
+  return vibration;
+}
 const x64: { score: Record<string, string>; serve?: ServeResult } = { score: {} };
 const scoreArgs = (backend: string) => ['score', '--model', BUNDLE_MODEL, '--input', BUNDLE_WINDOWS, '--out', '-', '--backend', backend, '--no-progress'];
 
@@ -48,6 +72,7 @@ needs(KERNELS).describe('the device bundle on arm64 and armv7l (qemu-user): the 
   }, 120_000);
   afterAll(() => {
     if (b) for (const d of [b.dir, dirname(b.file)]) rmSync(d, { recursive: true, force: true });
+    if (vibration) rmSync(vibration, { recursive: true, force: true });
   });
 
   for (const t of TARGETS) {
@@ -68,6 +93,18 @@ needs(KERNELS).describe('the device bundle on arm64 and armv7l (qemu-user): the 
         expect(r.stdout === x64.score[backend], `${t.name} ${backend}: score output differs from x64`).toBe(true);
       }
       console.log(`bundle-arm: ${t.name}: score (simd, ref) = x64 byte for byte, 2 x 200 windows`);
+    }, 300_000);
+
+    // The spectrum stage (FFT, ln from exact-math.ts) ahead of the kernel: the whole chain's bytes.
+    needs(installed, CWRU).it(`${t.name}: score of a vibration recording through the spectrum stage gives x64's bytes`, async () => {
+      const dir = await vibrationOnX64();
+      for (const backend of ['simd', 'ref']) {
+        const r = await runBundle(arm, dir, vibrationArgs(backend));
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout.split('\n').filter(Boolean).length).toBeGreaterThan(400);
+        expect(r.stdout === x64Vibration[backend], `${t.name} ${backend}: vibration scores differ from x64`).toBe(true);
+      }
+      console.log(`bundle-arm: ${t.name}: bearing-fault over ${VIBRATION_RECORD} (spectrum stage) = x64 byte for byte, simd and ref`);
     }, 300_000);
 
     needs(installed).it(`${t.name}: a serve session publishes x64's scores and alerts, bit for bit`, async () => {

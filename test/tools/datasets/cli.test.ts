@@ -122,6 +122,15 @@ describe('wavegate dataset build', () => {
     expect(parsePreprocessSpec('baseline:0.1-0.3, resample:250')).toEqual([{ kind: 'baseline', windows: [0.1, 0.3] }, { kind: 'resample', to: 250 }]);
   });
 
+  it('--preprocess spectrum: level relative unless said; a stage after it, or a malformed one, refused', () => {
+    expect(parsePreprocessSpec('spectrum:512:256:100-4000:16')).toEqual([{ kind: 'spectrum', frame: 512, hop: 256, low: 100, high: 4000, bands: 16, level: 'relative' }]);
+    expect(parsePreprocessSpec('spectrum:256:128:0-6000:32:absolute')[0]).toMatchObject({ level: 'absolute' });
+    expect(() => parsePreprocessSpec('spectrum:256:128:0-6000')).toThrow(/expected spectrum:<frame>:<hop>:<low>-<high>:<bands>\[:relative\|absolute\]/);
+    expect(() => parsePreprocessSpec('spectrum:256:128:6000:32')).toThrow(/expected spectrum:<frame>:<hop>:<low>-<high>:<bands>\[:level\]/);
+    expect(() => parsePreprocessSpec('spectrum:256:128:0-6000:32,normalize:0:1')).toThrow(/--preprocess stage 1: a spectrum stage must be the last stage/);
+    expect(() => parsePreprocessSpec('spectrum:300:128:0-6000:32')).toThrow(/--preprocess stage 1\.frame: expected a power of two/);
+  });
+
   needs(NUMPY).it('numpy reads the file without pickle, with the documented dtypes and shapes', async () => {
     const out = join(outDir, 'np.npz');
     await run(['build', '--source', `mitdb:${dir}`, '--split', '100', '--out', out, '--quiet']);

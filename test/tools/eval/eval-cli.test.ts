@@ -152,6 +152,8 @@ describe('eval refuses bad input before any work', () => {
     await fail(/^wavegate: E_ARGUMENT: eval: --records applies to --mitdb/, '--model', DEMO, '--cwru', synDir, '--records', '100');
     await fail(/^wavegate: E_ARGUMENT: eval: --region applies to --cwru/, '--model', DEMO, '--mitdb', synDir, '--region', 'test');
     await fail(/^wavegate: E_ARGUMENT: --region must be one of train, val, test, all/, '--model', DEMO, '--cwru', synDir, '--region', 'later');
+    await fail(/^wavegate: E_ARGUMENT: eval: --gain applies to --cwru/, '--model', DEMO, '--mitdb', synDir, '--gain', '2');
+    await fail(/^wavegate: E_ARGUMENT: --gain must be a number > 0, got "-1"/, '--model', DEMO, '--cwru', synDir, '--gain', '-1');
     const r = await evalCli('--model', DEMO, '--mitdb', synDir, '--records', '100', '--report', tmp); // a folder
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^wavegate: E_ARGUMENT: --report .*: /);
