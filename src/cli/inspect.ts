@@ -44,7 +44,9 @@ export function describeSignalLines(meta: WgmMetadata): string[] {
   const stages = input.preprocessing;
   lines.push(`chain      ${!stages ? 'not described' : stages.length > 0 ? stages.map(stageText).join(' -> ') : 'no preprocessing'}${input.sampleRate !== undefined ? ` => ${input.sampleRate} Hz into the model` : ''}`);
   const w = input.windowing;
-  if (w?.mode === 'fixed') lines.push(`windowing  fixed: ${w.window} samples every ${w.hop}`);
+  // After a spectrum stage the chain hands on frames of band values, not samples.
+  const unit = stages?.at(-1)?.kind === 'spectrum' ? 'frames' : 'samples';
+  if (w?.mode === 'fixed') lines.push(`windowing  fixed: ${w.window} ${unit} every ${w.hop}`);
   else if (w?.mode === 'beat') {
     const { detector, ...qrs } = w.qrs;
     const settings = Object.entries(qrs).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('-') : String(v)}`).join(', ');

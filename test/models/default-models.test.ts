@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeWgm } from '../../src/model/load.js';
 import { loadModel } from '../../src/runtime/model.js';
+import { describeSignalLines } from '../../src/cli/inspect.js';
 import { evalCwru } from '../../tools/eval/cwru.js';
 import { cwruJson } from '../../tools/eval/cwru-summary.js';
 import { evalMitdb } from '../../tools/eval/mitdb.js';
@@ -75,6 +76,12 @@ describe.each(CARDS.map((c) => [c.name, c] as const))('models/%s.wgm', (_name, c
       if (card.features) expect(m.input.features?.normalize).toBeDefined();
       expect(m.detector?.normalLabels).toEqual([card.labels[0]]);
       if (card.name === 'bearing-anomaly') expect(m.detector?.thresholds?.anomaly).toBeGreaterThanOrEqual(0.5);
+      if (card.name === 'bearing-fault') {
+        // One accelerometer channel in, 32 bands per frame into the network; inspect counts frames.
+        expect(m.input.preprocessing?.at(-1)?.kind).toBe('spectrum');
+        expect([m.input.raw?.channels, m.input.channels]).toEqual([['DE'], 32]);
+        expect(describeSignalLines(m)).toContain('windowing  fixed: 7 frames every 2');
+      }
       expect(m.provenance).toBeDefined();
       expect(JSON.stringify(m.provenance)).toMatch(/[0-9a-f]{64}/); // source and calibration digests
     } finally {

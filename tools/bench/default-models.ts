@@ -4,8 +4,12 @@
  * the core benchmark's per-window latency: Session.run on one window of the model's own length
  * (with its side features), batch 1, on each kernel build this Node runs (ref, simd, relaxed),
  * timed like `npm run bench` (tools/bench/measure.ts: warm-up, then the median of timed calls).
- * The windows are random in the model's input range (timing does not depend on the values). The
- * load average is printed beside the figures: the machine may be shared.
+ * The windows are random in the model's input range (timing does not depend on the values). For
+ * fixed-window models it also times the model's signal chain (src/signal/chain.ts) per window:
+ * one hop of raw samples at the model's raw rate pushed through the chain (filters, decimation, a
+ * spectrum stage's FFTs), what a device spends on top of the kernel; beat models' chains depend on
+ * the beats the detector finds (`npm run bench:signal` times the ECG chain). The load average is
+ * printed beside the figures: the machine may be shared.
  *
  *   npm run bench:models                          # models/*.wgm, ref + simd (+ relaxed)
  *   npm run bench:models -- models/ecg-arrhythmia.wgm --backends simd --seconds 3 --clock cpu
@@ -18,6 +22,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { loadModel, type Model } from '../../src/runtime/model.js';
 import type { BackendChoice } from '../../src/runtime/options.js';
+import type { WgmMetadata } from '../../src/model/schema.js';
+import { createSignalChain } from '../../src/signal/chain.js';
 import { formatMachine, machineInfo } from './machine.js';
 import { DEFAULT_MEASURE, measure, parseClock, parseSeconds, reportedNs, type MeasureOptions } from './measure.js';
 
@@ -36,6 +42,8 @@ export interface ModelBenchRow {
   backend: string;
   /** Per-window latency at batch 1, microseconds (wall or CPU, as `clock`). */
   usPerWindow: number;
+  /** The signal chain's time per window (one hop of raw samples), microseconds; fixed windows only. */
+  chainUsPerWindow?: number;
   repeats: number;
 }
 
@@ -43,6 +51,20 @@ export interface ModelBenchRow {
 async function sizes(model: Model): Promise<{ parameters: number; weightBytes: number; int8: boolean }> {
   const r = await model.inspect();
   return { parameters: r.parameterCount, weightBytes: r.weightFileBytes, int8: r.layers.some((l) => l.tensors.some((t) => t.dtype === 'I8')) };
+}
+
+/** Times the model's chain on one hop of raw samples a call (after the first window has been filled). */
+async function chainPerWindow(meta: WgmMetadata, m: Partial<MeasureOptions>): Promise<number | undefined> {
+  const w = meta.input.windowing;
+  if (w?.mode !== 'fixed' || !meta.input.raw) return undefined;
+  const rate = meta.input.raw.sampleRate;
+  const chain = createSignalChain(meta.input, rate);
+  const raw = Math.round((w.hop * rate) / chain.outputRate);
+  let seed = 7;
+  const chunk = Float32Array.from({ length: raw * chain.streamChannels }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 0.2 - 0.1);
+  for (let n = 0; n < w.window + w.hop; n += w.hop) chain.push(chunk);
+  const r = await measure(() => chain.push(chunk), m);
+  return reportedNs(r, { clock: m.clock ?? 'wall' }) / 1000;
 }
 
 export async function benchModel(path: string, backends: BackendChoice[], m: Partial<MeasureOptions>): Promise<ModelBenchRow[]> {
@@ -54,6 +76,7 @@ export async function benchModel(path: string, backends: BackendChoice[], m: Par
     const C = meta.input.channels;
     const F = meta.input.features?.names.length ?? 0;
     const size = await sizes(model);
+    const chainUs = await chainPerWindow(meta, m);
     let seed = 1;
     const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
     const x = Float32Array.from({ length: T * C }, rand);
@@ -67,7 +90,7 @@ export async function benchModel(path: string, backends: BackendChoice[], m: Par
       }
       try {
         const r = await measure(() => session.run(x, 1, { T, features }), m);
-        rows.push({ model: path.split('/').pop()!, bytes: statSync(path).size, ...size, T, C, F, backend: session.backend, usPerWindow: reportedNs(r, { clock: m.clock ?? 'wall' }) / 1000, repeats: r.repeats });
+        rows.push({ model: path.split('/').pop()!, bytes: statSync(path).size, ...size, T, C, F, backend: session.backend, usPerWindow: reportedNs(r, { clock: m.clock ?? 'wall' }) / 1000, ...(chainUs !== undefined ? { chainUsPerWindow: chainUs } : {}), repeats: r.repeats });
       } finally {
         session.dispose();
       }
@@ -79,8 +102,8 @@ export async function benchModel(path: string, backends: BackendChoice[], m: Par
 }
 
 export function formatModelBench(rows: ModelBenchRow[], clock: string): string {
-  const lines = [`| model | file bytes | parameters | weight bytes | weights | T x C (+F) | kernel | us per window (${clock}, batch 1) |`, '|---|---:|---:|---:|---|---|---|---:|'];
-  for (const r of rows) lines.push(`| ${r.model} | ${r.bytes.toLocaleString('en')} | ${r.parameters.toLocaleString('en')} | ${r.weightBytes.toLocaleString('en')} | ${r.int8 ? 'INT8' : 'f32'} | ${r.T} x ${r.C}${r.F ? ` (+${r.F})` : ''} | ${r.backend} | ${r.usPerWindow.toFixed(1)} |`);
+  const lines = [`| model | file bytes | parameters | weight bytes | weights | T x C (+F) | kernel | us per window (${clock}, batch 1) | chain us per window |`, '|---|---:|---:|---:|---|---|---|---:|---:|'];
+  for (const r of rows) lines.push(`| ${r.model} | ${r.bytes.toLocaleString('en')} | ${r.parameters.toLocaleString('en')} | ${r.weightBytes.toLocaleString('en')} | ${r.int8 ? 'INT8' : 'f32'} | ${r.T} x ${r.C}${r.F ? ` (+${r.F})` : ''} | ${r.backend} | ${r.usPerWindow.toFixed(1)} | ${r.chainUsPerWindow !== undefined ? r.chainUsPerWindow.toFixed(1) : '-'} |`);
   return lines.join('\n');
 }
 
