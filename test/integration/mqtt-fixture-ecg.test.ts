@@ -10,10 +10,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeBinaryFrame } from '../../src/mqtt/frame-binary.js';
 import { encodeJsonFrame } from '../../src/mqtt/frame-json.js';
 import { WavegateHost } from '../../src/mqtt/host.js';
-import { loadModel } from '../../src/runtime/model.js';
-import { createSignalChain } from '../../src/signal/chain.js';
 import { synthEcg } from '../../tools/synth/ecg.js';
 import { captureLogger, recorder, waitFor } from '../helpers/mqtt.js';
+import { offlineScores, scoredByStream } from '../helpers/offline-scores.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { KERNELS, MOSQUITTO, needs } from '../helpers/needs.js';
 
@@ -24,21 +23,6 @@ const SECONDS = 12;
 const FRAME = 36; // 100 ms per frame
 const DEVICES = 4;
 const T0 = 1_767_225_600_000;
-
-/** The offline reference: the model's chain over the whole signal, then one session.run. */
-async function offline(path: string, signal: Float32Array): Promise<number[][]> {
-  const model = await loadModel(path);
-  const chain = createSignalChain(model.metadata.input, FS);
-  const windows = chain.push(signal);
-  const T = model.metadata.input.window!;
-  const batch = new Float32Array(windows.length * T);
-  windows.forEach((w, i) => batch.set(w.data, i * T));
-  const session = await model.createSession({ backend: 'ref', maxBatch: 64 });
-  const y = session.run(batch, windows.length, T);
-  model.dispose();
-  const S = y.length / Math.max(1, windows.length);
-  return windows.map((_, i) => Array.from(y.subarray(i * S, (i + 1) * S)));
-}
 
 needs(MOSQUITTO, KERNELS).describe('demo models through mosquitto', () => {
   let broker: Mosquitto;
@@ -55,18 +39,13 @@ needs(MOSQUITTO, KERNELS).describe('demo models through mosquitto', () => {
       backend: 'ref',
       log: captureLogger(),
     });
-    const scored = new Map<string, number[][]>();
-    host.on('scored', (s) => {
-      const k = `${s.device}/${s.stream}`;
-      if (!scored.has(k)) scored.set(k, []);
-      scored.get(k)!.push(Array.from(s.scores));
-    });
+    const scored = scoredByStream(host);
     const pub = await recorder(broker.url, 'nothing/#');
     const signals = Array.from({ length: DEVICES }, (_, d) => synthEcg({ fs: FS, seconds: SECONDS, seed: 100 + d, premature: { V: 0.1 } }).signal);
     try {
       const expected = new Map<string, number[][]>([
-        ['dev0/ecg-f32', await offline(F32, signals[0])],
-        ...(await Promise.all(signals.map(async (s, d) => [`dev${d}/ecg`, await offline(INT8, s)] as [string, number[][]]))),
+        ['dev0/ecg-f32', await offlineScores(F32, signals[0], FS)],
+        ...(await Promise.all(signals.map(async (s, d) => [`dev${d}/ecg`, await offlineScores(INT8, s, FS)] as [string, number[][]]))),
       ]);
       const frames = (FS * SECONDS) / FRAME;
       for (let k = 0; k < frames; k++) {

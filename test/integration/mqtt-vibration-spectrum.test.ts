@@ -10,10 +10,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeBinaryFrame } from '../../src/mqtt/frame-binary.js';
 import { encodeJsonFrame } from '../../src/mqtt/frame-json.js';
 import { WavegateHost } from '../../src/mqtt/host.js';
-import { loadModel } from '../../src/runtime/model.js';
-import { createSignalChain } from '../../src/signal/chain.js';
 import { synthBearing, type BearingFault } from '../../tools/synth/bearing.js';
 import { captureLogger, recorder, waitFor } from '../helpers/mqtt.js';
+import { offlineScores, scoredByStream } from '../helpers/offline-scores.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { KERNELS, MOSQUITTO, needs } from '../helpers/needs.js';
 
@@ -26,21 +25,6 @@ const DEVICES: Array<{ name: string; fs: number; fault: BearingFault; seed: numb
   { name: 'fan1', fs: 48000, fault: 'outer', seed: 3 },
 ];
 
-/** The offline reference: the model's chain over the whole signal, then one session.run. */
-async function offline(signal: Float32Array, fs: number): Promise<number[][]> {
-  const model = await loadModel(MODEL);
-  const chain = createSignalChain(model.metadata.input, fs);
-  const windows = chain.push(signal);
-  const size = model.metadata.input.window! * model.metadata.input.channels;
-  const batch = new Float32Array(windows.length * size);
-  windows.forEach((w, i) => batch.set(w.data, i * size));
-  const session = await model.createSession({ backend: 'ref', maxBatch: 64 });
-  const y = session.run(batch, windows.length, model.metadata.input.window!);
-  model.dispose();
-  const S = y.length / Math.max(1, windows.length);
-  return windows.map((_, i) => Array.from(y.subarray(i * S, (i + 1) * S)));
-}
-
 needs(MOSQUITTO, KERNELS).describe('a spectrum-stage model through mosquitto', () => {
   let broker: Mosquitto;
   beforeAll(async () => {
@@ -50,16 +34,11 @@ needs(MOSQUITTO, KERNELS).describe('a spectrum-stage model through mosquitto', (
 
   it('scores every window of every stream as the model chain and a session do offline; frames count stream channels', async () => {
     const host = await WavegateHost.start({ models: [{ path: MODEL, name: 'bearing' }], broker: broker.url, nodeId: 'vib', backend: 'ref', log: captureLogger() });
-    const scored = new Map<string, number[][]>();
-    host.on('scored', (s) => {
-      const k = `${s.device}/${s.stream}`;
-      if (!scored.has(k)) scored.set(k, []);
-      scored.get(k)!.push(Array.from(s.scores));
-    });
+    const scored = scoredByStream(host);
     const pub = await recorder(broker.url, 'wavegate/v1/_node/vib/errors');
     try {
       const signals = DEVICES.map((d) => synthBearing({ fs: d.fs, seconds: SECONDS, fault: d.fault, seed: d.seed }).signal);
-      const expected = new Map(await Promise.all(DEVICES.map(async (d, i) => [`${d.name}/vib`, await offline(signals[i], d.fs)] as [string, number[][]])));
+      const expected = new Map(await Promise.all(DEVICES.map(async (d, i) => [`${d.name}/vib`, await offlineScores(MODEL, signals[i], d.fs)] as [string, number[][]])));
       // 100 ms frames; the 12 kHz devices speak binary, the 48 kHz one JSON.
       for (let k = 0; k < SECONDS * 10; k++) {
         for (const [i, d] of DEVICES.entries()) {
