@@ -15,15 +15,23 @@ import { KERNELS, MOSQUITTO, MOSQUITTO_CLIENTS, needs } from '../helpers/needs.j
 
 const T0 = 1_767_225_600_000;
 
-/** Runs a mosquitto client to completion. */
+/**
+ * Runs a mosquitto client to completion. Only a client given `input` gets a stdin pipe: one that
+ * reads none (mosquitto_sub) may exit before a write to it lands, and the EPIPE would surface as
+ * an uncaught error of the test run; a client that exits before reading all its input says so by
+ * its exit code, and the write error is kept in `stderr`.
+ */
 function client(bin: string, args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(bin, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('exit', (code) => resolve({ code, stdout, stderr }));
-    p.stdin.end(input ?? '');
+    if (input !== undefined) {
+      p.stdin!.on('error', (e) => (stderr += `stdin: ${e.message}\n`));
+      p.stdin!.end(input);
+    }
   });
 }
 
