@@ -261,5 +261,7 @@ export function buildPipeline(input: Pick<InputSpec, 'channels' | 'preprocessing
  * many). The model loader checks that they divide (src/model/validate-metadata.ts).
  */
 export function streamChannels(input: Pick<InputSpec, 'channels' | 'preprocessing'>): number {
-  return input.channels / channelsPerInputChannel(parseStages(input.preprocessing ?? []));
+  const bands = channelsPerInputChannel(parseStages(input.preprocessing ?? []));
+  if (input.channels % bands !== 0) throw new WavegateError('E_MODEL_FORMAT', `input.channels: ${input.channels} is not a whole number of stream channels of ${bands} spectrum bands each`);
+  return input.channels / bands;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildPipeline } from '../../../src/signal/pipeline.js';
+import { buildPipeline, streamChannels } from '../../../src/signal/pipeline.js';
 import { BiquadCascade, designBandpass, designHighpass } from '../../../src/signal/filters.js';
 import { BaselineRemover } from '../../../src/signal/baseline.js';
 import { Decimator } from '../../../src/signal/decimate.js';
@@ -166,5 +166,14 @@ describe('a spectrum stage at the end of the chain', () => {
       const p = buildPipeline(input(['x']), 4000);
       expect(joined(splitAt(x, cuts).map((c) => p.processTransient(c).slice()))).toEqual(whole);
     }), { seed: 3, numRuns: 40 });
+  });
+});
+
+describe('streamChannels', () => {
+  it('divides the network channels by the bands of a final spectrum stage, and refuses what does not divide', () => {
+    const spectrum = { kind: 'spectrum' as const, frame: 256, hop: 128, low: 0, high: 6000, bands: 32, level: 'relative' as const };
+    expect(streamChannels({ channels: 2, preprocessing: [{ kind: 'decimate', to: 12000 }] })).toBe(2);
+    expect(streamChannels({ channels: 64, preprocessing: [spectrum] })).toBe(2);
+    expectWavegateError(() => streamChannels({ channels: 48, preprocessing: [spectrum] }), 'E_MODEL_FORMAT', /input\.channels: 48 is not a whole number of stream channels of 32 spectrum bands each/);
   });
 });
