@@ -35,6 +35,7 @@ export class ServedModel {
   readonly queue: BoundedQueue<ReadyWindow>;
   private readonly freeSlots: number[] = [];
   private batch = new Float32Array(0);
+  private streamChannelCount: number | undefined;
 
   private constructor(
     readonly name: string,
@@ -96,9 +97,10 @@ export class ServedModel {
     return this.model.metadata.input.channels;
   }
 
-  /** Channels of the sample frames a stream sends (fewer than {@link channels} after a spectrum stage). */
+  /** Channels of the sample frames a stream sends (fewer than {@link channels} after a spectrum stage); checked on every frame, so computed once. */
   get streamChannels(): number {
-    return streamChannels(this.model.metadata.input);
+    this.streamChannelCount ??= streamChannels(this.model.metadata.input);
+    return this.streamChannelCount;
   }
 
   /** The verified SHA-256 digest of the model file (hex). */

@@ -103,6 +103,9 @@ export function buildMitdbDataset(options: MitdbBuildOptions): DatasetArrays {
   if (!Number.isInteger(before) || !Number.isInteger(after) || before < 0 || after < 1) {
     throw new WavegateError('E_ARGUMENT', `beat window: before (${before}) and after (${after}) must be integers, before >= 0, after >= 1`);
   }
+  if (options.preprocessing?.some((st) => st.kind === 'spectrum')) {
+    throw new WavegateError('E_ARGUMENT', 'MIT-BIH datasets are beat windows around R peaks, which need the preprocessed signal; a spectrum stage hands on band values (use it for fixed-window CWRU datasets)');
+  }
   const peaksMode = options.peaks ?? 'reference';
   if (peaksMode !== 'reference' && peaksMode !== 'detector') throw new WavegateError('E_ARGUMENT', `peaks must be "reference" or "detector", got ${JSON.stringify(peaksMode)}`);
   const names = options.features ?? DEFAULT_RR_FEATURES;

@@ -97,6 +97,7 @@ describe('wavegate dataset build', () => {
       [['--source', 'foo:/x', '--split', 'DS1'], /--source must be mitdb:<dir> or cwru:<dir>/],
       [['--source', `mitdb:${dir}`, '--split', 'DS9'], /unknown MIT-BIH split/],
       [['--source', `mitdb:${dir}`, '--split', '100', '--preprocess', 'notch:50'], /unknown stage "notch"/],
+      [['--source', `mitdb:${dir}`, '--split', '100', '--preprocess', 'spectrum:64:32:0-100:8'], /E_ARGUMENT: MIT-BIH datasets are beat windows around R peaks, .*a spectrum stage hands on band values/],
       [['--source', `mitdb:${dir}`, '--split', '100', '--preprocess', 'lowpass:200'], /E_INPUT: .*lowpass at 200 Hz is not below the Nyquist frequency 180 Hz/],
       [['--source', `mitdb:${dir}`, '--split', '100', '--features', 'preRR,qrs'], /E_MODEL_FORMAT: .*unknown RR feature "qrs"/],
       [['--source', `mitdb:${dir}`, '--split', '100', '--window', '10', '--before', '3', '--after', '3'], /must equal --window 10/],
