@@ -57,7 +57,8 @@ export function runBundle(node: string[], dir: string, args: string[], timeoutMs
       p.kill('SIGKILL');
       reject(new Error(`wavegate.mjs ${args.join(' ')} ran past ${timeoutMs} ms; stderr: ${stderr}`));
     }, timeoutMs);
-    p.on('exit', (code) => {
+    // 'close', not 'exit': 'exit' may come before the last of stdout has been read.
+    p.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });

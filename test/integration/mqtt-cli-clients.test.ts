@@ -16,7 +16,7 @@ import { KERNELS, MOSQUITTO, MOSQUITTO_CLIENTS, needs } from '../helpers/needs.j
 const T0 = 1_767_225_600_000;
 
 /**
- * Runs a mosquitto client to completion. Only a client given `input` gets a stdin pipe: one that
+ * Runs a mosquitto client to completion (its output read to the end). Only a client given `input` gets a stdin pipe: one that
  * reads none (mosquitto_sub) may exit before a write to it lands, and the EPIPE would surface as
  * an uncaught error of the test run; a client that exits before reading all its input says so by
  * its exit code, and the write error is kept in `stderr`.
@@ -27,7 +27,9 @@ function client(bin: string, args: string[], input?: string): Promise<{ code: nu
     let stdout = '', stderr = '';
     p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': 'exit' may come before the last of stdout has been read, which lost a
+    // mosquitto_sub -C 1's one message on a loaded CI machine.
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
     if (input !== undefined) {
       p.stdin!.on('error', (e) => (stderr += `stdin: ${e.message}\n`));
       p.stdin!.end(input);
@@ -79,6 +81,7 @@ needs(MOSQUITTO, MOSQUITTO_CLIENTS, KERNELS).describe('wavegate serve with mosqu
     expect(topic).toBe('wavegate/v1/pump-7/alerts');
     expect(JSON.parse(json)).toMatchObject({ device: 'pump-7', stream: 'vib', class: 'anomaly', start: T0 + 1000, end: T0 + 1990, model: 'level', seq: 7 });
     const e = await errors;
+    expect(e.code, e.stderr).toBe(0);
     expect(JSON.parse(e.stdout)).toMatchObject({ device: 'pump-8', stream: 'vib', code: 'E_FRAME_MALFORMED' });
 
     serve.kill('SIGTERM');

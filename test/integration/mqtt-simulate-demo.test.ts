@@ -59,7 +59,7 @@ needs(MOSQUITTO, KERNELS).describe('simulate and demo', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'tools/cli/main.ts', 'simulate', '--devices', '3', '--duration', '5', '--rate', '0', '--broker', broker.url, '--truth', truth, '--seed', '7'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise((r) => child.once('exit', r));
+    const code = await new Promise((r) => child.once('close', r)); // stderr read to the end
     expect(code, err).toBe(0);
     expect(err).toMatch(/published 150 frames/);
     await waitFor(() => rec.messages.length === 150, '150 frames');
