@@ -155,7 +155,9 @@ export function formatClassCounts(d: DatasetArrays): string {
   const width = Math.max(5, ...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)} ${String(v).padStart(8)}  ${d.n ? ((100 * v) / d.n).toFixed(2).padStart(6) : '     -'} %`);
   const f = d.meta.input.features ? `, ${d.meta.input.features.names.length} side features` : '';
-  return [`${d.n} windows x ${d.t} samples x ${d.c} channel(s) at ${d.meta.input.sampleRate} Hz${f} from ${d.meta.records.length} recording(s), split ${d.meta.split}`, ...lines].join('\n');
+  // After a spectrum stage a window's steps are frames of band values, not samples.
+  const steps = d.meta.input.preprocessing?.at(-1)?.kind === 'spectrum' ? 'frames' : 'samples';
+  return [`${d.n} windows x ${d.t} ${steps} x ${d.c} channel(s) at ${d.meta.input.sampleRate} Hz${f} from ${d.meta.records.length} recording(s), split ${d.meta.split}`, ...lines].join('\n');
 }
 
 export function registerDataset(program: Command): Command {
