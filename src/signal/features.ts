@@ -53,8 +53,16 @@ export interface SpectrumOptions {
   detrend?: boolean;
 }
 
-const plans = new Map<number, { fft: Fft; window: Float64Array; gain: number }>();
-function plan(n: number): { fft: Fft; window: Float64Array; gain: number } {
+/** The FFT plan, Hann window and its power gain (sum of w^2) of one frame length, made once per process. */
+export interface SpectrumPlan {
+  fft: Fft;
+  window: Float64Array;
+  gain: number;
+}
+
+const plans = new Map<number, SpectrumPlan>();
+/** The shared plan for frames of `n` samples (also the spectrum stage's). */
+export function spectrumPlan(n: number): SpectrumPlan {
   let p = plans.get(n);
   if (!p) {
     const window = hann(n);
@@ -68,7 +76,7 @@ function plan(n: number): { fft: Fft; window: Float64Array; gain: number } {
 export function powerSpectrum(frame: ArrayLike<number>, options: SpectrumOptions): { power: Float64Array; df: number } {
   const n = frame.length;
   if (n < 2 || (n & (n - 1)) !== 0) throw new WavegateError('E_ARGUMENT', `powerSpectrum: frame length must be a power of two, got ${n}`);
-  const { fft, window, gain } = plan(n);
+  const { fft, window, gain } = spectrumPlan(n);
   let mean = 0;
   if (options.detrend ?? true) {
     for (let i = 0; i < n; i++) mean += frame[i];
@@ -78,8 +86,13 @@ export function powerSpectrum(frame: ArrayLike<number>, options: SpectrumOptions
   for (let i = 0; i < n; i++) x[i] = frame[i] - mean;
   const p = fft.powerSpectrum(x, window);
   // |X_k|^2 / (n * sum w^2) is the per-bin mean square of a two-sided spectrum; fold to one side.
-  for (let k = 0; k < p.length; k++) p[k] = (p[k] / (n * gain)) * (k === 0 || k === n / 2 ? 1 : 2);
+  for (let k = 0; k < p.length; k++) p[k] = (p[k] / (n * gain)) * oneSided(k, n);
   return { power: p, df: options.fs / n };
+}
+
+/** Weight of bin k of an n-point spectrum folded to one side: DC and Nyquist appear once, the others twice. */
+export function oneSided(k: number, n: number): number {
+  return k === 0 || k === n / 2 ? 1 : 2;
 }
 
 /** Sum of the spectrum's mean square in each [edges[i], edges[i+1]) band, Hz. */

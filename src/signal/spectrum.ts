@@ -15,7 +15,8 @@
  */
 import type { Stage } from '../model/stages.js';
 import { ln } from './exact-math.js';
-import { Fft, hann } from './fft.js';
+import type { Fft } from './fft.js';
+import { oneSided, spectrumPlan } from './features.js';
 
 /** Added to every band's mean square before the logarithm (unit^2): silence gives a finite value. */
 export const SPECTRUM_FLOOR = 1e-12;
@@ -37,20 +38,6 @@ export function spectrumBandBins(stage: Pick<SpectrumStage, 'frame' | 'low' | 'h
   return out;
 }
 
-/** Shared per (frame length): the FFT plan, the window and its power gain. */
-const plans = new Map<number, { fft: Fft; window: Float64Array; scale: number }>();
-function planFor(n: number): { fft: Fft; window: Float64Array; scale: number } {
-  let p = plans.get(n);
-  if (!p) {
-    const window = hann(n);
-    let gain = 0;
-    for (let i = 0; i < n; i++) gain += window[i] * window[i];
-    p = { fft: new Fft(n), window, scale: 1 / (n * gain) };
-    plans.set(n, p);
-  }
-  return p;
-}
-
 /** One channel's running spectrum stage: samples in, `bands` values per completed frame out. */
 export class SpectrumFramer {
   readonly bands: number;
@@ -58,7 +45,10 @@ export class SpectrumFramer {
   private readonly hop: number;
   private readonly relative: boolean;
   private readonly bins: Int32Array;
-  private readonly plan: { fft: Fft; window: Float64Array; scale: number };
+  private readonly fft: Fft;
+  private readonly window: Float64Array;
+  /** 1 / (n x sum w^2): bin power to mean square (features.ts conventions). */
+  private readonly scale: number;
   /** The last `frame` samples, oldest first at `head`. */
   private readonly ring: Float64Array;
   private head = 0;
@@ -73,7 +63,10 @@ export class SpectrumFramer {
     this.bands = stage.bands;
     this.relative = stage.level === 'relative';
     this.bins = spectrumBandBins(stage, rate);
-    this.plan = planFor(stage.frame);
+    const plan = spectrumPlan(stage.frame);
+    this.fft = plan.fft;
+    this.window = plan.window;
+    this.scale = 1 / (stage.frame * plan.gain);
     this.ring = new Float64Array(stage.frame);
     this.re = new Float64Array(stage.frame);
     this.im = new Float64Array(stage.frame);
@@ -100,7 +93,7 @@ export class SpectrumFramer {
   }
 
   private emit(y: Float32Array, at: number): void {
-    const n = this.frame, { fft, window, scale } = this.plan, re = this.re, im = this.im;
+    const n = this.frame, fft = this.fft, window = this.window, scale = this.scale, re = this.re, im = this.im;
     let mean = 0;
     for (let i = 0, k = this.head; i < n; i++, k = k + 1 === n ? 0 : k + 1) {
       re[i] = this.ring[k];
@@ -116,7 +109,7 @@ export class SpectrumFramer {
     let sum = 0;
     for (let b = 0; b < this.bands; b++) {
       let p = 0;
-      for (let k = bins[b]; k < bins[b + 1]; k++) p += (re[k] * re[k] + im[k] * im[k]) * (k === 0 || k === n / 2 ? 1 : 2);
+      for (let k = bins[b]; k < bins[b + 1]; k++) p += (re[k] * re[k] + im[k] * im[k]) * oneSided(k, n);
       e[b] = ln(p * scale + SPECTRUM_FLOOR);
       sum += e[b];
     }

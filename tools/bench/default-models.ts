@@ -24,6 +24,7 @@ import { loadModel, type Model } from '../../src/runtime/model.js';
 import type { BackendChoice } from '../../src/runtime/options.js';
 import type { WgmMetadata } from '../../src/model/schema.js';
 import { createSignalChain } from '../../src/signal/chain.js';
+import { Rng } from '../synth/rng.js';
 import { formatMachine, machineInfo } from './machine.js';
 import { DEFAULT_MEASURE, measure, parseClock, parseSeconds, reportedNs, type MeasureOptions } from './measure.js';
 
@@ -60,8 +61,8 @@ async function chainPerWindow(meta: WgmMetadata, m: Partial<MeasureOptions>): Pr
   const rate = meta.input.raw.sampleRate;
   const chain = createSignalChain(meta.input, rate);
   const raw = Math.round((w.hop * rate) / chain.outputRate);
-  let seed = 7;
-  const chunk = Float32Array.from({ length: raw * chain.streamChannels }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 0.2 - 0.1);
+  const rng = new Rng(7);
+  const chunk = Float32Array.from({ length: raw * chain.streamChannels }, () => rng.uniform(-0.1, 0.1));
   for (let n = 0; n < w.window + w.hop; n += w.hop) chain.push(chunk);
   const r = await measure(() => chain.push(chunk), m);
   return reportedNs(r, { clock: m.clock ?? 'wall' }) / 1000;
@@ -77,8 +78,8 @@ export async function benchModel(path: string, backends: BackendChoice[], m: Par
     const F = meta.input.features?.names.length ?? 0;
     const size = await sizes(model);
     const chainUs = await chainPerWindow(meta, m);
-    let seed = 1;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    const rng = new Rng(1);
+    const rand = () => rng.uniform(-1, 1);
     const x = Float32Array.from({ length: T * C }, rand);
     const features = F ? Float32Array.from({ length: F }, rand) : undefined;
     for (const backend of backends) {

@@ -155,9 +155,9 @@ export function buildSteps(o: PipelineOptions): Step[] {
   steps.push({
     name: 'publish', title: `copy to ${o.models}/${spec.name}.{wgm,eval.json,training.json}`,
     inputs: [model, w('eval.json'), w('eval-f32.json'), w('verify.json'), w('quantize.txt'), join(train, 'teacher-summary.json'), join(train, 'distill-summary.json')],
-    // The destination decides too, and the step runs every time: its outputs live outside the work
-    // folder, where a checkout or another run may replace them (three small copies).
-    params: { to: o.models }, outputs: published, always: true,
+    // Runs every time: its outputs live outside the work folder, where a checkout or another run
+    // may replace them (three small copies).
+    params: [], outputs: published, always: true,
     run: async () => {
       mkdirSync(o.models, { recursive: true });
       copyFileSync(model, published[0]);

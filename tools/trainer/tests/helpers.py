@@ -1,5 +1,7 @@
 """Test helpers: tiny datasets written in the dataset-file format (a test fixture, not the
-project's generator), and a quiet echo."""
+project's generator), a quiet echo, the trainer CLI run in-process, and a one-epoch tiny teacher."""
+import contextlib
+import io
 import json
 import os
 import tempfile
@@ -50,3 +52,25 @@ def tiny_train_cfg(**kw):
 
 def path_in(d, name):
     return os.path.join(d, name)
+
+
+def run_cli(*argv):
+    """The trainer CLI in-process, one torch thread: (exit code, stdout, stderr)."""
+    from tools.trainer.cli import main
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        code = main(['--threads', '1', *argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+# One epoch each on 48 windows with an 8-unit teacher: the tiny recipe as fast as it goes.
+FAST = ['--set', 'teacher.train.epochs=1', '--set', 'student.train.epochs=1', '--set', 'dataset.maxWindows=48',
+        '--set', 'teacher.model.hidden=8']
+
+
+def tiny_teacher(d, *extra):
+    """Writes a tiny dataset into folder d and trains the tiny teacher on it with FAST + extra.
+    Returns (dataset path, teacher checkpoint path, exit code, stdout, stderr)."""
+    data = write_dataset(os.path.join(d, 'd.npz'))
+    code, out, err = run_cli('teacher', '--recipe', 'tiny', '--data', data, '--out', d, *FAST, *extra)
+    return data, os.path.join(d, 'teacher', 'best.pt'), code, out, err

@@ -1,20 +1,9 @@
-import contextlib
-import io
 import json
 import os
 import unittest
 from unittest import mock
 
-from tools.trainer.cli import main
-
-from .helpers import TempDir, write_dataset
-
-
-def run_cli(*argv):
-    err, out = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-        code = main(['--threads', '1', *argv])
-    return code, out.getvalue(), err.getvalue()
+from .helpers import FAST, TempDir, run_cli, tiny_teacher, write_dataset
 
 
 class CliTest(unittest.TestCase):
@@ -36,14 +25,11 @@ class CliTest(unittest.TestCase):
 
     def test_teacher_distill_export_end_to_end(self):
         """The three commands on a tiny file; distill refuses a dataset with other labels."""
-        fast = ['--set', 'teacher.train.epochs=1', '--set', 'student.train.epochs=1', '--set', 'dataset.maxWindows=48',
-                '--set', 'teacher.model.hidden=8', '--set', 'teacher.train.probeEvery=2']
+        fast = [*FAST, '--set', 'teacher.train.probeEvery=2']
         with TempDir() as d:
-            data = write_dataset(os.path.join(d, 'd.npz'))
-            code, out, err = run_cli('teacher', '--recipe', 'tiny', '--data', data, '--out', d, *fast)
+            data, teacher, code, out, err = tiny_teacher(d, '--set', 'teacher.train.probeEvery=2')
             self.assertEqual(code, 0, err)
             self.assertIn('macro F1', out)
-            teacher = os.path.join(d, 'teacher', 'best.pt')
             code, out, err = run_cli('distill', '--recipe', 'tiny', '--teacher', teacher, '--data', data, '--out', d, *fast)
             self.assertEqual(code, 0, err)
             with open(os.path.join(d, 'distill-summary.json')) as f:

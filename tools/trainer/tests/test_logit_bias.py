@@ -11,8 +11,7 @@ from tools.trainer.models import build_model, model_config
 from tools.trainer.recipe import validate
 from tools.trainer.run_distill import fold_logit_bias
 
-from .helpers import TempDir, write_dataset
-from .test_cli import run_cli
+from .helpers import FAST, TempDir, run_cli, tiny_teacher
 
 
 class LogitBiasTest(unittest.TestCase):
@@ -39,13 +38,10 @@ class LogitBiasTest(unittest.TestCase):
             self.assertIn('student.logitBias', str(cm.exception))
 
     def test_distill_folds_it_into_the_checkpoint_export_reads(self):
-        fast = ['--set', 'teacher.train.epochs=1', '--set', 'student.train.epochs=1', '--set', 'dataset.maxWindows=48',
-                '--set', 'teacher.model.hidden=8', '--set', 'student.distill.baseline=false']
+        fast = [*FAST, '--set', 'student.distill.baseline=false']
         with TempDir() as d:
-            data = write_dataset(os.path.join(d, 'd.npz'))
-            code, _, err = run_cli('teacher', '--recipe', 'tiny', '--data', data, '--out', d, *fast)
+            data, teacher, code, _, err = tiny_teacher(d, '--set', 'student.distill.baseline=false')
             self.assertEqual(code, 0, err)
-            teacher = os.path.join(d, 'teacher', 'best.pt')
             runs = {}
             for name, bias in (('plain', {}), ('biased', {'V': 3.0})):
                 out = os.path.join(d, name)
